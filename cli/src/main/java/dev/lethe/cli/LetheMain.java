@@ -1,0 +1,42 @@
+package dev.lethe.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code lethe} command: one subcommand per Lethe part. Exit codes: 0 ok, 1 failure, 2 usage.
+ */
+@Command(
+        name = "lethe",
+        mixinStandardHelpOptions = true,
+        versionProvider = LetheVersion.class,
+        description = "Live catastrophic-forgetting metrics for continual fine-tuning campaigns, on Apache Kafka.",
+        subcommands = {
+            CommandLine.HelpCommand.class,
+        })
+public final class LetheMain implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit code (tests call this instead of main). */
+    public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cmd = new CommandLine(new LetheMain());
+        cmd.setExitCodeExceptionMapper(ExitCodes::forException);
+        cmd.setExecutionExceptionHandler(ExitCodes::handleExecutionException);
+        return cmd;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}
