@@ -1,0 +1,108 @@
+package dev.lethe.embedded;
+
+import dev.lethe.schemas.config.ClusterConfig;
+import dev.lethe.schemas.topics.Topic;
+import dev.lethe.schemas.topics.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates every Lethe topic ({@link Topics#all()}: the main topics and their {@code -dlq} twins) with its
+ * partition count and configs; idempotent, so every part may call it at start-up.
+ */
+public final class LetheTopicsAdmin {
+
+    private static final Logger log = LoggerFactory.getLogger(LetheTopicsAdmin.class);
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private LetheTopicsAdmin() {
+    }
+
+    /** Creates the missing topics with the cluster's default replication factor; returns the names created. */
+    public static List<String> createAll(ClusterConfig config, Topics topics) {
+        return createAll(config, topics, Optional.empty());
+    }
+
+    /** Creates the missing topics with an explicit replication factor; returns the names created. */
+    public static List<String> createAll(ClusterConfig config, Topics topics, short replicationFactor) {
+        return createAll(config, topics, Optional.of(replicationFactor));
+    }
+
+    private static List<String> createAll(ClusterConfig config, Topics topics, Optional<Short> replicationFactor) {
+        try (Admin admin = Admin.create(config.clientProperties())) {
+            return createAll(admin, topics.all(), replicationFactor);
+        }
+    }
+
+    /** Creates the given topics with an open admin client; existing topics are left as they are. */
+    public static List<String> createAll(Admin admin, List<Topic<?>> wanted, Optional<Short> replicationFactor) {
+        List<NewTopic> newTopics = new ArrayList<>();
+        for (Topic<?> t : wanted) {
+            newTopics.add(new NewTopic(t.name(), Optional.of(t.partitions()), replicationFactor).configs(t.configs()));
+        }
+        CreateTopicsResult result = admin.createTopics(newTopics);
+        List<String> created = new ArrayList<>();
+        for (Map.Entry<String, org.apache.kafka.common.KafkaFuture<Void>> e : result.values().entrySet()) {
+            try {
+                e.getValue().get();
+                created.add(e.getKey());
+            } catch (ExecutionException ex) {
+                if (!(ex.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("creating topic " + e.getKey() + " failed: " + ex.getCause().getMessage(), ex.getCause());
+                }
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted creating topics", ex);
+            }
+        }
+        awaitVisible(admin, wanted.stream().map(Topic::name).toList());
+        if (!created.isEmpty()) {
+            log.info("Created topics {}", created);
+        }
+        return created;
+    }
+
+    // A created topic is committed by the controller before every broker has its metadata; consumers that
+    // assign partitions right away would otherwise see none.
+    private static void awaitVisible(Admin admin, List<String> names) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                Map<String, TopicDescription> d = admin.describeTopics(names).allTopicNames().get();
+                if (d.keySet().containsAll(Set.copyOf(names)) && d.values().stream()
+                        .allMatch(td -> td.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw new IllegalStateException("describing topics failed: " + e.getCause().getMessage(), e.getCause());
+                }
+                last = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for topics", e);
+            }
+            try {
+                Thread.sleep(50); // metadata propagation backoff
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for topics", e);
+            }
+        }
+        throw new IllegalStateException("topics " + names + " not visible within " + TIMEOUT, last);
+    }
+}

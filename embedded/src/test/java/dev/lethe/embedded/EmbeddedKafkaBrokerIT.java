@@ -1,0 +1,107 @@
+package dev.lethe.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lethe.schemas.config.ClusterConfig;
+import dev.lethe.schemas.topics.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+class EmbeddedKafkaBrokerIT {
+
+    @Test
+    void shouldKeepRecordsAndAddressWhenRestartedOnTheSameDataDir() throws Exception {
+        Path dataDir;
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startDefault()) {
+            dataDir = broker.dataDir();
+            String before = broker.bootstrapServers();
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", before))) {
+                admin.createTopics(List.of(new NewTopic("t", 2, (short) 1))).all().get();
+            }
+            produce(before, "t", "k1", "v1", "k2", "v2");
+            assertThat(consumeAll(before, "t", 2)).containsExactlyInAnyOrder("k1=v1", "k2=v2");
+
+            broker.restart();
+
+            assertThat(broker.isRunning()).isTrue();
+            assertThat(broker.bootstrapServers()).isEqualTo(before);
+            produce(before, "t", "k3", "v3");
+            assertThat(consumeAll(before, "t", 3)).containsExactlyInAnyOrder("k1=v1", "k2=v2", "k3=v3");
+        }
+        assertThat(dataDir).doesNotExist();
+    }
+
+    @Test
+    void shouldCreateEveryLetheTopicOnceWhenCalledTwice() throws Exception {
+        Path dir = Files.createTempDirectory("lethe-kept-");
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(dir).build().start()) {
+            ClusterConfig config = ClusterConfig.of(broker.bootstrapServers(), "http://127.0.0.1:1");
+            Topics topics = config.topics();
+
+            List<String> first = LetheTopicsAdmin.createAll(config, topics);
+            List<String> second = LetheTopicsAdmin.createAll(config, topics);
+
+            assertThat(first).containsExactlyInAnyOrderElementsOf(topics.all().stream().map(t -> t.name()).toList());
+            assertThat(second).isEmpty();
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                var described = admin.describeTopics(List.of(topics.evalTasks().name(), topics.checkpoints().name()))
+                        .allTopicNames().get();
+                assertThat(described.get(topics.evalTasks().name()).partitions()).hasSize(6);
+                var cleanup = admin.describeConfigs(List.of(new org.apache.kafka.common.config.ConfigResource(
+                                org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topics.checkpoints().name())))
+                        .all().get().values().iterator().next().get("cleanup.policy").value();
+                assertThat(cleanup).isEqualTo("compact,delete");
+            }
+        } finally {
+            // a named data dir is kept on close; the test removes it itself
+            assertThat(dir.resolve("kraft-logs/meta.properties")).exists();
+            EmbeddedKafkaBroker.deleteRecursively(dir);
+        }
+    }
+
+    private static void produce(String bootstrap, String topic, String... keyValues) throws Exception {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < keyValues.length; i += 2) {
+                producer.send(new ProducerRecord<>(topic, keyValues[i], keyValues[i + 1])).get();
+            }
+        }
+    }
+
+    private static List<String> consumeAll(String bootstrap, String topic, int atLeast) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            List<String> seen = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (seen.size() < atLeast && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    seen.add(r.key() + "=" + r.value());
+                }
+            }
+            return seen;
+        }
+    }
+}
