@@ -1,0 +1,48 @@
+package dev.lethe.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class LetheClusterIT {
+
+    @RegisterExtension
+    static final LetheCluster CLUSTER = new LetheCluster();
+
+    @Test
+    void shouldCreateEveryLetheTopicWhenStarted() throws Exception {
+        try (Admin admin = Admin.create(CLUSTER.config().clientProperties())) {
+            assertThat(admin.listTopics().names().get())
+                    .containsAll(CLUSTER.config().topics().all().stream().map(t -> t.name()).toList());
+        }
+    }
+
+    @Test
+    void shouldReadRecordsSentBeforeAndAfterABrokerRestart() {
+        String topic = CLUSTER.newTopicPrefix().topics().shardResults().name();
+        CLUSTER.sendBytes(topic, "a", "1".getBytes(StandardCharsets.UTF_8));
+
+        CLUSTER.restartBroker();
+        CLUSTER.sendBytes(topic, "b", "2".getBytes(StandardCharsets.UTF_8));
+
+        List<ConsumerRecord<String, byte[]>> records = CLUSTER.readRaw(topic, 2, Duration.ofSeconds(30));
+        assertThat(records).extracting(r -> r.key() + "=" + new String(r.value(), StandardCharsets.UTF_8))
+                .containsExactlyInAnyOrder("a=1", "b=2");
+    }
+
+    @Test
+    void shouldFailClearlyWhenTooFewRecordsArrive() {
+        String topic = CLUSTER.newTopicPrefix().topics().alerts().name();
+
+        assertThatThrownBy(() -> CLUSTER.readRaw(topic, 1, Duration.ofMillis(500)))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("expected at least 1 records on " + topic);
+    }
+}
