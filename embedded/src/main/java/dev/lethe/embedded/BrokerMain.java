@@ -1,0 +1,200 @@
+package dev.lethe.embedded;
+
+import dev.lethe.schemas.config.ClusterConfig;
+import dev.lethe.schemas.topics.Topics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Entry point of the child-JVM broker ({@link ChildBroker}): formats and starts an {@link EmbeddedKafkaBroker}
+ * plus the embedded schema registry, optionally creates Lethe's topics, then prints the machine-readable lines
+ * {@code bootstrap.servers=HOST:PORT} and {@code schema.registry.url=http://HOST:PORT} on stdout.
+ *
+ * <p>It stops on SIGTERM/SIGINT (shutdown hook) and also when its stdin reaches end-of-file: the parent holds
+ * the other end of that pipe, so a parent killed with {@code kill -9} never leaves an orphaned broker behind.
+ *
+ * <pre>
+ * BrokerMain [--host H] [--port N] [--controller-port N] [--registry-port N] [--no-registry]
+ *            [--data-dir DIR] [--topic-prefix P] [--no-stdin-watchdog]
+ * </pre>
+ */
+public final class BrokerMain {
+
+    /** Prefix of the stdout line carrying the broker address. */
+    public static final String BOOTSTRAP_LINE = "bootstrap.servers=";
+    /** Prefix of the stdout line carrying the registry URL. */
+    public static final String REGISTRY_LINE = "schema.registry.url=";
+    /** Last stdout line once everything is up (topics included). */
+    public static final String READY_LINE = "lethe.broker.ready";
+
+    private static final Logger log = LoggerFactory.getLogger(BrokerMain.class);
+
+    private BrokerMain() {
+    }
+
+    /** Parsed command line. */
+    record Options(String host, int port, int controllerPort, int registryPort, boolean registry, Path dataDir,
+                   String topicPrefix, boolean stdinWatchdog) {
+
+        static Options parse(String... args) {
+            String host = "127.0.0.1";
+            int port = 0;
+            int controllerPort = 0;
+            int registryPort = 0;
+            boolean registry = true;
+            Path dataDir = null;
+            String topicPrefix = null;
+            boolean watchdog = true;
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--host" -> host = value(args, ++i, a);
+                    case "--port" -> port = port(value(args, ++i, a), a);
+                    case "--controller-port" -> controllerPort = port(value(args, ++i, a), a);
+                    case "--registry-port" -> registryPort = port(value(args, ++i, a), a);
+                    case "--no-registry" -> registry = false;
+                    case "--data-dir" -> dataDir = Path.of(value(args, ++i, a));
+                    case "--topic-prefix" -> topicPrefix = value(args, ++i, a);
+                    case "--no-stdin-watchdog" -> watchdog = false;
+                    default -> throw new IllegalArgumentException("unknown option " + a);
+                }
+            }
+            return new Options(host, port, controllerPort, registryPort, registry, dataDir, topicPrefix, watchdog);
+        }
+
+        List<String> toArgs() {
+            List<String> out = new ArrayList<>(List.of("--host", host, "--port", String.valueOf(port),
+                    "--controller-port", String.valueOf(controllerPort), "--registry-port", String.valueOf(registryPort)));
+            if (!registry) {
+                out.add("--no-registry");
+            }
+            if (dataDir != null) {
+                out.addAll(List.of("--data-dir", dataDir.toString()));
+            }
+            if (topicPrefix != null) {
+                out.addAll(List.of("--topic-prefix", topicPrefix));
+            }
+            if (!stdinWatchdog) {
+                out.add("--no-stdin-watchdog");
+            }
+            return out;
+        }
+
+        private static String value(String[] args, int i, String flag) {
+            if (i >= args.length) {
+                throw new IllegalArgumentException(flag + " needs a value");
+            }
+            return args[i];
+        }
+
+        private static int port(String v, String flag) {
+            try {
+                int p = Integer.parseInt(v);
+                if (p < 0 || p > 65535) {
+                    throw new NumberFormatException();
+                }
+                return p;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(flag + " must be a port 0..65535 (0 = random), got '" + v + "'");
+            }
+        }
+    }
+
+    public static void main(String[] args) {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("BrokerMain: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (options.stdinWatchdog()) {
+            startStdinWatchdog(System.in);
+        }
+        try {
+            Running running = start(options, System.out);
+            Runtime.getRuntime().addShutdownHook(new Thread(running::close, "lethe-broker-shutdown"));
+        } catch (RuntimeException e) {
+            System.err.println("BrokerMain: start failed: " + e);
+            log.error("Broker start failed", e);
+            System.exit(1);
+        }
+        // the JVM stays up on the broker's non-daemon threads until SIGTERM or stdin EOF
+    }
+
+    /** A started broker + registry; closing stops both (registry first, it writes to the broker). */
+    public record Running(EmbeddedKafkaBroker broker, AutoCloseable registry, String registryUrl) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (registry != null) {
+                try {
+                    registry.close();
+                } catch (Exception e) {
+                    log.warn("Registry stop failed: {}", e.toString());
+                }
+            }
+            broker.close();
+        }
+    }
+
+    /** Starts everything in this JVM and prints the machine-readable lines to {@code out}. */
+    public static Running start(Options options, PrintStream out) {
+        EmbeddedKafkaBroker.Builder builder = EmbeddedKafkaBroker.builder()
+                .host(options.host()).port(options.port()).controllerPort(options.controllerPort());
+        if (options.dataDir() != null) {
+            builder.dataDir(options.dataDir()).keepData(true);
+        }
+        EmbeddedKafkaBroker broker = builder.build().start();
+        AutoCloseable registry = null;
+        String registryUrl = null;
+        try {
+            if (options.registry()) {
+                RegistryStarter.Started started = RegistryStarter.start(broker.bootstrapServers(), options.host(), options.registryPort());
+                registry = started.handle();
+                registryUrl = started.url();
+                if (registryUrl == null) {
+                    log.warn("Embedded schema registry not available in this build; starting the broker alone");
+                }
+            }
+            if (options.topicPrefix() != null) {
+                ClusterConfig config = ClusterConfig.of(broker.bootstrapServers(),
+                        registryUrl != null ? registryUrl : "http://" + options.host() + ":1").withTopicPrefix(options.topicPrefix());
+                LetheTopicsAdmin.createAll(config, Topics.withPrefix(options.topicPrefix()));
+            }
+        } catch (RuntimeException e) {
+            new Running(broker, registry, registryUrl).close();
+            throw e;
+        }
+        out.println(BOOTSTRAP_LINE + broker.bootstrapServers());
+        if (registryUrl != null) {
+            out.println(REGISTRY_LINE + registryUrl);
+        }
+        out.println(READY_LINE);
+        out.flush();
+        return new Running(broker, registry, registryUrl);
+    }
+
+    // The parent keeps the write end of our stdin open for as long as it lives; EOF means it is gone.
+    static void startStdinWatchdog(InputStream in) {
+        Thread t = new Thread(() -> {
+            try {
+                while (in.read() != -1) {
+                    // anything the parent writes is ignored; only end-of-file matters
+                }
+            } catch (IOException e) {
+                // a broken pipe means the same as EOF
+            }
+            log.info("Parent process gone (stdin closed); stopping broker");
+            System.exit(0);
+        }, "lethe-stdin-watchdog");
+        t.setDaemon(true);
+        t.start();
+    }
+}
