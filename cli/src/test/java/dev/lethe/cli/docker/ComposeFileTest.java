@@ -1,0 +1,183 @@
+package dev.lethe.cli.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.lethe.cli.LetheMain;
+import dev.lethe.schemas.topics.Topic;
+import dev.lethe.schemas.topics.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import picocli.CommandLine;
+
+/**
+ * Keeps docker/docker-compose.yml in step with the code without a Docker engine: its topic-init script against
+ * {@link Topics}, its broker durability settings, and every {@code lethe} command line against the picocli model.
+ */
+class ComposeFileTest {
+
+    private static final Path COMPOSE_FILE = Path.of("..", "docker", "docker-compose.yml");
+    // ${VAR:-default} as Compose interpolates it when VAR is unset
+    private static final Pattern DEFAULTED_VARIABLE = Pattern.compile("\\$\\{[A-Z_]+:-([^}]*)}");
+    private static final Pattern CREATE_LINE = Pattern.compile("^\\s+create\\s+(\\S+)\\s+(\\d+)(?:\\s+(\\S+))?\\s*$");
+
+    private static List<String> lines;
+    private static Map<String, List<String>> services;
+
+    @BeforeAll
+    static void readComposeFile() throws IOException {
+        lines = Files.readAllLines(COMPOSE_FILE);
+        services = servicesOf(lines);
+    }
+
+    @Test
+    void shouldCreateEveryLetheTopicWithItsLayoutWhenTopicInitRuns() {
+        Topics topics = Topics.defaults();
+        Map<String, String> expected = new LinkedHashMap<>();
+        for (Topic<?> topic : topics.all()) {
+            String noun = topic.name().substring(topics.prefix().length());
+            expected.put(noun, topic.partitions() + " " + configsOf(topic.configs()));
+        }
+
+        Map<String, String> scripted = new LinkedHashMap<>();
+        for (String line : services.get("topic-init")) {
+            Matcher m = CREATE_LINE.matcher(line);
+            if (m.matches()) {
+                scripted.put(m.group(1), m.group(2) + " " + (m.group(3) == null ? "" : m.group(3)));
+            }
+        }
+
+        assertThat(scripted).isEqualTo(expected);
+        assertThat(String.join("\n", services.get("topic-init"))).contains("--replication-factor 3");
+    }
+
+    @Test
+    void shouldReplicateThreeTimesWithTwoInSyncWhenBrokersStart() {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String line : lines) {
+            Matcher m = Pattern.compile("^\\s+(KAFKA_[A-Z_]+|CLUSTER_ID):\\s+\"?([^\"]*)\"?\\s*$").matcher(line);
+            if (m.matches()) {
+                env.put(m.group(1), m.group(2));
+            }
+        }
+        assertThat(env).containsEntry("KAFKA_DEFAULT_REPLICATION_FACTOR", "3")
+                .containsEntry("KAFKA_MIN_INSYNC_REPLICAS", "2")
+                .containsEntry("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "3")
+                .containsEntry("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "3")
+                .containsEntry("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "2")
+                .containsEntry("KAFKA_PROCESS_ROLES", "broker,controller")
+                .containsEntry("KAFKA_CONTROLLER_QUORUM_VOTERS", "1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093");
+        assertThat(env.get("CLUSTER_ID")).hasSize(22);
+        assertThat(services).containsKeys("kafka-1", "kafka-2", "kafka-3");
+        for (String node : List.of("kafka-1", "kafka-2", "kafka-3")) {
+            assertThat(String.join("\n", services.get(node))).contains("image: apache/kafka:4.");
+        }
+    }
+
+    @Test
+    void shouldScaleEvaluatorsWhenNoFixedNameOrHostPortIsSet() {
+        List<String> evaluator = services.get("evaluator");
+        assertThat(evaluator).isNotNull();
+        assertThat(evaluator).noneMatch(l -> l.trim().startsWith("container_name:"))
+                .noneMatch(l -> l.trim().startsWith("ports:"));
+        assertThat(commandOf(evaluator)).contains("--workers=1", "--checkpoint-root=/checkpoints");
+        assertThat(evaluator).anyMatch(l -> l.trim().equals("- checkpoints:/checkpoints:ro"));
+    }
+
+    /** Every lethe service's command line must parse with the real CLI, so a renamed flag fails here, not in production. */
+    @TestFactory
+    Stream<DynamicTest> shouldParseEveryLetheCommandWhenTheSubcommandExists() {
+        List<DynamicTest> tests = new ArrayList<>();
+        services.forEach((name, body) -> {
+            if (body.stream().noneMatch(l -> l.trim().equals("<<: *lethe"))) {
+                return;
+            }
+            List<String> args = commandOf(body);
+            tests.add(DynamicTest.dynamicTest(name + ": lethe " + String.join(" ", args), () -> {
+                assertThat(args).isNotEmpty();
+                CommandLine root = LetheMain.commandLine();
+                String missing = missingSubcommand(root, args);
+                assumeTrue(missing == null, () -> "subcommand '" + missing + "' is not registered in LetheMain yet");
+                CommandLine.ParseResult parsed = root.parseArgs(args.toArray(String[]::new));
+                assertThat(parsed.hasSubcommand()).isTrue();
+            }));
+        });
+        assertThat(tests).hasSizeGreaterThanOrEqualTo(7);
+        return tests.stream();
+    }
+
+    private static String missingSubcommand(CommandLine root, List<String> args) {
+        CommandLine current = root;
+        for (String arg : args) {
+            if (arg.startsWith("-")) {
+                return null;
+            }
+            CommandLine next = current.getSubcommands().get(arg);
+            if (next == null) {
+                return current == root ? arg : current.getCommandName() + " " + arg;
+            }
+            current = next;
+        }
+        return null;
+    }
+
+    private static String configsOf(Map<String, String> configs) {
+        return configs.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).sorted()
+                .reduce((a, b) -> a + "," + b).orElse("");
+    }
+
+    /** The {@code - item} lines under a service's {@code command:} key, with ${VAR:-default} resolved. */
+    private static List<String> commandOf(List<String> body) {
+        List<String> args = new ArrayList<>();
+        boolean inCommand = false;
+        for (String line : body) {
+            if (line.equals("    command:")) {
+                inCommand = true;
+            } else if (inCommand && line.startsWith("      - ")) {
+                args.add(DEFAULTED_VARIABLE.matcher(line.substring(8).trim()).replaceAll("$1"));
+            } else if (inCommand) {
+                break;
+            }
+        }
+        return args;
+    }
+
+    /** Service name to its lines: services sit at two spaces of indentation under {@code services:}. */
+    private static Map<String, List<String>> servicesOf(List<String> lines) {
+        Map<String, List<String>> result = new LinkedHashMap<>();
+        boolean inServices = false;
+        List<String> current = null;
+        for (String line : lines) {
+            if (line.equals("services:")) {
+                inServices = true;
+                continue;
+            }
+            if (!inServices) {
+                continue;
+            }
+            if (!line.isEmpty() && !line.startsWith(" ") && !line.startsWith("#")) {
+                break; // the next top-level key
+            }
+            Matcher m = Pattern.compile("^  ([a-z0-9-]+):\\s*$").matcher(line);
+            if (m.matches()) {
+                current = new ArrayList<>();
+                result.put(m.group(1), current);
+            } else if (current != null && !line.trim().startsWith("#")) {
+                current.add(line);
+            }
+        }
+        return result;
+    }
+}
