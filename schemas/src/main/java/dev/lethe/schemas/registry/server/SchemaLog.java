@@ -1,0 +1,180 @@
+package dev.lethe.schemas.registry.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lethe.schemas.registry.CompatibilityLevel;
+import dev.lethe.schemas.registry.RegisteredSchema;
+import dev.lethe.schemas.registry.RegistryStore;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded registry's durable log: the compacted single-partition {@code _schemas} topic, in Confluent's
+ * record layout (JSON key {@code {"keytype":"SCHEMA","subject","version","magic":1}} or
+ * {@code {"keytype":"CONFIG","subject","magic":0}}, JSON value), written by an idempotent acks=all producer
+ * and replayed into a {@link RegistryStore} on start.
+ */
+final class SchemaLog implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SchemaLog.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String topic;
+    private final Map<String, Object> clientProperties;
+    private final Duration timeout;
+    private final KafkaProducer<String, String> producer;
+
+    SchemaLog(String topic, Map<String, Object> clientProperties, Duration timeout) {
+        this.topic = topic;
+        this.clientProperties = Map.copyOf(clientProperties);
+        this.timeout = timeout;
+        Map<String, Object> props = new HashMap<>(clientProperties);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis());
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeout.toMillis(), 1000));
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "lethe-schema-registry-writer");
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+    }
+
+    /** Creates the topic when missing: compacted, one partition, the cluster's default replication factor. */
+    void ensureTopic() throws ExecutionException, InterruptedException, TimeoutException {
+        try (Admin admin = Admin.create(clientProperties)) {
+            Set<String> names = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (names.contains(topic)) {
+                return;
+            }
+            NewTopic newTopic = new NewTopic(topic, Optional.of(1), Optional.empty())
+                    .configs(Map.of("cleanup.policy", "compact"));
+            try {
+                admin.createTopics(List.of(newTopic)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                LOG.info("Created schema registry topic {}", topic);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Reads the topic from the beginning to its current end, applying every record to {@code store}. */
+    int replay(RegistryStore store) {
+        Map<String, Object> props = new HashMap<>(clientProperties);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "lethe-schema-registry-reader");
+        TopicPartition partition = new TopicPartition(topic, 0);
+        int applied = 0;
+        try (KafkaConsumer<String, String> consumer =
+                     new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition), timeout).get(partition);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (consumer.position(partition, timeout) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("schema registry could not replay " + topic + " to offset " + end
+                            + " within " + timeout);
+                }
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (apply(record.key(), record.value(), store)) {
+                        applied++;
+                    }
+                }
+            }
+        }
+        return applied;
+    }
+
+    void appendSchema(RegisteredSchema schema) {
+        ObjectNode key = JSON.createObjectNode().put("keytype", "SCHEMA").put("subject", schema.subject())
+                .put("version", schema.version()).put("magic", 1);
+        ObjectNode value = JSON.createObjectNode().put("subject", schema.subject()).put("version", schema.version())
+                .put("id", schema.id()).put("schema", schema.schema().toString()).put("deleted", false);
+        append(key, value);
+    }
+
+    void appendConfig(String subject, CompatibilityLevel level) {
+        ObjectNode key = JSON.createObjectNode().put("keytype", "CONFIG").put("subject", subject).put("magic", 0);
+        ObjectNode value = JSON.createObjectNode().put("compatibilityLevel", level.name());
+        append(key, value);
+    }
+
+    private void append(ObjectNode key, ObjectNode value) {
+        try {
+            producer.send(new ProducerRecord<>(topic, 0, key.toString(), value.toString()))
+                    .get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing to " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException("could not write to " + topic + ": " + cause, cause);
+        }
+    }
+
+    private static boolean apply(String keyText, String valueText, RegistryStore store) {
+        if (keyText == null || valueText == null) {
+            return false; // deletes are not supported; a tombstone leaves the (immutable) schema in place
+        }
+        try {
+            JsonNode key = JSON.readTree(keyText);
+            JsonNode value = JSON.readTree(valueText);
+            switch (key.path("keytype").asText()) {
+                case "SCHEMA" -> {
+                    if (value.path("deleted").asBoolean(false)) {
+                        return false;
+                    }
+                    store.applySchema(new RegisteredSchema(value.get("subject").asText(), value.get("version").asInt(),
+                            value.get("id").asInt(), RegistryStore.parse(value.get("schema").asText(), store.location())));
+                    return true;
+                }
+                case "CONFIG" -> {
+                    JsonNode subject = key.get("subject");
+                    CompatibilityLevel level = CompatibilityLevel.parse(value.path("compatibilityLevel").asText(null));
+                    if (level == null) {
+                        LOG.warn("Skipping config record with unknown level: {}", valueText);
+                        return false;
+                    }
+                    store.applyConfig(subject == null || subject.isNull() ? null : subject.asText(), level);
+                    return true;
+                }
+                default -> {
+                    return false; // NOOP, DELETE_SUBJECT, MODE, ... of a Confluent registry: not used here
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Skipping unreadable record in the schema log (key {}): {}", keyText, e.toString());
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}
