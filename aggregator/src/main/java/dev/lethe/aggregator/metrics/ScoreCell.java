@@ -1,0 +1,74 @@
+package dev.lethe.aggregator.metrics;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One cell R[stage][benchmark] of a model run's matrix: the checkpoint of {@code stage} scored on one
+ * benchmark element.
+ *
+ * @param stage     stage of the checkpoint (0 = before continual fine-tuning)
+ * @param task      the task stage {@code stage} fine-tuned on, null for stage 0 or when unknown
+ * @param benchmark benchmark element
+ * @param category  category of the element
+ * @param n         items scored, at least 1
+ * @param correct   items right
+ * @param itemBits  per-item correctness (bit i, LSB-first within each byte, is item i), or null when unknown
+ * @param updatedAt event time of the score; metric records carry the newest time of the cells they depend on
+ */
+public record ScoreCell(int stage, String task, String benchmark, String category, int n, int correct,
+                        byte[] itemBits, Instant updatedAt) {
+
+    public ScoreCell {
+        Objects.requireNonNull(benchmark, "benchmark");
+        Objects.requireNonNull(category, "category");
+        Objects.requireNonNull(updatedAt, "updatedAt");
+        if (stage < 0) {
+            throw new IllegalArgumentException("stage must be >= 0, got " + stage);
+        }
+        if (n < 1 || correct < 0 || correct > n) {
+            throw new IllegalArgumentException("need n >= 1 and 0 <= correct <= n, got correct=" + correct + " n=" + n);
+        }
+        itemBits = itemBits == null ? null : itemBits.clone();
+    }
+
+    /** R = 100 * correct / n. */
+    public double accuracyPct() {
+        return 100.0 * correct / n;
+    }
+
+    /** True when the bitset covers all n items. */
+    public boolean hasItemBits() {
+        return itemBits != null && itemBits.length >= (n + 7) / 8;
+    }
+
+    @Override
+    public byte[] itemBits() {
+        return itemBits == null ? null : itemBits.clone();
+    }
+
+    /** Bit i of the item bitset (LSB-first within each byte). */
+    public boolean item(int i) {
+        return (itemBits[i >>> 3] >>> (i & 7) & 1) == 1;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ScoreCell other && stage == other.stage && n == other.n && correct == other.correct
+                && Objects.equals(task, other.task) && benchmark.equals(other.benchmark)
+                && category.equals(other.category) && Arrays.equals(itemBits, other.itemBits)
+                && updatedAt.equals(other.updatedAt);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(stage, task, benchmark, category, n, correct, Arrays.hashCode(itemBits), updatedAt);
+    }
+
+    @Override
+    public String toString() {
+        return "ScoreCell[stage=" + stage + ", benchmark=" + benchmark + ", category=" + category + ", n=" + n
+                + ", correct=" + correct + ", task=" + task + "]";
+    }
+}
