@@ -1,0 +1,70 @@
+package dev.lethe.sinks.webhook;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Settings of the webhook alert sender.
+ *
+ * @param url            where alerts are POSTed (a Slack incoming webhook or any JSON endpoint); required
+ * @param stateDir       holds {@code delivered-alerts.txt} (alertIds already sent, so a restart does not resend) and
+ *                       {@code undelivered-alerts.jsonl} (alerts given up on); required
+ * @param maxAttempts    attempts per alert before it is parked; default 6
+ * @param initialBackoff wait after the first failure, doubled after each further one; default 500 ms
+ * @param maxBackoff     cap of the wait between attempts; default 30 s
+ * @param requestTimeout timeout of one POST; default 10 s
+ * @param headers        extra request headers (e.g. Authorization); default none
+ */
+public record WebhookSinkConfig(URI url, Path stateDir, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
+                                Duration requestTimeout, Map<String, String> headers) {
+
+    public WebhookSinkConfig {
+        headers = Map.copyOf(headers == null ? Map.of() : headers);
+    }
+
+    public static WebhookSinkConfig defaults(URI url, Path stateDir) {
+        return new WebhookSinkConfig(url, stateDir, 6, Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(10),
+                Map.of()).validated();
+    }
+
+    public WebhookSinkConfig withRetries(int attempts, Duration initial, Duration max) {
+        return new WebhookSinkConfig(url, stateDir, attempts, initial, max, requestTimeout, headers).validated();
+    }
+
+    public WebhookSinkConfig withRequestTimeout(Duration timeout) {
+        return new WebhookSinkConfig(url, stateDir, maxAttempts, initialBackoff, maxBackoff, timeout, headers).validated();
+    }
+
+    public WebhookSinkConfig withHeaders(Map<String, String> extra) {
+        return new WebhookSinkConfig(url, stateDir, maxAttempts, initialBackoff, maxBackoff, requestTimeout, extra).validated();
+    }
+
+    /** Checks every field; the message names the offending option. */
+    public WebhookSinkConfig validated() {
+        if (url == null || !("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
+            throw new IllegalArgumentException("webhook url (--url) must be an http(s) URL, got " + url);
+        }
+        if (stateDir == null) {
+            throw new IllegalArgumentException("webhook state directory (--out) must be set");
+        }
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("webhook max attempts (--max-attempts) must be >= 1, got " + maxAttempts);
+        }
+        if (initialBackoff == null || initialBackoff.isNegative() || maxBackoff == null || maxBackoff.compareTo(initialBackoff) < 0) {
+            throw new IllegalArgumentException("webhook backoff (--initial-backoff/--max-backoff) must satisfy 0 <= initial <= max");
+        }
+        if (requestTimeout == null || requestTimeout.isNegative() || requestTimeout.isZero()) {
+            throw new IllegalArgumentException("webhook request timeout (--request-timeout) must be > 0");
+        }
+        return this;
+    }
+
+    /** Wait before attempt {@code attempt} (2-based: the first retry waits the initial backoff). */
+    public Duration backoffBefore(int attempt) {
+        long factor = 1L << Math.min(30, Math.max(0, attempt - 2));
+        Duration d = initialBackoff.multipliedBy(factor);
+        return d.compareTo(maxBackoff) > 0 ? maxBackoff : d;
+    }
+}
