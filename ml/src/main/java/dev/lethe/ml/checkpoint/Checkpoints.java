@@ -35,7 +35,7 @@ public final class Checkpoints {
     public static final Set<String> ALLOWED_ENTRIES =
             Set.of("configuration.json", "coefficients.bin", "updaterState.bin", "noParams.marker");
 
-    /** Suffix of the sidecar file holding a checkpoint's sha256 (hex, one line). */
+    /** Suffix of the sidecar file holding a checkpoint's sha256 ({@code sha256sum -c} format: hash, two spaces, name). */
     public static final String SHA256_SUFFIX = ".sha256";
 
     /**
@@ -131,9 +131,21 @@ public final class Checkpoints {
         return checkpoint.resolveSibling(checkpoint.getFileName() + SHA256_SUFFIX);
     }
 
-    /** Writes {@code sha256} to the checkpoint's sidecar (atomically). */
+    /** Writes {@code sha256} to the checkpoint's sidecar (atomically), in the format {@code sha256sum -c} reads. */
     public static void writeSidecar(Path checkpoint, String sha256) throws IOException {
-        writeAtomically(sidecar(checkpoint), (sha256 + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        writeAtomically(sidecar(checkpoint), (sha256 + "  " + checkpoint.getFileName() + "\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The hash recorded in a checkpoint's sidecar, or null when there is none. */
+    public static String readSidecar(Path checkpoint) throws IOException {
+        Path side = sidecar(checkpoint);
+        if (!Files.isRegularFile(side)) {
+            return null;
+        }
+        String text = Files.readString(side, java.nio.charset.StandardCharsets.UTF_8).trim();
+        int space = text.indexOf(' ');
+        return space < 0 ? text : text.substring(0, space);
     }
 
     /**
@@ -141,12 +153,8 @@ public final class Checkpoints {
      * a previous run finished writing.
      */
     public static boolean verifiedBySidecar(Path checkpoint) throws IOException {
-        Path side = sidecar(checkpoint);
-        if (!Files.isRegularFile(checkpoint) || !Files.isRegularFile(side)) {
-            return false;
-        }
-        String expected = Files.readString(side, java.nio.charset.StandardCharsets.US_ASCII).trim();
-        return expected.equals(sha256(checkpoint));
+        String expected = readSidecar(checkpoint);
+        return expected != null && Files.isRegularFile(checkpoint) && expected.equals(sha256(checkpoint));
     }
 
     /**

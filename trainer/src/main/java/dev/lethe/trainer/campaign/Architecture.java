@@ -1,0 +1,26 @@
+package dev.lethe.trainer.campaign;
+
+import java.util.Locale;
+
+/** The network shapes a model run can have. */
+public enum Architecture {
+    /** Fully connected: {@code size} lists the hidden widths, e.g. {@code [128]} or {@code [256, 128]}. */
+    MLP,
+    /** One 3x3 convolution + 2x2 max-pool + a dense layer: {@code size} is {@code [channels, denseWidth]}. */
+    CNN;
+
+    /** Parses {@code mlp} or {@code cnn} (case-insensitive). */
+    public static Architecture parse(String value) {
+        for (Architecture a : values()) {
+            if (a.name().equalsIgnoreCase(value == null ? "" : value.trim())) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("architecture must be mlp or cnn, got '" + value + "'");
+    }
+
+    /** {@code mlp} or {@code cnn}, as written in campaign files and event attributes. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
