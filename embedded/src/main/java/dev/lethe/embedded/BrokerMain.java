@@ -1,6 +1,7 @@
 package dev.lethe.embedded;
 
 import dev.lethe.schemas.config.ClusterConfig;
+import dev.lethe.schemas.registry.server.EmbeddedSchemaRegistry;
 import dev.lethe.schemas.topics.Topics;
 import java.io.IOException;
 import java.io.InputStream;
@@ -156,12 +157,10 @@ public final class BrokerMain {
         String registryUrl = null;
         try {
             if (options.registry()) {
-                RegistryStarter.Started started = RegistryStarter.start(broker.bootstrapServers(), options.host(), options.registryPort());
-                registry = started.handle();
+                EmbeddedSchemaRegistry started = EmbeddedSchemaRegistry.start(EmbeddedSchemaRegistry.Options
+                        .of(broker.bootstrapServers()).withHost(options.host()).withPort(options.registryPort()));
+                registry = started;
                 registryUrl = started.url();
-                if (registryUrl == null) {
-                    log.warn("Embedded schema registry not available in this build; starting the broker alone");
-                }
             }
             if (options.topicPrefix() != null) {
                 ClusterConfig config = ClusterConfig.of(broker.bootstrapServers(),

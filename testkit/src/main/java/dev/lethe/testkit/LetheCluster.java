@@ -4,6 +4,7 @@ import dev.lethe.embedded.EmbeddedKafkaBroker;
 import dev.lethe.embedded.LetheTopicsAdmin;
 import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.config.ClusterConfig;
+import dev.lethe.schemas.registry.server.EmbeddedSchemaRegistry;
 import dev.lethe.schemas.topics.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ public final class LetheCluster implements BeforeAllCallback, AfterAllCallback {
 
     private final Consumer<EmbeddedKafkaBroker.Builder> brokerCustomizer;
     private EmbeddedKafkaBroker broker;
-    private RegistryHandle registry;
+    private EmbeddedSchemaRegistry registry;
     private ClusterConfig config;
     private KafkaProducer<String, byte[]> producer;
     private String ownerId;
@@ -86,7 +87,7 @@ public final class LetheCluster implements BeforeAllCallback, AfterAllCallback {
         brokerCustomizer.accept(builder);
         broker = builder.build().start();
         try {
-            registry = RegistryHandle.start(broker.bootstrapServers());
+            registry = EmbeddedSchemaRegistry.start(EmbeddedSchemaRegistry.Options.of(broker.bootstrapServers()));
             config = ClusterConfig.of(broker.bootstrapServers(), registry.url());
             LetheTopicsAdmin.createAll(config, config.topics());
         } catch (RuntimeException e) {
@@ -128,6 +129,11 @@ public final class LetheCluster implements BeforeAllCallback, AfterAllCallback {
     /** The broker itself, for fault injection ({@code stop()} / {@code start()}). */
     public EmbeddedKafkaBroker broker() {
         return require(broker);
+    }
+
+    /** The embedded registry (its {@code _schemas} log lives on the broker). */
+    public EmbeddedSchemaRegistry registry() {
+        return require(registry);
     }
 
     /** Stops and starts the broker on the same data directory and address; returns when it answers again. */

@@ -3,7 +3,10 @@ package dev.lethe.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lethe.schemas.DeadLetter;
+import dev.lethe.schemas.DeadLetterReason;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.admin.Admin;
@@ -35,6 +38,25 @@ class LetheClusterIT {
         List<ConsumerRecord<String, byte[]>> records = CLUSTER.readRaw(topic, 2, Duration.ofSeconds(30));
         assertThat(records).extracting(r -> r.key() + "=" + new String(r.value(), StandardCharsets.UTF_8))
                 .containsExactlyInAnyOrder("a=1", "b=2");
+    }
+
+    @Test
+    void shouldReadBackAnAvroRecordWhenSentThroughTheRegistry() {
+        var topics = CLUSTER.newTopicPrefix().topics();
+        DeadLetter letter = DeadLetter.newBuilder()
+                .setSourceTopic(topics.checkpoints().name()).setPartition(0).setOffset(7L)
+                .setKey(null).setValue(null)
+                .setReason(DeadLetterReason.VALIDATION).setExceptionClass("X").setMessage("bad")
+                .setTimestamp(Instant.parse("2026-01-01T00:00:00Z")).build();
+
+        CLUSTER.send(topics.dlq(topics.checkpoints()), "k", letter);
+
+        List<ConsumerRecord<String, DeadLetter>> read = CLUSTER.readDlq(topics.checkpoints(), 1, Duration.ofSeconds(30));
+        assertThat(read).hasSize(1);
+        assertThat(read.get(0).key()).isEqualTo("k");
+        assertThat(read.get(0).value()).isEqualTo(letter);
+        assertThat(CLUSTER.readRaw(topics.dlq(topics.checkpoints()).name(), 1, Duration.ofSeconds(5)).get(0).value()[0])
+                .as("Confluent magic byte").isZero();
     }
 
     @Test
