@@ -1,0 +1,207 @@
+package dev.lethe.aggregator.offline;
+
+import dev.lethe.aggregator.metrics.RunKey;
+import dev.lethe.aggregator.metrics.ScoreCell;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Reader;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the score CSV of {@code lethe metrics}: header {@code campaign,family,model,stage,benchmark,category,n,correct}
+ * plus optional {@code items} (per-item correctness as a 0/1 string in item order) and {@code task} (what the stage
+ * fine-tuned on, needed for GEM ACC/BWT); columns by name, rows in any order, identical duplicate rows ignored.
+ */
+public final class ScoresCsv {
+
+    /** The required columns, in the documented order. */
+    public static final List<String> REQUIRED = List.of("campaign", "family", "model", "stage", "benchmark", "category", "n", "correct");
+    /** Optional columns. */
+    public static final List<String> OPTIONAL = List.of("items", "task");
+
+    private ScoresCsv() {
+    }
+
+    /** A row the metric library cannot use; the message names the line. */
+    public static final class BadRowException extends Exception {
+        private final int line;
+
+        BadRowException(int line, String message) {
+            super("line " + line + ": " + message);
+            this.line = line;
+        }
+
+        public int line() {
+            return line;
+        }
+    }
+
+    /** Parses every row; {@code updatedAt} stamps every cell (offline scores have no event time). */
+    public static List<Map.Entry<RunKey, ScoreCell>> read(Reader input, Instant updatedAt) throws IOException, BadRowException {
+        BufferedReader reader = new BufferedReader(input);
+        String header = reader.readLine();
+        if (header == null) {
+            throw new BadRowException(1, "empty file, expected the header " + String.join(",", REQUIRED) + "[,items]");
+        }
+        if (header.startsWith("\uFEFF")) {
+            header = header.substring(1);
+        }
+        Map<String, Integer> columns = new HashMap<>();
+        List<String> names = split(header, 1);
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i).strip();
+            if (!REQUIRED.contains(name) && !OPTIONAL.contains(name)) {
+                throw new BadRowException(1, "unknown column '" + name + "', expected " + String.join(",", REQUIRED) + "[,items][,task]");
+            }
+            if (columns.put(name, i) != null) {
+                throw new BadRowException(1, "column '" + name + "' appears twice");
+            }
+        }
+        for (String required : REQUIRED) {
+            if (!columns.containsKey(required)) {
+                throw new BadRowException(1, "missing column '" + required + "', expected " + String.join(",", REQUIRED) + "[,items]");
+            }
+        }
+        Map<String, Map.Entry<RunKey, ScoreCell>> cells = new LinkedHashMap<>();
+        Map<String, Integer> firstLine = new HashMap<>();
+        Map<String, String> familyOfRun = new HashMap<>();
+        String text;
+        int lineNumber = 1;
+        while ((text = reader.readLine()) != null) {
+            lineNumber++;
+            if (text.isBlank()) {
+                continue;
+            }
+            List<String> fields = split(text, lineNumber);
+            if (fields.size() != names.size()) {
+                throw new BadRowException(lineNumber, "expected " + names.size() + " fields, got " + fields.size());
+            }
+            Row row = new Row(fields, columns, lineNumber);
+            String campaign = row.name("campaign");
+            String family = row.name("family");
+            String model = row.name("model");
+            int stage = row.integer("stage", 0);
+            String benchmark = row.name("benchmark");
+            String category = row.name("category");
+            int n = row.integer("n", 1);
+            int correct = row.integer("correct", 0);
+            if (correct > n) {
+                throw new BadRowException(lineNumber, "correct (" + correct + ") exceeds n (" + n + ")");
+            }
+            byte[] bits = row.items(n, correct);
+            String task = row.optional("task");
+            RunKey run = new RunKey(campaign, family, model);
+            String previousFamily = familyOfRun.putIfAbsent(run.id(), family);
+            if (previousFamily != null && !previousFamily.equals(family)) {
+                throw new BadRowException(lineNumber, "model run " + run.id() + " is in family '" + previousFamily
+                        + "' on an earlier line and '" + family + "' here");
+            }
+            ScoreCell cell = new ScoreCell(stage, stage == 0 ? null : task, benchmark, category, n, correct, bits, updatedAt);
+            String key = run.id() + "\u0000" + stage + "\u0000" + benchmark;
+            Map.Entry<RunKey, ScoreCell> previous = cells.putIfAbsent(key, Map.entry(run, cell));
+            if (previous != null && !previous.getValue().equals(cell)) {
+                throw new BadRowException(lineNumber, "a different score for " + run.id() + " stage " + stage + " "
+                        + benchmark + " is on line " + firstLine.get(key));
+            }
+            firstLine.putIfAbsent(key, lineNumber);
+        }
+        return new ArrayList<>(cells.values());
+    }
+
+    /** Splits one CSV line; fields may be double-quoted with "" as an escaped quote. */
+    static List<String> split(String line, int lineNumber) throws BadRowException {
+        List<String> fields = new ArrayList<>();
+        StringBuilder field = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char ch = line.charAt(i);
+            if (quoted) {
+                if (ch == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    field.append('"');
+                    i++;
+                } else if (ch == '"') {
+                    quoted = false;
+                } else {
+                    field.append(ch);
+                }
+            } else if (ch == '"' && field.isEmpty()) {
+                quoted = true;
+            } else if (ch == ',') {
+                fields.add(field.toString());
+                field.setLength(0);
+            } else if (ch != '\r') {
+                field.append(ch);
+            }
+        }
+        if (quoted) {
+            throw new BadRowException(lineNumber, "unterminated quoted field");
+        }
+        fields.add(field.toString());
+        return fields;
+    }
+
+    private record Row(List<String> fields, Map<String, Integer> columns, int line) {
+
+        String raw(String column) {
+            return fields.get(columns.get(column)).strip();
+        }
+
+        String name(String column) throws BadRowException {
+            String value = raw(column);
+            if (value.isEmpty()) {
+                throw new BadRowException(line, column + " must not be empty");
+            }
+            return value;
+        }
+
+        String optional(String column) {
+            Integer index = columns.get(column);
+            String value = index == null ? null : fields.get(index).strip();
+            return value == null || value.isEmpty() ? null : value;
+        }
+
+        int integer(String column, int min) throws BadRowException {
+            String value = raw(column);
+            int parsed;
+            try {
+                parsed = Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new BadRowException(line, column + " must be an integer, got '" + value + "'");
+            }
+            if (parsed < min) {
+                throw new BadRowException(line, column + " must be >= " + min + ", got " + parsed);
+            }
+            return parsed;
+        }
+
+        byte[] items(int n, int correct) throws BadRowException {
+            String items = optional("items");
+            if (items == null) {
+                return null;
+            }
+            if (items.length() != n) {
+                throw new BadRowException(line, "items has " + items.length() + " characters, expected n = " + n);
+            }
+            byte[] bits = new byte[(n + 7) / 8];
+            int ones = 0;
+            for (int i = 0; i < n; i++) {
+                char ch = items.charAt(i);
+                if (ch == '1') {
+                    bits[i >>> 3] |= (byte) (1 << (i & 7));
+                    ones++;
+                } else if (ch != '0') {
+                    throw new BadRowException(line, "items must be a string of 0 and 1, got '" + ch + "' at item " + i);
+                }
+            }
+            if (ones != correct) {
+                throw new BadRowException(line, "items has " + ones + " ones but correct = " + correct);
+            }
+            return bits;
+        }
+    }
+}
