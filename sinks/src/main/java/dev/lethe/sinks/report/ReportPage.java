@@ -108,8 +108,8 @@ public final class ReportPage {
             });
             String scoreSvg = means.isEmpty() ? null
                     : SvgCharts.lineChart("Score per category (mean over model runs): " + label, "accuracy %", means);
-            figure(html, fgSvg, "Luo FG of each category, family mean, by stage");
-            figure(html, scoreSvg, "Mean accuracy of each category by stage");
+            figure(html, fgSvg, "FG per category: " + label + " (Luo FG, mean over the family's model runs, by stage)");
+            figure(html, scoreSvg, "Score per category: " + label + " (accuracy, mean over the family's model runs, by stage)");
             html.append("</div>\n");
         }
     }
@@ -118,7 +118,7 @@ public final class ReportPage {
         if (svg == null) {
             return;
         }
-        html.append("<figure>").append(svg).append("<figcaption>").append(Html.escape(caption)).append("</figcaption></figure>\n");
+        html.append("<figure role=\"img\" aria-label=\"").append(Html.escape(caption)).append("\">").append(svg).append("<figcaption>").append(Html.escape(caption)).append("</figcaption></figure>\n");
     }
 
     private static void finalTable(StringBuilder html, List<ForgettingMetric> sorted, TreeSet<String> categories,
@@ -174,7 +174,8 @@ public final class ReportPage {
             TreeMap<Integer, List<ForgettingMetric>> stages = families.get(family);
             if (stages != null) {
                 Map.Entry<Integer, List<ForgettingMetric>> latest = stages.lastEntry();
-                Integer runs = latest.getValue().stream().map(ForgettingMetric::getModels).filter(Objects::nonNull).findFirst().orElse(null);
+                Integer runs = latest.getValue().stream().map(ForgettingMetric::getModels).filter(Objects::nonNull)
+                        .max(Integer::compare).orElse(null);
                 html.append("<tr class=\"family\"><td class=\"t\">").append(Html.escape(label)).append("</td><td class=\"t\">family mean (")
                         .append(Html.num(runs)).append(" runs)</td><td>").append(latest.getKey()).append("</td>");
                 for (String c : categories) {

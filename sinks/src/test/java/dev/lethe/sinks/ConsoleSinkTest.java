@@ -1,0 +1,52 @@
+package dev.lethe.sinks;
+
+import static dev.lethe.sinks.TestRecords.alert;
+import static dev.lethe.sinks.TestRecords.category;
+import static dev.lethe.sinks.TestRecords.family;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lethe.schemas.AlertSeverity;
+import dev.lethe.sinks.console.ConsoleSink;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+class ConsoleSinkTest {
+
+    @Test
+    void shouldAppendOnePlainLinePerChangedFamilyAtItsLatestStageWhenNotATerminal() {
+        StringWriter text = new StringWriter();
+        ConsoleSink sink = new ConsoleSink(new PrintWriter(text), false);
+        sink.onMetric(family("mlp", 1, "task", 10.0, 2));
+        sink.onMetric(family("mlp", 1, "robustness", 2.5, 2));
+        sink.onMetric(family("cnn", 1, "task", 4.0, 1));
+        sink.onMetric(category("mlp", "mlp-a", 1, "task", 99.0, 50.0)); // not a family record: ignored
+        sink.flush();
+        sink.onMetric(family("mlp", 2, "task", 20.0, 2));
+        sink.onAlert(alert("x", "mlp", "mlp-a", 2, AlertSeverity.CRITICAL));
+        sink.flush();
+        sink.flush(); // nothing changed: nothing printed
+
+        assertThat(text.toString().lines().toList()).containsExactly(
+                "family cnn stage 1 models 1 FG[task]=4.00 alerts 0",
+                "family mlp stage 1 models 2 FG[robustness]=2.50 FG[task]=10.00 alerts 0",
+                "family mlp stage 2 models 2 FG[task]=20.00 alerts 1");
+        assertThat(text.toString()).doesNotContain("\u001b[");
+    }
+
+    @Test
+    void shouldRedrawTheTableInPlaceWhenOutputIsATerminal() {
+        StringWriter text = new StringWriter();
+        ConsoleSink sink = new ConsoleSink(new PrintWriter(text), true);
+        sink.onMetric(family("mlp", 1, "task", 10.0, 2));
+        sink.flush();
+        String first = text.toString();
+        sink.onMetric(family("mlp", 2, "task", 12.5, 2));
+        sink.flush();
+
+        assertThat(first).doesNotContain("\u001b[").contains("FG% task").contains("10.00");
+        String redraw = text.toString().substring(first.length());
+        assertThat(redraw).startsWith("\u001b[3F\u001b[J").contains("12.50").doesNotContain("10.00");
+        assertThat(sink.table().render()).hasSize(3);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.lethe.sinks;
+
+import static dev.lethe.sinks.TestRecords.alert;
+import static dev.lethe.sinks.TestRecords.category;
+import static dev.lethe.sinks.TestRecords.family;
+import static dev.lethe.sinks.TestRecords.model;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lethe.schemas.AlertSeverity;
+import dev.lethe.sinks.report.ReportSink;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportSinkTest {
+
+    @TempDir
+    Path dir;
+
+    private ReportSink campaign() {
+        ReportSink sink = new ReportSink(dir, Clock.fixed(Instant.parse("2026-11-25T10:00:00Z"), ZoneOffset.UTC));
+        for (int stage = 0; stage <= 3; stage++) {
+            double fg = stage * 4.25;
+            sink.onMetric(category("mlp", "mlp-a", stage, "task", stage == 0 ? null : fg, 95.0 - fg));
+            sink.onMetric(category("mlp", "mlp-a", stage, "robustness", stage == 0 ? null : fg / 2, 80.0 - fg / 2));
+            sink.onMetric(category("mlp", "mlp-b", stage, "task", stage == 0 ? null : fg + 2, 93.0 - fg));
+            sink.onMetric(model("mlp", "mlp-a", stage, stage == 0 ? null : fg / 3, 88.0, -1.25 * stage));
+            if (stage > 0) {
+                sink.onMetric(family("mlp", stage, "task", fg + 1, 2));
+                sink.onMetric(family("mlp", stage, "robustness", fg / 2, 1));
+            }
+        }
+        return sink;
+    }
+
+    @Test
+    void shouldWriteASelfContainedPageWithSvgChartsAndTheFinalTableWhenFlushed() throws Exception {
+        ReportSink sink = campaign();
+        sink.onAlert(alert("a-1", "mlp", "mlp-a", 3, AlertSeverity.CRITICAL));
+        sink.flush();
+
+        String html = Files.readString(dir.resolve("report.html"));
+        assertThat(Pattern.compile("<svg[ >]").matcher(html).results().count()).isEqualTo(2); // FG and score curves of mlp
+        assertThat(html).contains("<figcaption>FG per category: mlp").contains("<figcaption>Score per category: mlp").contains("<path").doesNotContainIgnoringCase("<script")
+                .doesNotContain("src=").doesNotContain("<link").doesNotContain("@import");
+        // final table: mlp-a at stage 3 -> FG task 12.75, robustness 6.38 (6.375), model FG 4.25, BWT -3.75
+        assertThat(html).contains("<td class=\"t\">mlp-a</td><td>3</td><td>6.38</td><td>12.75</td><td>4.25</td><td>88.00</td><td>-3.75</td>");
+        assertThat(html).contains("<td class=\"t\">mlp-b</td><td>3</td><td>–</td><td>14.75</td>");
+        assertThat(html).contains("family mean (2 runs)</td><td>3</td><td>6.38</td><td>13.75</td>");
+        assertThat(html).contains("sev-CRITICAL\">CRITICAL</td>").contains("22.00");
+    }
+
+    @Test
+    void shouldEscapeRecordTextWhenNamesContainMarkup() throws Exception {
+        ReportSink sink = new ReportSink(dir);
+        String evil = "<script>alert('x')</script>&";
+        sink.onMetric(category("fam<b>", "m\"1", 1, evil, 3.0, 70.0));
+        sink.onMetric(family("fam<b>", 1, evil, 3.0, 1));
+        sink.onAlert(alert("id<i>", "fam<b>", "m\"1", 1, AlertSeverity.WARNING));
+        sink.flush();
+
+        String html = Files.readString(dir.resolve("report.html"));
+        assertThat(html).doesNotContain("<script").doesNotContain("<b>").doesNotContain("m\"1");
+        assertThat(html).contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;").contains("fam&lt;b&gt;");
+        assertThat(html).contains("<svg");
+    }
+
+    @Test
+    void shouldSayNoMetricsYetWhenNothingArrived() throws Exception {
+        ReportSink sink = new ReportSink(dir);
+        sink.flush();
+        String html = Files.readString(dir.resolve("report.html"));
+        assertThat(html).contains("No metrics yet.").contains("No alerts.").doesNotContain("<svg");
+    }
+}
