@@ -1,0 +1,210 @@
+package dev.lethe.evaluator.planner;
+
+import dev.lethe.evaluator.EvaluatorConfig;
+import dev.lethe.evaluator.deadletter.DeadLetters;
+import dev.lethe.evaluator.kafka.KafkaClients;
+import dev.lethe.evaluator.kafka.TransactionalBatch;
+import dev.lethe.evaluator.suite.SuiteCatalog;
+import dev.lethe.schemas.CheckpointReady;
+import dev.lethe.schemas.DeadLetter;
+import dev.lethe.schemas.DeadLetterReason;
+import dev.lethe.schemas.EvalTask;
+import dev.lethe.schemas.serde.AvroSerdes;
+import dev.lethe.schemas.topics.Topic;
+import dev.lethe.schemas.topics.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The planner: consumes {@code lethe.checkpoints} and emits one {@link EvalTask} per (benchmark, shard) on
+ * {@code lethe.eval-tasks} (key checkpointId/benchmark/shardIndex) in one transaction with the consumed offsets, so
+ * each event is planned exactly once; undecodable or invalid events go to {@code lethe.checkpoints-dlq}.
+ *
+ * <p>A republished checkpoint (same checkpointId) is planned again and yields the same task ids; that is harmless
+ * because the aggregator dedupes shard results by (checkpoint, benchmark, shardIndex).
+ */
+public final class Planner implements Runnable, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Planner.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private final EvaluatorConfig config;
+    private final ShardPlanner shardPlanner;
+    private final Topic<CheckpointReady> source;
+    private final Topic<EvalTask> tasksTopic;
+    private final Topic<DeadLetter> dlq;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicLong eventsPlanned = new AtomicLong();
+    private final AtomicLong tasksEmitted = new AtomicLong();
+    private final AtomicLong deadLetters = new AtomicLong();
+    private final AtomicLong aborts = new AtomicLong();
+    private volatile boolean running = true;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile Throwable failure;
+
+    public Planner(EvaluatorConfig config, SuiteCatalog catalog) {
+        this.config = config;
+        this.shardPlanner = new ShardPlanner(catalog);
+        Topics topics = config.cluster().topics();
+        this.source = topics.checkpoints();
+        this.tasksTopic = topics.evalTasks();
+        this.dlq = topics.dlq(source);
+    }
+
+    public Planner(EvaluatorConfig config) {
+        this(config, new SuiteCatalog(config.dataDir()));
+    }
+
+    /** Starts the planner on a daemon thread named {@code lethe-planner}. */
+    public Thread start() {
+        Thread thread = new Thread(this, "lethe-planner");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    @Override
+    public void run() {
+        Deserializer<CheckpointReady> events = AvroSerdes.forTopic(source, config.cluster()).deserializer();
+        Serializer<EvalTask> taskSerializer = AvroSerdes.forTopic(tasksTopic, config.cluster()).serializer();
+        Serializer<DeadLetter> dlqSerializer = AvroSerdes.forTopic(dlq, config.cluster()).serializer();
+        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(config.cluster(), EvaluatorConfig.PLANNER_GROUP,
+                config.plannerTransactionalId(), 50, config.sessionTimeout());
+             KafkaProducer<byte[], byte[]> producer = KafkaClients.transactionalProducer(config.cluster(),
+                     config.plannerTransactionalId(), config.transactionTimeout())) {
+            consumer = c;
+            producer.initTransactions();
+            c.subscribe(List.of(source.name()));
+            LOG.info("planner {} consuming {}", config.plannerId(), source.name());
+            while (running) {
+                ConsumerRecords<byte[], byte[]> records = c.poll(POLL);
+                if (records.isEmpty()) {
+                    continue;
+                }
+                List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
+                records.forEach(batch::add);
+                List<ProducerRecord<byte[], byte[]>> outputs = new ArrayList<>();
+                int planned = 0;
+                int tasks = 0;
+                int dead = 0;
+                for (ConsumerRecord<byte[], byte[]> record : batch) {
+                    List<ProducerRecord<byte[], byte[]>> out = plan(record, events, taskSerializer, dlqSerializer);
+                    if (out.size() == 1 && out.get(0).topic().equals(dlq.name())) {
+                        dead++;
+                    } else {
+                        planned++;
+                        tasks += out.size();
+                    }
+                    outputs.addAll(out);
+                }
+                if (TransactionalBatch.commit(producer, c, batch, outputs)) {
+                    eventsPlanned.addAndGet(planned);
+                    tasksEmitted.addAndGet(tasks);
+                    deadLetters.addAndGet(dead);
+                } else {
+                    aborts.incrementAndGet();
+                    LOG.warn("planner transaction aborted; {} events will be planned again", batch.size());
+                }
+            }
+        } catch (WakeupException e) {
+            // close() interrupts a blocking poll
+        } catch (RuntimeException e) {
+            failure = e;
+            LOG.error("planner {} stopped: {}", config.plannerId(), e.toString(), e);
+        } finally {
+            events.close();
+            taskSerializer.close();
+            dlqSerializer.close();
+            stopped.countDown();
+            LOG.info("planner {} stopped", config.plannerId());
+        }
+    }
+
+    private List<ProducerRecord<byte[], byte[]>> plan(ConsumerRecord<byte[], byte[]> record, Deserializer<CheckpointReady> events,
+                                                      Serializer<EvalTask> taskSerializer, Serializer<DeadLetter> dlqSerializer) {
+        CheckpointReady event;
+        try {
+            event = events.deserialize(record.topic(), record.headers(), record.value());
+            if (event == null) {
+                return deadLetter(record, DeadLetterReason.DESERIALIZATION, "null value (tombstone) on " + record.topic(), null, dlqSerializer);
+            }
+        } catch (RuntimeException e) {
+            return deadLetter(record, DeadLetterReason.DESERIALIZATION, "undecodable CheckpointReady: " + e.getMessage(), e, dlqSerializer);
+        }
+        ShardPlanner.Plan plan = shardPlanner.plan(event);
+        if (plan.rejected()) {
+            LOG.warn("checkpoint {} refused ({}): {}", event.getCheckpointId(), plan.rejection().reason(), plan.rejection().message());
+            return deadLetter(record, plan.rejection().reason(), plan.rejection().message(), plan.rejection().cause(), dlqSerializer);
+        }
+        List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(plan.tasks().size());
+        for (EvalTask task : plan.tasks()) {
+            out.add(new ProducerRecord<>(tasksTopic.name(), task.getTaskId().getBytes(StandardCharsets.UTF_8),
+                    taskSerializer.serialize(tasksTopic.name(), task)));
+        }
+        LOG.debug("checkpoint {} planned as {} tasks", event.getCheckpointId(), out.size());
+        return out;
+    }
+
+    private List<ProducerRecord<byte[], byte[]>> deadLetter(ConsumerRecord<byte[], byte[]> record, DeadLetterReason reason,
+                                                            String message, Throwable cause, Serializer<DeadLetter> dlqSerializer) {
+        DeadLetter letter = DeadLetters.of(record, reason, message, cause, "planner");
+        return List.of(new ProducerRecord<>(dlq.name(), record.key(), dlqSerializer.serialize(dlq.name(), letter)));
+    }
+
+    /** Checkpoint events planned into tasks (committed). */
+    public long eventsPlanned() {
+        return eventsPlanned.get();
+    }
+
+    /** Tasks emitted (committed). */
+    public long tasksEmitted() {
+        return tasksEmitted.get();
+    }
+
+    /** Events dead-lettered (committed). */
+    public long deadLetters() {
+        return deadLetters.get();
+    }
+
+    /** Aborted transactions (each batch is retried). */
+    public long aborts() {
+        return aborts.get();
+    }
+
+    /** The error that stopped the planner, or null. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** Stops polling, lets the current batch commit, and waits up to 30 s for the planner to stop. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            if (!stopped.await(30, TimeUnit.SECONDS)) {
+                KafkaConsumer<byte[], byte[]> c = consumer;
+                if (c != null) {
+                    c.wakeup();
+                }
+                stopped.await(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
