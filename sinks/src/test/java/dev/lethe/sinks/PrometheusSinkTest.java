@@ -68,8 +68,9 @@ class PrometheusSinkTest {
         assertThat(body).contains("lethe_forgetting_bwt_pp{campaign=\"c1\",family=\"mlp\",model=\"mlp-a\"} -7.25");
         assertThat(body).contains("lethe_forgetting_stage{campaign=\"c1\",family=\"mlp\",model=\"mlp-a\"} 2.0");
         assertThat(body).contains("lethe_forgetting_family_fg_pct{campaign=\"c1\",category=\"task\",family=\"mlp\"} 11.0");
-        assertThat(body).contains("lethe_alerts_total{campaign=\"c1\",family=\"mlp\",rule=\"PAIRED_DROP\",severity=\"CRITICAL\"} 1.0");
-        assertThat(body).contains("lethe_alerts_total{campaign=\"c1\",family=\"mlp\",rule=\"PAIRED_DROP\",severity=\"WARNING\"} 1.0");
+        assertThat(body).contains("lethe_alerts_total{rule=\"PAIRED_DROP\",severity=\"CRITICAL\"} 1.0");
+        assertThat(body).contains("lethe_alerts_total{rule=\"PAIRED_DROP\",severity=\"WARNING\"} 1.0");
+        assertThat(body).contains("lethe_alerts_total{rule=\"FG_THRESHOLD\",severity=\"CRITICAL\"} 0.0");
         assertThat(body).contains("lethe_sink_records_consumed_total{sink=\"prometheus\",topic=\"lethe.forgetting\"} 1.0");
         assertThat(body).contains("lethe_sink_consumer_lag_records{sink=\"prometheus\",topic=\"lethe.forgetting\"} 7.0");
         assertThat(body).contains("lethe_sink_dead_letters_total{sink=\"prometheus\",topic=\"lethe.alerts\"} 0.0");

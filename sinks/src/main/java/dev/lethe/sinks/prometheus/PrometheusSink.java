@@ -2,9 +2,10 @@ package dev.lethe.sinks.prometheus;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.lethe.schemas.AlertRule;
+import dev.lethe.schemas.AlertSeverity;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
-import dev.lethe.schemas.MetricScope;
 import dev.lethe.sinks.core.MetricSink;
 import dev.lethe.sinks.core.PipelineStats;
 import dev.lethe.sinks.core.SinkContext;
@@ -86,6 +87,14 @@ public final class PrometheusSink implements MetricSink {
                         FAMILY_CATEGORY, familyCategory, ForgettingMetric::getFgPct),
                 gauges("lethe.forgetting.family.models", "Model runs of the family contributing at the latest stage.",
                         FAMILY_CATEGORY, familyCategory, ForgettingMetric::getModels));
+        // every known severity x rule exists at 0 from the start, so increase() sees the first alert (lethe-alerts.rules.yml)
+        for (AlertSeverity severity : AlertSeverity.values()) {
+            for (AlertRule rule : AlertRule.values()) {
+                if (severity != AlertSeverity.UNKNOWN && rule != AlertRule.UNKNOWN) {
+                    alertCounter(severity, rule);
+                }
+            }
+        }
     }
 
     private ForgettingGauges gauges(String name, String help, List<String> labels,
@@ -208,12 +217,15 @@ public final class PrometheusSink implements MetricSink {
     public void onAlert(KnowledgeLossAlert alert) {
         // counted once per alertId: a re-emitted alert is the same alert
         if (alertIds.add(alert.getAlertId())) {
-            Counter.builder("lethe.alerts")
-                    .description("Distinct knowledge-loss alerts raised, by severity and rule.")
-                    .tags("severity", alert.getSeverity().name(), "rule", alert.getRule().name(),
-                            "campaign", alert.getCampaign(), "family", alert.getFamily())
-                    .register(registry).increment();
+            alertCounter(alert.getSeverity(), alert.getRule()).increment();
         }
+    }
+
+    private Counter alertCounter(AlertSeverity severity, AlertRule rule) {
+        return Counter.builder("lethe.alerts")
+                .description("Distinct knowledge-loss alerts raised, by severity and rule.")
+                .tags("severity", severity.name(), "rule", rule.name())
+                .register(registry);
     }
 
     @Override
