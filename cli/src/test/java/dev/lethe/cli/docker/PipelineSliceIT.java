@@ -1,0 +1,18 @@
+package dev.lethe.cli.docker;
+
+import dev.lethe.embedded.EmbeddedKafkaBroker;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The steps of {@link KafkaContainerClusterIT} on Lethe's embedded broker, so the Docker test's own code is proven
+ * on every build, including the ones without Docker.
+ */
+class PipelineSliceIT {
+
+    @Test
+    void shouldPublishAndPlanACheckpointWhenRunAgainstTheEmbeddedBroker() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startDefault()) {
+            PipelineSlice.runAgainst(broker.bootstrapServers(), "lethe.");
+        }
+    }
+}
