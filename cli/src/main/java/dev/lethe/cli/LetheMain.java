@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             dev.lethe.cli.aggregator.MetricsCommand.class,
+            dev.lethe.cli.broker.BrokerCommand.class,
+            dev.lethe.cli.broker.RegistryCommand.class,
+            dev.lethe.cli.publish.PublishCommand.class,
         })
 public final class LetheMain implements Runnable {
 

@@ -99,12 +99,21 @@ public final class ChildBroker implements AutoCloseable {
         private Builder() {
         }
 
+        /** Address the child binds and advertises (default 127.0.0.1). */
+        public Builder host(String host) {
+            options = new BrokerMain.Options(host, options.port(), options.controllerPort(), options.registryPort(),
+                    options.registry(), options.dataDir(), options.topicPrefix(), options.stdinWatchdog());
+            return this;
+        }
+
+        /** Kafka client port, 0 (default) for a free one. */
         public Builder port(int port) {
             options = new BrokerMain.Options(options.host(), port, options.controllerPort(), options.registryPort(),
                     options.registry(), options.dataDir(), options.topicPrefix(), options.stdinWatchdog());
             return this;
         }
 
+        /** Registry HTTP port, 0 (default) for a free one. */
         public Builder registryPort(int port) {
             options = new BrokerMain.Options(options.host(), options.port(), options.controllerPort(), port,
                     options.registry(), options.dataDir(), options.topicPrefix(), options.stdinWatchdog());
@@ -162,6 +171,11 @@ public final class ChildBroker implements AutoCloseable {
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmOptions);
             command.add("-Djava.net.preferIPv4Stack=true");
+            // the broker's own WARNs (controller activation, client shutdown races) are noise for a CLI user;
+            // LETHE_KAFKA_LOG_LEVEL in the environment still wins (logback reads it in lethe's logback.xml)
+            if (System.getenv("LETHE_KAFKA_LOG_LEVEL") == null) {
+                command.add("-DLETHE_KAFKA_LOG_LEVEL=ERROR");
+            }
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
             command.add(BrokerMain.class.getName());
