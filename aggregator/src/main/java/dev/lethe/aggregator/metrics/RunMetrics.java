@@ -70,7 +70,12 @@ public final class RunMetrics {
      */
     public static List<ForgettingMetric> affectedBy(ScoreMatrix matrix, int stage, String benchmark,
                                                     boolean baselineJustArrived) {
-        List<ForgettingMetric> all = compute(matrix);
+        return affected(compute(matrix), matrix, stage, benchmark, baselineJustArrived);
+    }
+
+    /** {@link #affectedBy} over records already computed with {@link #compute}. */
+    public static List<ForgettingMetric> affected(List<ForgettingMetric> all, ScoreMatrix matrix, int stage,
+                                                  String benchmark, boolean baselineJustArrived) {
         if (baselineJustArrived) {
             return all;
         }

@@ -1,0 +1,108 @@
+package dev.lethe.aggregator.topology;
+
+import dev.lethe.aggregator.app.AggregatorConfig;
+import dev.lethe.schemas.BenchmarkScore;
+import dev.lethe.schemas.DeadLetter;
+import dev.lethe.schemas.ForgettingMetric;
+import dev.lethe.schemas.KnowledgeLossAlert;
+import dev.lethe.schemas.topics.Topics;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The aggregator's Kafka Streams topology: lethe.shard-results -> deduped, assembled lethe.benchmark-scores ->
+ * per-model-run matrices -> lethe.forgetting (key family) and lethe.alerts (key family), with FAMILY records from a
+ * repartition by family; bad input goes to lethe.shard-results-dlq.
+ *
+ * <pre>
+ * shard-results (bytes) -> [shard-assembler | store shard-sets] -+-> benchmark-scores
+ *                                                                 +-> shard-results-dlq
+ *   scores -> key campaign/model -> repartition scores-by-run -> [run-aggregator | store run-states]
+ *     -> forgetting (ELEMENT, CATEGORY, MODEL), alerts, shard-results-dlq
+ *     -> CATEGORY records, key family -> repartition metrics-by-family -> [family-aggregator | store family-states]
+ *     -> forgetting (FAMILY)
+ * </pre>
+ */
+public final class AggregatorTopology {
+
+    /** Shard sets by checkpointId/benchmark. */
+    public static final String SHARD_STORE = "shard-sets";
+    /** Model-run state (matrix, raised alerts) by campaign/model. */
+    public static final String RUN_STORE = "run-states";
+    /** Member runs' CATEGORY records by family NUL campaign. */
+    public static final String FAMILY_STORE = "family-states";
+    /** Repartition of benchmark scores by model run. */
+    public static final String SCORES_BY_RUN = "scores-by-run";
+    /** Repartition of CATEGORY records by family. */
+    public static final String METRICS_BY_FAMILY = "metrics-by-family";
+
+    private AggregatorTopology() {
+    }
+
+    /** Builds the topology; pure: no clients are created and nothing is started. */
+    public static Topology build(AggregatorConfig config, AggregatorSerdes serdes) {
+        Topics topics = config.cluster().topics();
+        String shardTopic = topics.shardResults().name();
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SHARD_STORE),
+                Serdes.String(), ShardSet.SERDE));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_STORE),
+                Serdes.String(), RunState.SERDE));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FAMILY_STORE),
+                Serdes.String(), FamilyState.SERDE));
+
+        KStream<String, AggregatorOutput> assembled = builder
+                .stream(shardTopic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("shard-results-source"))
+                .process(() -> new ShardAssembler(shardTopic, serdes.shardResult().deserializer()),
+                        Named.as("shard-assembler"), SHARD_STORE);
+        KStream<String, DeadLetter> shardDead = only(assembled, "shard-dead-letters",
+                o -> o instanceof AggregatorOutput.Dead d ? d.deadLetter() : null);
+        KStream<String, BenchmarkScore> scores = only(assembled, "benchmark-scores",
+                o -> o instanceof AggregatorOutput.Score s ? s.score() : null);
+        scores.to(topics.benchmarkScores().name(),
+                Produced.with(Serdes.String(), serdes.benchmarkScore()).withName("benchmark-scores-sink"));
+
+        KStream<String, AggregatorOutput> runOutput = scores
+                .selectKey((key, score) -> score.getCampaign() + "/" + score.getModel(), Named.as("key-by-run"))
+                .repartition(Repartitioned.with(Serdes.String(), serdes.benchmarkScore()).withName(SCORES_BY_RUN))
+                .process(() -> new RunAggregator(config.alerts(), topics.benchmarkScores().name(),
+                        serdes.benchmarkScore().serializer()), Named.as("run-aggregator"), RUN_STORE);
+        KStream<String, ForgettingMetric> runMetrics = only(runOutput, "run-metrics",
+                o -> o instanceof AggregatorOutput.Metric m ? m.metric() : null);
+        KStream<String, KnowledgeLossAlert> alerts = only(runOutput, "run-alerts",
+                o -> o instanceof AggregatorOutput.Alert a ? a.alert() : null);
+        KStream<String, DeadLetter> runDead = only(runOutput, "run-dead-letters",
+                o -> o instanceof AggregatorOutput.Dead d ? d.deadLetter() : null);
+        KStream<String, ForgettingMetric> familyMetrics = only(runOutput, "family-inputs",
+                o -> o instanceof AggregatorOutput.FamilyInput f ? f.metric() : null)
+                .repartition(Repartitioned.with(Serdes.String(), serdes.forgettingMetric()).withName(METRICS_BY_FAMILY))
+                .process(FamilyAggregator::new, Named.as("family-aggregator"), FAMILY_STORE);
+
+        runMetrics.merge(familyMetrics, Named.as("all-metrics"))
+                .to(topics.forgetting().name(),
+                        Produced.with(Serdes.String(), serdes.forgettingMetric()).withName("forgetting-sink"));
+        alerts.to(topics.alerts().name(), Produced.with(Serdes.String(), serdes.alert()).withName("alerts-sink"));
+        shardDead.merge(runDead, Named.as("all-dead-letters"))
+                .to(topics.dlq(topics.shardResults()).name(),
+                        Produced.with(Serdes.String(), serdes.deadLetter()).withName("dlq-sink"));
+        return builder.build();
+    }
+
+    /** The outputs of one type, as a named stateless step. */
+    private static <T> KStream<String, T> only(KStream<String, AggregatorOutput> stream, String name,
+                                               Function<AggregatorOutput, T> select) {
+        return stream.flatMapValues(output -> {
+            T value = select.apply(output);
+            return value == null ? List.<T>of() : List.of(value);
+        }, Named.as(name));
+    }
+}

@@ -1,0 +1,159 @@
+package dev.lethe.aggregator.topology;
+
+import dev.lethe.schemas.BenchmarkScore;
+import dev.lethe.schemas.DeadLetterReason;
+import dev.lethe.schemas.ShardResult;
+import dev.lethe.schemas.ShardStatus;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decodes lethe.shard-results records, dedupes them by (checkpoint, benchmark, shardIndex) and forwards one
+ * BenchmarkScore when every shard of a (checkpoint, benchmark) is in; undecodable, invalid or inconsistent
+ * records become DeadLetters.
+ *
+ * <p>It reads raw bytes and deserializes itself (rather than using a DeserializationExceptionHandler) so a
+ * poison record becomes a DeadLetter with its original bytes and the reason, written through a sink node in the
+ * same exactly-once transaction as the input offset: the dead letter is published exactly when the record is
+ * consumed, never lost and never duplicated.
+ */
+final class ShardAssembler implements Processor<byte[], byte[], String, AggregatorOutput> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ShardAssembler.class);
+
+    private final String sourceTopic;
+    private final Deserializer<ShardResult> deserializer;
+    private ProcessorContext<String, AggregatorOutput> context;
+    private KeyValueStore<String, ShardSet> store;
+
+    ShardAssembler(String sourceTopic, Deserializer<ShardResult> deserializer) {
+        this.sourceTopic = sourceTopic;
+        this.deserializer = deserializer;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, AggregatorOutput> context) {
+        this.context = context;
+        this.store = context.getStateStore(AggregatorTopology.SHARD_STORE);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        ShardResult shard;
+        try {
+            shard = deserializer.deserialize(sourceTopic, record.value());
+        } catch (RuntimeException e) {
+            dead(record, DeadLetterReason.DESERIALIZATION, e, "cannot decode a ShardResult: " + e.getMessage());
+            return;
+        }
+        if (shard == null) {
+            dead(record, DeadLetterReason.VALIDATION, null, "null value (tombstone) on " + sourceTopic);
+            return;
+        }
+        String problem = validate(shard, key);
+        if (problem != null) {
+            dead(record, shard.getStatus() == ShardStatus.OK ? DeadLetterReason.VALIDATION : DeadLetterReason.SCORING_FAILED,
+                    null, "invalid ShardResult " + shard.getTaskId() + ": " + problem);
+            return;
+        }
+        String elementKey = shard.getCheckpointId() + "/" + shard.getBenchmark();
+        ShardSet set = store.get(elementKey);
+        if (set == null) {
+            set = ShardSet.startingWith(shard);
+        } else {
+            if (set.shardCount() != shard.getShardCount()) {
+                dead(record, DeadLetterReason.SHARD_COUNT_MISMATCH, null, "shard " + shard.getTaskId() + " says shardCount "
+                        + shard.getShardCount() + " but earlier shards of " + elementKey + " say " + set.shardCount());
+                return;
+            }
+            if (!set.suiteVersion().equals(shard.getSuiteVersion())) {
+                dead(record, DeadLetterReason.SUITE_VERSION_MISMATCH, null, "shard " + shard.getTaskId()
+                        + " was planned from suite version " + shard.getSuiteVersion() + " but earlier shards of "
+                        + elementKey + " from " + set.suiteVersion());
+                return;
+            }
+            String identity = set.identityProblem(shard);
+            if (identity != null) {
+                dead(record, DeadLetterReason.VALIDATION, null, "shard " + shard.getTaskId() + ": " + identity);
+                return;
+            }
+            if (set.complete() || set.has(shard.getShardIndex())) {
+                LOG.debug("duplicate shard {} ignored", shard.getTaskId());
+                return;
+            }
+            String overlap = set.overlapProblem(shard);
+            if (overlap != null) {
+                dead(record, DeadLetterReason.VALIDATION, null, "shard " + shard.getTaskId() + ": " + overlap);
+                return;
+            }
+        }
+        set.add(shard);
+        if (set.allShardsIn()) {
+            String gap = set.gapProblem();
+            if (gap != null) {
+                set.forget(shard.getShardIndex());
+                store.put(elementKey, set);
+                dead(record, DeadLetterReason.VALIDATION, null, "shard " + shard.getTaskId() + " completes " + elementKey
+                        + " but " + gap);
+                return;
+            }
+            BenchmarkScore score = set.completeScore(Instant.ofEpochMilli(record.timestamp()));
+            store.put(elementKey, set);
+            context.forward(new Record<>(elementKey, new AggregatorOutput.Score(score), record.timestamp()));
+        } else {
+            store.put(elementKey, set);
+        }
+    }
+
+    /** Null when the shard is usable, else what is wrong with it. */
+    static String validate(ShardResult shard, String key) {
+        if (shard.getStatus() != ShardStatus.OK) {
+            return "status " + shard.getStatus() + " (only OK shards are scores)";
+        }
+        if (shard.getCheckpointId().isBlank() || shard.getCampaign().isBlank() || shard.getFamily().isBlank()
+                || shard.getModel().isBlank() || shard.getBenchmark().isBlank() || shard.getCategory().isBlank()
+                || shard.getSuiteVersion().isBlank()) {
+            return "checkpointId, campaign, family, model, benchmark, category and suiteVersion must not be empty";
+        }
+        String expectedKey = shard.getCheckpointId() + "/" + shard.getBenchmark();
+        if (!expectedKey.equals(key)) {
+            // the key decides the partition: shards keyed otherwise might never meet their siblings
+            return "record key '" + key + "' is not checkpointId/benchmark '" + expectedKey + "'";
+        }
+        if (shard.getStage() < 0) {
+            return "negative stage " + shard.getStage();
+        }
+        if (shard.getShardCount() < 1 || shard.getShardIndex() < 0 || shard.getShardIndex() >= shard.getShardCount()) {
+            return "shardIndex " + shard.getShardIndex() + " outside [0, shardCount " + shard.getShardCount() + ")";
+        }
+        if (shard.getN() < 1 || shard.getItemStart() < 0 || shard.getItemEnd() - shard.getItemStart() != shard.getN()) {
+            return "n " + shard.getN() + " does not match items [" + shard.getItemStart() + ", " + shard.getItemEnd() + ")";
+        }
+        if (shard.getCorrect() < 0 || shard.getCorrect() > shard.getN()) {
+            return "correct " + shard.getCorrect() + " outside [0, n " + shard.getN() + "]";
+        }
+        byte[] bits = Bits.toArray(shard.getItemBits());
+        if (bits.length < (shard.getN() + 7) / 8) {
+            return "itemBits has " + bits.length + " bytes, too few for " + shard.getN() + " items";
+        }
+        int ones = Bits.count(bits, shard.getN());
+        if (ones != shard.getCorrect()) {
+            return "itemBits has " + ones + " items right but correct is " + shard.getCorrect();
+        }
+        return null;
+    }
+
+    private void dead(Record<byte[], byte[]> record, DeadLetterReason reason, Throwable error, String message) {
+        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        context.forward(new Record<>(key, new AggregatorOutput.Dead(DeadLetters.of(context, record.key(), record.value(),
+                reason, error, message)), record.timestamp()));
+    }
+}

@@ -1,0 +1,113 @@
+package dev.lethe.aggregator.topology;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Binary encoding of the aggregator's own state-store values (versioned, no registry: the stores and their
+ * changelogs are private to one application id).
+ */
+final class StateCodec {
+
+    private StateCodec() {
+    }
+
+    interface Writer<T> {
+        void write(T value, DataOutputStream out) throws IOException;
+    }
+
+    interface Reader<T> {
+        T read(DataInputStream in) throws IOException;
+    }
+
+    static <T> Serde<T> serde(Writer<T> writer, Reader<T> reader) {
+        return Serdes.serdeFrom((topic, value) -> {
+            if (value == null) {
+                return null;
+            }
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                writer.write(value, out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return bytes.toByteArray();
+        }, (topic, data) -> {
+            if (data == null) {
+                return null;
+            }
+            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+                return reader.read(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    static void writeString(DataOutputStream out, String value) throws IOException {
+        out.writeBoolean(value != null);
+        if (value != null) {
+            out.writeUTF(value);
+        }
+    }
+
+    static String readString(DataInputStream in) throws IOException {
+        return in.readBoolean() ? in.readUTF() : null;
+    }
+
+    static void writeBytes(DataOutputStream out, byte[] value) throws IOException {
+        out.writeInt(value == null ? -1 : value.length);
+        if (value != null) {
+            out.write(value);
+        }
+    }
+
+    static byte[] readBytes(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length < 0) {
+            return null;
+        }
+        byte[] value = new byte[length];
+        in.readFully(value);
+        return value;
+    }
+
+    static void writeInstant(DataOutputStream out, Instant value) throws IOException {
+        out.writeLong(value.toEpochMilli());
+    }
+
+    static Instant readInstant(DataInputStream in) throws IOException {
+        return Instant.ofEpochMilli(in.readLong());
+    }
+
+    /** Plain Avro binary of a generated record (the schema is the code's own). */
+    static <T extends SpecificRecord> void writeRecord(DataOutputStream out, T record) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
+        @SuppressWarnings("unchecked")
+        SpecificDatumWriter<T> writer = new SpecificDatumWriter<>((Class<T>) record.getClass());
+        writer.write(record, encoder);
+        encoder.flush();
+        writeBytes(out, bytes.toByteArray());
+    }
+
+    static <T extends SpecificRecord> T readRecord(DataInputStream in, Class<T> type) throws IOException {
+        byte[] bytes = readBytes(in);
+        BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, null);
+        return new SpecificDatumReader<>(type).read(null, decoder);
+    }
+}
