@@ -189,6 +189,17 @@ public final class SinkRunner implements AutoCloseable {
         }
     }
 
+    /** Waits until the runner has stopped (closed or failed); true if it did within the timeout. */
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        thread.join(Math.max(1, timeout.toMillis()));
+        return !thread.isAlive();
+    }
+
+    /** True while the consume thread runs. */
+    public boolean isRunning() {
+        return thread.isAlive();
+    }
+
     /** Stops consuming, flushes the sink a last time, commits, and closes the sink and the clients. */
     @Override
     public void close() {
