@@ -125,8 +125,15 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public boolean testCompatibility(String subject, Schema schema) {
-        JsonNode answer = send("POST", "/compatibility/subjects/" + encode(subject) + "/versions/latest",
-                schemaBody(schema));
+        JsonNode answer;
+        try {
+            answer = send("POST", "/compatibility/subjects/" + encode(subject) + "/versions/latest", schemaBody(schema));
+        } catch (SchemaRegistryException e) {
+            if (e.errorCode() == SchemaRegistryException.SUBJECT_NOT_FOUND) {
+                return true; // older Confluent registries answer 40401 for a new subject: nothing to conflict with
+            }
+            throw e;
+        }
         JsonNode flag = answer.get("is_compatible");
         if (flag == null || !flag.isBoolean()) {
             throw malformed("is_compatible", answer);
@@ -137,7 +144,16 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     @Override
     public CompatibilityLevel getConfig(String subject) {
         String path = subject == null ? "/config" : "/config/" + encode(subject) + "?defaultToGlobal=true";
-        JsonNode answer = send("GET", path, null);
+        JsonNode answer;
+        try {
+            answer = send("GET", path, null);
+        } catch (SchemaRegistryException e) {
+            // registries without defaultToGlobal answer 404 for a subject without its own level
+            if (subject != null && e.isNotFound()) {
+                return getConfig(null);
+            }
+            throw e;
+        }
         String level = answer.has("compatibilityLevel") ? answer.get("compatibilityLevel").asText()
                 : answer.path("compatibility").asText(null);
         CompatibilityLevel parsed = CompatibilityLevel.parse(level);
