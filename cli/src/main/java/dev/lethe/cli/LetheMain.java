@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         description = "Live catastrophic-forgetting metrics for continual fine-tuning campaigns, on Apache Kafka.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            dev.lethe.cli.train.TrainCommand.class,
             dev.lethe.cli.aggregator.MetricsCommand.class,
             dev.lethe.cli.broker.BrokerCommand.class,
             dev.lethe.cli.broker.RegistryCommand.class,
