@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.lethe.schemas.CheckpointReady;
 import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.EvalTask;
+import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.schemas.registry.InMemorySchemaRegistryClient;
+import dev.lethe.schemas.registry.RestSchemaRegistryClient;
+import dev.lethe.schemas.topics.Topics;
 import dev.lethe.schemas.registry.SchemaRegistryClient;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -219,5 +222,20 @@ class AvroSerdeTest {
             pool.shutdownNow();
         }
         assertThat(registry.versions("c-value")).containsExactly(1);
+    }
+
+    @Test
+    void shouldShareOneRestClientWhenClusterConfigsAreEqual() {
+        ClusterConfig config = ClusterConfig.of("127.0.0.1:9092", "http://127.0.0.1:8081").withRegistryUserInfo("u:p");
+        SchemaRegistryClient client = AvroSerdes.client(config);
+
+        assertThat(AvroSerdes.client(ClusterConfig.of("127.0.0.1:9092", "http://127.0.0.1:8081")
+                .withRegistryUserInfo("u:p"))).isSameAs(client);
+        assertThat(AvroSerdes.client(ClusterConfig.of("127.0.0.1:9092", "http://127.0.0.1:8081"))).isNotSameAs(client);
+        assertThat(client).isInstanceOfSatisfying(RestSchemaRegistryClient.class, rest -> {
+            assertThat(rest.config().urls()).containsExactly("http://127.0.0.1:8081");
+            assertThat(rest.config().userInfo()).isEqualTo("u:p");
+        });
+        assertThat(AvroSerdes.forTopic(Topics.defaults().checkpoints(), config)).isNotNull();
     }
 }
