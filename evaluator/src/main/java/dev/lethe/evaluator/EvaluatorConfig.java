@@ -274,6 +274,20 @@ public record EvaluatorConfig(
         return cluster.topicPrefix() + "evaluator-" + workerId;
     }
 
+    /** The workers' consumer group: {@value #WORKER_GROUP} under the default topic prefix, else {@code <prefix>evaluators}. */
+    public String workerGroupId() {
+        return isDefaultPrefix() ? WORKER_GROUP : cluster.topicPrefix() + "evaluators";
+    }
+
+    /** The planner's consumer group: {@value #PLANNER_GROUP} under the default topic prefix, else {@code <prefix>planner}. */
+    public String plannerGroupId() {
+        return isDefaultPrefix() ? PLANNER_GROUP : cluster.topicPrefix() + "planner";
+    }
+
+    private boolean isDefaultPrefix() {
+        return dev.lethe.schemas.topics.Topics.DEFAULT_PREFIX.equals(cluster.topicPrefix());
+    }
+
     public String plannerTransactionalId() {
         return cluster.topicPrefix() + "planner-" + plannerId;
     }

@@ -83,7 +83,7 @@ public final class Planner implements Runnable, AutoCloseable {
         Deserializer<CheckpointReady> events = AvroSerdes.forTopic(source, config.cluster()).deserializer();
         Serializer<EvalTask> taskSerializer = AvroSerdes.forTopic(tasksTopic, config.cluster()).serializer();
         Serializer<DeadLetter> dlqSerializer = AvroSerdes.forTopic(dlq, config.cluster()).serializer();
-        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(config.cluster(), EvaluatorConfig.PLANNER_GROUP,
+        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(config.cluster(), config.plannerGroupId(),
                 config.plannerTransactionalId(), 50, config.sessionTimeout());
              KafkaProducer<byte[], byte[]> producer = KafkaClients.transactionalProducer(config.cluster(),
                      config.plannerTransactionalId(), config.transactionTimeout())) {

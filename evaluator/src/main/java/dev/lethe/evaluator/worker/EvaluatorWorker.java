@@ -146,7 +146,7 @@ public final class EvaluatorWorker implements Runnable, AutoCloseable {
             registry = Scorers.registry(config, workDir);
             ShardTaskHandler handler = new ShardTaskHandler(catalog, registry, config.workerId());
             producer = KafkaClients.transactionalProducer(config.cluster(), config.workerTransactionalId(), config.transactionTimeout());
-            c = KafkaClients.consumer(config.cluster(), EvaluatorConfig.WORKER_GROUP, config.workerTransactionalId(),
+            c = KafkaClients.consumer(config.cluster(), config.workerGroupId(), config.workerTransactionalId(),
                     config.maxPollRecords(), config.sessionTimeout());
             consumer = c;
             // fences a previous incarnation with the same worker id and aborts its open transaction, if any
