@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaParseException;
 
 /**
  * The state of a Confluent-compatible registry (subjects, versions, global ids, compatibility config) and
@@ -47,7 +46,8 @@ public final class RegistryStore {
         }
         try {
             return new Schema.Parser().parse(schemaText);
-        } catch (SchemaParseException | NullPointerException | IllegalArgumentException e) {
+        } catch (RuntimeException e) {
+            // SchemaParseException, AvroTypeException (bad default), ...: all mean the text is not a valid schema
             throw new SchemaRegistryException(422, SchemaRegistryException.INVALID_SCHEMA,
                     "Invalid schema: " + e.getMessage(), location, e);
         }

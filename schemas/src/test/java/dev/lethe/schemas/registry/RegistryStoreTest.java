@@ -96,6 +96,9 @@ class RegistryStoreTest {
         assertThatThrownBy(() -> store.lookup("a", record("zz"))).hasFieldOrPropertyWithValue("errorCode", 40403);
         assertThatThrownBy(() -> RegistryStore.parse("{\"type\":\"record\"}", "here"))
                 .hasFieldOrPropertyWithValue("errorCode", 42201);
+        assertThatThrownBy(() -> RegistryStore.parse("{\"type\":\"record\",\"name\":\"R\",\"fields\":"
+                + "[{\"name\":\"n\",\"type\":\"int\",\"default\":\"abc\"}]}", "here"))
+                .hasFieldOrPropertyWithValue("errorCode", 42201);
     }
 
     @Test
