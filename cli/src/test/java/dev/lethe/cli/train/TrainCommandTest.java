@@ -1,0 +1,74 @@
+package dev.lethe.cli.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lethe.cli.LetheMain;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class TrainCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run lethe(String... args) {
+        CommandLine cmd = LetheMain.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cmd.setOut(new PrintWriter(out));
+        cmd.setErr(new PrintWriter(err));
+        int exit = cmd.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldTrainThenResumeWithoutRetrainingWhenRunTwiceWithoutACluster() throws Exception {
+        Path campaign = dir.resolve("c.yaml");
+        Files.writeString(campaign, """
+                name: cli
+                stages: 1
+                epochs: 1
+                models:
+                  - {name: m, family: f, size: [16]}
+                """);
+        Path ck = dir.resolve("ck");
+
+        Run first = lethe("train", "--campaign", campaign.toString(), "--checkpoints", ck.toString());
+        Run second = lethe("train", "--campaign", campaign.toString(), "--checkpoints", ck.toString());
+
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.out()).contains("campaign cli: 2 checkpoints (2 trained, 0 resumed), 0 published (no cluster given)");
+        assertThat(first.err()).contains("m ").contains("stage 1 perm-1");
+        assertThat(ck.resolve("cli/m/stage-1.zip")).isRegularFile();
+        assertThat(ck.resolve("cli/m/stage-1.zip.sha256")).isRegularFile();
+        assertThat(second.exit()).isZero();
+        assertThat(second.out()).contains("2 checkpoints (0 trained, 2 resumed)");
+    }
+
+    @Test
+    void shouldExitWithUsageWhenTheCampaignIsInvalidOrMnistHasNoDataDir() throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "name: x\nepoch: 3\nmodels: []\n");
+        Path mnist = dir.resolve("mnist.yaml");
+        Files.writeString(mnist, "name: x\ndataset: mnist\nmodels:\n  - {name: m, family: f, size: [16]}\n");
+
+        Run unknownKey = lethe("train", "--campaign", bad.toString(), "--checkpoints", dir.toString());
+        Run noData = lethe("train", "--campaign", mnist.toString(), "--checkpoints", dir.toString());
+        Run missing = lethe("train", "--campaign", "nope", "--checkpoints", dir.toString());
+
+        assertThat(unknownKey.exit()).isEqualTo(2);
+        assertThat(unknownKey.err()).contains("unknown key 'epoch'");
+        assertThat(noData.exit()).isEqualTo(2);
+        assertThat(noData.err()).contains("--data-dir");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("neither a file nor one of [default, quick]");
+    }
+}
