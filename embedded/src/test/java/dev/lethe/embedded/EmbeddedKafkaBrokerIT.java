@@ -77,6 +77,35 @@ class EmbeddedKafkaBrokerIT {
         }
     }
 
+    @Test
+    void shouldAuthenticateScramUsersOnTheSaslListenerWhenConfigured() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder()
+                .listener(BrokerListener.scram("SCRAM-SHA-256", 0))
+                .scramUser("SCRAM-SHA-256", "alice", "alice-secret")
+                .build().start()) {
+            String sasl = broker.bootstrapServers("SASL");
+            assertThat(sasl).isNotEqualTo(broker.bootstrapServers());
+
+            try (Admin admin = Admin.create(scram(sasl, "alice-secret"))) {
+                assertThat(admin.describeCluster().nodes().get()).hasSize(1);
+            }
+            try (Admin admin = Admin.create(scram(sasl, "wrong"))) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> admin.describeCluster().nodes().get())
+                        .hasCauseInstanceOf(org.apache.kafka.common.errors.SaslAuthenticationException.class);
+            }
+        }
+    }
+
+    private static Map<String, Object> scram(String bootstrap, String password) {
+        return Map.of("bootstrap.servers", bootstrap,
+                "security.protocol", "SASL_PLAINTEXT",
+                "sasl.mechanism", "SCRAM-SHA-256",
+                "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"alice\" password=\""
+                        + password + "\";",
+                "default.api.timeout.ms", 10000,
+                "request.timeout.ms", 5000);
+    }
+
     private static void produce(String bootstrap, String topic, String... keyValues) throws Exception {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
