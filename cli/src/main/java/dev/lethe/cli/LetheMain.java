@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             dev.lethe.cli.broker.BrokerCommand.class,
             dev.lethe.cli.broker.RegistryCommand.class,
             dev.lethe.cli.publish.PublishCommand.class,
+            dev.lethe.cli.evaluate.EvaluateCommand.class,
             dev.lethe.cli.sink.SinkCommand.class,
         })
 public final class LetheMain implements Runnable {
