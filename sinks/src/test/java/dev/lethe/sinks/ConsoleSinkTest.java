@@ -49,4 +49,27 @@ class ConsoleSinkTest {
         assertThat(redraw).startsWith("\u001b[3F\u001b[J").contains("12.50").doesNotContain("10.00");
         assertThat(sink.table().render()).hasSize(3);
     }
+
+    @Test
+    void shouldShowTheStatusLineUnderTheTableWhenItChanges() {
+        StringWriter text = new StringWriter();
+        String[] status = {"stages 1/3"};
+        ConsoleSink sink = new ConsoleSink(new PrintWriter(text), false).withStatus(() -> status[0]);
+        sink.refresh();
+        sink.refresh(); // unchanged: printed once
+        status[0] = "stages 2/3";
+        sink.onMetric(family("mlp", 1, "task", 10.0, 2));
+        sink.flush();
+
+        assertThat(text.toString().lines().toList()).containsExactly(
+                "stages 1/3", "family mlp stage 1 models 2 FG[task]=10.00 alerts 0", "stages 2/3");
+
+        StringWriter ansi = new StringWriter();
+        ConsoleSink live = new ConsoleSink(new PrintWriter(ansi), true).withStatus(() -> status[0]);
+        live.onMetric(family("mlp", 1, "task", 10.0, 2));
+        live.flush();
+        status[0] = "stages 3/3";
+        live.refresh();
+        assertThat(ansi.toString()).contains("stages 2/3\n\u001b[4F\u001b[J").endsWith("stages 3/3\n");
+    }
 }

@@ -44,15 +44,15 @@ class JsonlSinkTest {
         }
         assertThat(order).containsExactly(
                 "cnn|cnn-a|2|CATEGORY|robustness|null",
-                "mlp|null|2|FAMILY|task|null",
                 "mlp|mlp-a|1|ELEMENT|task|perm-1",
                 "mlp|mlp-a|1|CATEGORY|task|null",
                 "mlp|mlp-a|1|MODEL|null|null",
-                "mlp|mlp-b|1|CATEGORY|task|null");
-        JsonNode updated = lines.get(3);
+                "mlp|mlp-b|1|CATEGORY|task|null",
+                "mlp|null|2|FAMILY|task|null");
+        JsonNode updated = lines.get(2);
         assertThat(updated.get("fgPct").asDouble()).isEqualTo(7.5);
         assertThat(updated.get("score").asDouble()).isEqualTo(83.0);
-        assertThat(Files.readString(dir.resolve("metrics.jsonl")).lines().toList().get(4))
+        assertThat(Files.readString(dir.resolve("metrics.jsonl")).lines().toList().get(3))
                 .isEqualTo(RecordJson.toJson(model("mlp", "mlp-a", 1, 4.0, 85.0, -3.0)));
     }
 

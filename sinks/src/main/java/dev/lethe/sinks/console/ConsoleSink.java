@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Live table of FG per family × category from {@code lethe.forgetting} (and alert counts from {@code lethe.alerts}):
@@ -24,6 +25,8 @@ public final class ConsoleSink implements MetricSink {
     private final Map<String, String> printedRows = new HashMap<>();
     private boolean changed;
     private int drawnLines;
+    private Supplier<String> status = () -> null;
+    private String lastStatus;
 
     /**
      * @param out  where the table goes
@@ -48,32 +51,61 @@ public final class ConsoleSink implements MetricSink {
         return table;
     }
 
+    /**
+     * A status line (e.g. the demo's progress) drawn under the table on a terminal, or printed when it changes
+     * otherwise; null from the supplier means none. Call {@link #refresh()} to show a new status between flushes.
+     */
+    public synchronized ConsoleSink withStatus(Supplier<String> supplier) {
+        this.status = supplier == null ? () -> null : supplier;
+        return this;
+    }
+
     @Override
-    public void onMetric(ForgettingMetric metric) {
+    public synchronized void onMetric(ForgettingMetric metric) {
         changed |= table.accept(metric);
     }
 
     @Override
-    public void onAlert(KnowledgeLossAlert alert) {
+    public synchronized void onAlert(KnowledgeLossAlert alert) {
         changed |= table.accept(alert);
     }
 
     @Override
-    public void flush() {
-        if (!changed) {
+    public synchronized void flush() {
+        draw();
+    }
+
+    /** Redraws now if the table or the status changed; safe from any thread. */
+    public synchronized void refresh() {
+        draw();
+    }
+
+    private void draw() {
+        String currentStatus = status.get();
+        boolean statusChanged = !java.util.Objects.equals(currentStatus, lastStatus);
+        if (!changed && !statusChanged) {
             return;
         }
-        changed = false;
+        lastStatus = currentStatus;
         if (ansi) {
-            redraw();
+            redraw(currentStatus);
         } else {
-            appendChangedRows();
+            if (changed) {
+                appendChangedRows();
+            }
+            if (statusChanged && currentStatus != null) {
+                out.println(currentStatus);
+            }
         }
+        changed = false;
         out.flush();
     }
 
-    private void redraw() {
-        List<String> lines = table.render();
+    private void redraw(String currentStatus) {
+        List<String> lines = new java.util.ArrayList<>(table.render());
+        if (currentStatus != null) {
+            lines.add(currentStatus);
+        }
         StringBuilder sb = new StringBuilder();
         if (drawnLines > 0) {
             sb.append(String.format(CURSOR_UP_LINES, drawnLines)).append(CLEAR_TO_END);

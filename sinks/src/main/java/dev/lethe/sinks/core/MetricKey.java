@@ -13,21 +13,30 @@ public record MetricKey(String campaign, String family, String model, int stage,
                         String benchmark) {
 
     private static final Comparator<String> NULLS_FIRST = Comparator.nullsFirst(Comparator.naturalOrder());
+    private static final Comparator<String> NULLS_LAST = Comparator.nullsLast(Comparator.naturalOrder());
 
-    /** The order of {@code metrics.jsonl} and {@code lethe metrics}: family, model, stage, scope, category, benchmark. */
+    /**
+     * The order of {@code metrics.jsonl}, the same as {@code lethe metrics} (aggregator's MetricOrder): family, model
+     * (FAMILY records, with no model, after the family's runs), stage, scope (ELEMENT, CATEGORY, MODEL, FAMILY),
+     * category, benchmark, then campaign.
+     */
     public static final Comparator<MetricKey> ORDER = Comparator.comparing(MetricKey::family, NULLS_FIRST)
-            .thenComparing(MetricKey::model, NULLS_FIRST)
+            .thenComparing(MetricKey::model, NULLS_LAST)
             .thenComparingInt(MetricKey::stage)
             .thenComparing(MetricKey::scope, Comparator.nullsFirst(Comparator.naturalOrder()))
             .thenComparing(MetricKey::category, NULLS_FIRST)
             .thenComparing(MetricKey::benchmark, NULLS_FIRST)
             .thenComparing(MetricKey::campaign, NULLS_FIRST);
 
-    /** The order of {@code alerts.jsonl}: family, model, stage, then alertId. */
+    /** The order of {@code alerts.jsonl}, as {@code lethe metrics --alerts}: family, model, stage, rule, category, benchmark, campaign. */
     public static final Comparator<KnowledgeLossAlert> ALERT_ORDER = Comparator
             .comparing((KnowledgeLossAlert a) -> a.getFamily(), NULLS_FIRST)
             .thenComparing(a -> a.getModel(), NULLS_FIRST)
             .thenComparingInt(KnowledgeLossAlert::getStage)
+            .thenComparing(KnowledgeLossAlert::getRule, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(a -> a.getCategory(), NULLS_FIRST)
+            .thenComparing(a -> a.getBenchmark(), NULLS_FIRST)
+            .thenComparing(a -> a.getCampaign(), NULLS_FIRST)
             .thenComparing(a -> a.getAlertId(), NULLS_FIRST);
 
     public static MetricKey of(ForgettingMetric m) {
