@@ -123,8 +123,8 @@ public final class BrokerMain {
             Running running = start(options, System.out);
             Runtime.getRuntime().addShutdownHook(new Thread(running::close, "lethe-broker-shutdown"));
         } catch (RuntimeException e) {
-            System.err.println("BrokerMain: start failed: " + e);
-            log.error("Broker start failed", e);
+            System.err.println("BrokerMain: start failed: " + rootMessage(e));
+            log.debug("Broker start failed", e);
             System.exit(1);
         }
         // the JVM stays up on the broker's non-daemon threads until SIGTERM or stdin EOF
@@ -147,6 +147,12 @@ public final class BrokerMain {
 
     /** Starts everything in this JVM and prints the machine-readable lines to {@code out}. */
     public static Running start(Options options, PrintStream out) {
+        // a taken port would otherwise surface as pages of Kafka stack traces
+        checkFree(options.host(), options.port(), "--port");
+        checkFree(options.host(), options.controllerPort(), "--controller-port");
+        if (options.registry()) {
+            checkFree(options.host(), options.registryPort(), "--registry-port");
+        }
         EmbeddedKafkaBroker.Builder builder = EmbeddedKafkaBroker.builder()
                 .host(options.host()).port(options.port()).controllerPort(options.controllerPort());
         if (options.dataDir() != null) {
@@ -178,6 +184,30 @@ public final class BrokerMain {
         out.println(READY_LINE);
         out.flush();
         return new Running(broker, registry, registryUrl);
+    }
+
+    static void checkFree(String host, int port, String flag) {
+        if (port == 0) {
+            return;
+        }
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(flag + ": port " + port + " on " + host + " is not free (" + e.getMessage()
+                    + "); pick another or 0 for a free one");
+        }
+    }
+
+    static String rootMessage(Throwable t) {
+        String message = t.getMessage();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c.getMessage() != null) {
+                message = c.getMessage();
+            }
+        }
+        return t.getMessage() == null || t.getMessage().equals(message) ? String.valueOf(message)
+                : t.getMessage() + ": " + message;
     }
 
     // The parent keeps the write end of our stdin open for as long as it lives; EOF means it is gone.

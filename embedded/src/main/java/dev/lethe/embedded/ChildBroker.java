@@ -245,7 +245,7 @@ public final class ChildBroker implements AutoCloseable {
                     exit = "";
                 }
                 addresses.completeExceptionally(new IllegalStateException("child broker exited before it was ready" + exit
-                        + "; see its stderr above"));
+                        + "; see its message above"));
             }
         }
     }
