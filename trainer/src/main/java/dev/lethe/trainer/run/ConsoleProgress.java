@@ -13,7 +13,7 @@ public final class ConsoleProgress implements ProgressListener {
 
     private final PrintWriter out;
     private final boolean interactive;
-    private int lastDrawn = -1;
+    private int lastDrawn;
     private String currentTask = "";
     private int currentStages;
 
@@ -30,7 +30,7 @@ public final class ConsoleProgress implements ProgressListener {
     public void stageStarted(String model, int stage, int stages, String task, int totalSteps) {
         currentTask = task == null ? "general" : task;
         currentStages = stages;
-        lastDrawn = -1;
+        lastDrawn = 0;
         if (interactive) {
             draw(model, stage, 0, totalSteps);
         }
