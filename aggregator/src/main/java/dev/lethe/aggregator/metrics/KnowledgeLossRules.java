@@ -39,7 +39,7 @@ public final class KnowledgeLossRules {
                 }
             }
         }
-        out.addAll(fgCrossings(matrix.run(), runRecords, config));
+        out.addAll(fgCrossings(matrix, runRecords, config));
         out.sort((a, b) -> Integer.compare(a.getStage(), b.getStage()));
         return out;
     }
@@ -126,12 +126,23 @@ public final class KnowledgeLossRules {
                 .build();
     }
 
-    /** FG_THRESHOLD: a CATEGORY fgPct at or above maxFgPct whose previous stage's fgPct was below it (or undefined). */
-    private static List<KnowledgeLossAlert> fgCrossings(RunKey run, List<ForgettingMetric> runRecords, AlertConfig config) {
+    /**
+     * FG_THRESHOLD: a CATEGORY fgPct at or above maxFgPct whose previous stage's fgPct was below it (or undefined).
+     * Only complete category records count (every element of the category with a baseline has a score at that
+     * stage), so a stage whose elements are still arriving does not raise a crossing its full data would not.
+     */
+    private static List<KnowledgeLossAlert> fgCrossings(ScoreMatrix matrix, List<ForgettingMetric> runRecords,
+                                                        AlertConfig config) {
+        RunKey run = matrix.run();
+        Map<String, Integer> baselined = new TreeMap<>();
+        for (String benchmark : matrix.row(0).keySet()) {
+            baselined.merge(matrix.categoryOf(benchmark), 1, Integer::sum);
+        }
         Map<String, TreeMap<Integer, ForgettingMetric>> byCategory = new TreeMap<>();
         for (ForgettingMetric record : runRecords) {
             if (record.getScope() == MetricScope.CATEGORY && record.getModel() != null
-                    && record.getModel().equals(run.model()) && record.getCampaign().equals(run.campaign())) {
+                    && record.getModel().equals(run.model()) && record.getCampaign().equals(run.campaign())
+                    && record.getElementsCovered().equals(baselined.get(record.getCategory()))) {
                 byCategory.computeIfAbsent(record.getCategory(), c -> new TreeMap<>()).put(record.getStage(), record);
             }
         }

@@ -72,6 +72,20 @@ class KnowledgeLossRulesTest {
     }
 
     @Test
+    void shouldNotRaiseFgThresholdWhenTheCategoryIsIncompleteAtThatStage() {
+        List<ScoreCell> cells = new ArrayList<>(List.of(counts(0, "e", "c", 100, 80), counts(0, "f", "c", 100, 80),
+                counts(1, "e", "c", 100, 40))); // f has no stage-1 score yet: e alone would give fg 50
+        AlertConfig config = AlertConfig.defaults().withMinDropPp(100);
+        assertThat(alerts(cells, config)).isEmpty();
+
+        cells.add(counts(1, "f", "c", 100, 76)); // complete: fg = mean(50, 5) = 27.5
+        assertThat(alerts(cells, config)).singleElement().satisfies(a -> {
+            assertThat(a.getRule()).isEqualTo(AlertRule.FG_THRESHOLD);
+            assertThat(a.getFgPct()).isCloseTo(27.5, within(1e-9));
+        });
+    }
+
+    @Test
     void shouldNameTheKeyWhenAThresholdIsInvalid() {
         assertThatThrownBy(() -> AlertConfig.defaults().withAlpha(0)).hasMessageContaining("alert.alpha");
         assertThatThrownBy(() -> AlertConfig.defaults().withMinDropPp(-1)).hasMessageContaining("alert.min-drop-pp");

@@ -1,0 +1,133 @@
+package dev.lethe.aggregator.app;
+
+import dev.lethe.aggregator.query.QueryServer;
+import dev.lethe.aggregator.topology.AggregatorSerdes;
+import dev.lethe.aggregator.topology.AggregatorTopology;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running aggregator instance: the {@link AggregatorTopology} under {@code exactly_once_v2} plus its
+ * interactive-query HTTP endpoint. Start it with {@link #start(AggregatorConfig)}, stop it with {@link #close()}.
+ * The topics must exist (see {@code LetheTopicsAdmin}); internal changelog and repartition topics are created by
+ * Kafka Streams.
+ */
+public final class AggregatorApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AggregatorApp.class);
+
+    private final AggregatorConfig config;
+    private final KafkaStreams streams;
+    private final QueryServer queryServer;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean closed;
+
+    private AggregatorApp(AggregatorConfig config, KafkaStreams streams, QueryServer queryServer) {
+        this.config = config;
+        this.streams = streams;
+        this.queryServer = queryServer;
+    }
+
+    /** Validates the config, binds the query endpoint and starts Streams against the configured cluster. */
+    public static AggregatorApp start(AggregatorConfig config) {
+        return start(config, AggregatorSerdes.forCluster(config.validated().cluster()));
+    }
+
+    public static AggregatorApp start(AggregatorConfig config, AggregatorSerdes serdes) {
+        config.validated();
+        QueryServer server = config.httpPort() < 0 ? null : QueryServer.bind(config.httpHost(), config.httpPort());
+        String applicationServer = server == null ? null : config.endpointHost() + ":" + server.port();
+        KafkaStreams streams = new KafkaStreams(AggregatorTopology.build(config, serdes),
+                streamsProperties(config, applicationServer));
+        AggregatorApp app = new AggregatorApp(config, streams, server);
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("aggregator stream thread failed; shutting the instance down", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setStateListener((now, before) -> {
+            LOG.info("aggregator {} -> {}", before, now);
+            if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+                app.stopped.countDown();
+            }
+        });
+        if (server != null) {
+            server.start(streams, serdes, applicationServer);
+        }
+        streams.start();
+        LOG.info("aggregator {} started on {} (query endpoint {})", config.applicationId(), config.cluster().bootstrapServers(),
+                server == null ? "off" : "http://" + applicationServer);
+        return app;
+    }
+
+    /** The Kafka Streams properties of this instance: exactly_once_v2, named state dir, application.server. */
+    public static Properties streamsProperties(AggregatorConfig config, String applicationServer) {
+        Properties props = new Properties();
+        props.putAll(config.cluster().clientProperties());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitIntervalMs());
+        props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        if (applicationServer != null) {
+            props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
+        }
+        return props;
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public AggregatorConfig config() {
+        return config;
+    }
+
+    /** Base URI of the query endpoint, or null when it is off. */
+    public URI endpoint() {
+        return queryServer == null ? null : URI.create("http://" + config.endpointHost() + ":" + queryServer.port());
+    }
+
+    /** Waits until Streams is RUNNING (all tasks assigned and restored). */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (streams.state() == KafkaStreams.State.RUNNING) {
+                return true;
+            }
+            if (stopped.await(50, TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+        }
+        return streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    /** Blocks until the instance stops (closed, or failed); true if it failed. */
+    public boolean awaitStop() throws InterruptedException {
+        stopped.await();
+        return streams.state() == KafkaStreams.State.ERROR;
+    }
+
+    /** Stops the endpoint and closes Streams cleanly (commits, flushes state, leaves the group). */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (queryServer != null) {
+            queryServer.close();
+        }
+        streams.close(Duration.ofSeconds(30));
+        stopped.countDown();
+        LOG.info("aggregator {} closed", config.applicationId());
+    }
+}

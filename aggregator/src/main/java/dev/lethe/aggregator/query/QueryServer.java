@@ -1,0 +1,370 @@
+package dev.lethe.aggregator.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.lethe.aggregator.metrics.MetricOrder;
+import dev.lethe.aggregator.metrics.RunKey;
+import dev.lethe.aggregator.metrics.RunMetrics;
+import dev.lethe.aggregator.metrics.ScoreCell;
+import dev.lethe.aggregator.topology.AggregatorSerdes;
+import dev.lethe.aggregator.topology.AggregatorTopology;
+import dev.lethe.aggregator.topology.FamilyState;
+import dev.lethe.aggregator.topology.RunState;
+import dev.lethe.schemas.KnowledgeLossAlert;
+import dev.lethe.schemas.json.RecordJson;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The aggregator's interactive-query endpoint (JDK HttpServer, JSON): {@code /families}, {@code /families/{family}},
+ * {@code /models/{campaign}/{model}} (matrix, latest records, alerts) and {@code /alerts?since=ISO-8601}. A key held
+ * by another instance is fetched from that instance (Streams metadata, {@code application.server}), so any instance
+ * answers; {@code ?local=true} asks one instance for its own part only.
+ */
+public final class QueryServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(QueryServer.class);
+    private static final ObjectMapper JSON = RecordJson.mapper();
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private volatile KafkaStreams streams;
+    private volatile HostInfo self;
+
+    private QueryServer(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /** Binds the port (0 = any free one) without serving yet, so the port can be advertised to Streams. */
+    public static QueryServer bind(String host, int port) {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
+            ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+                Thread thread = new Thread(r, "aggregator-query");
+                thread.setDaemon(true);
+                return thread;
+            });
+            server.setExecutor(executor);
+            QueryServer query = new QueryServer(server, executor);
+            server.createContext("/", query::handle);
+            return query;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot bind the query endpoint to " + host + ":" + port
+                    + " (aggregator.http-host / aggregator.http-port)", e);
+        }
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** Starts serving the stores of {@code streams}; {@code applicationServer} is this instance's host:port. */
+    public void start(KafkaStreams streams, AggregatorSerdes serdes, String applicationServer) {
+        this.streams = streams;
+        this.self = HostInfo.buildFromEndpoint(applicationServer);
+        server.start();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    private record Response(int status, JsonNode body) {
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        Response response;
+        try {
+            if (!"GET".equals(exchange.getRequestMethod())) {
+                response = error(405, "only GET is supported");
+            } else {
+                response = route(exchange.getRequestURI());
+            }
+        } catch (InvalidStateStoreException e) {
+            response = error(503, "state is not queryable right now (rebalancing or restoring): " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("query {} failed", exchange.getRequestURI(), e);
+            response = error(500, e.toString());
+        }
+        byte[] body = JSON.writeValueAsBytes(response.body());
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(response.status(), body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    private Response route(URI uri) {
+        String path = uri.getRawPath();
+        Map<String, String> query = query(uri.getRawQuery());
+        boolean local = "true".equals(query.get("local"));
+        List<String> parts = new ArrayList<>();
+        for (String part : path.split("/")) {
+            if (!part.isEmpty()) {
+                parts.add(URLDecoder.decode(part, StandardCharsets.UTF_8));
+            }
+        }
+        if (parts.size() == 1 && parts.get(0).equals("families")) {
+            return families(local);
+        }
+        if (parts.size() == 2 && parts.get(0).equals("families")) {
+            return family(parts.get(1), local);
+        }
+        if (parts.size() == 3 && parts.get(0).equals("models")) {
+            return model(parts.get(1), parts.get(2), local);
+        }
+        if (parts.size() == 1 && parts.get(0).equals("alerts")) {
+            Instant since = Instant.EPOCH;
+            if (query.containsKey("since")) {
+                try {
+                    since = Instant.parse(query.get("since"));
+                } catch (DateTimeParseException e) {
+                    return error(400, "since must be an ISO-8601 instant like 2026-01-01T00:00:00Z, got '" + query.get("since") + "'");
+                }
+            }
+            return alerts(since, local);
+        }
+        if (parts.size() == 1 && parts.get(0).equals("health")) {
+            ObjectNode body = JSON.createObjectNode();
+            body.put("state", streams.state().name());
+            return new Response(200, body);
+        }
+        return error(404, "unknown path " + path + "; try /families, /families/{family}, /models/{campaign}/{model}, /alerts?since=ISO-8601");
+    }
+
+    // ---- /families
+
+    private Response families(boolean local) {
+        ArrayNode families = JSON.createArrayNode();
+        Map<String, ObjectNode> byFamily = new TreeMap<>();
+        try (KeyValueIterator<String, FamilyState> all = this.<FamilyState>store(AggregatorTopology.FAMILY_STORE).all()) {
+            all.forEachRemaining(kv -> {
+                FamilyState state = kv.value;
+                ObjectNode family = byFamily.computeIfAbsent(state.family(), f -> {
+                    ObjectNode node = JSON.createObjectNode();
+                    node.put("family", f);
+                    node.putArray("campaigns");
+                    return node;
+                });
+                ObjectNode campaign = ((ArrayNode) family.get("campaigns")).addObject();
+                campaign.put("campaign", state.campaign());
+                ArrayNode models = campaign.putArray("models");
+                state.models().forEach(models::add);
+            });
+        }
+        byFamily.values().forEach(families::add);
+        if (!local) {
+            for (JsonNode remote : fromOthers("/families?local=true")) {
+                remote.get("families").forEach(families::add);
+            }
+        }
+        List<JsonNode> sorted = new ArrayList<>();
+        families.forEach(sorted::add);
+        sorted.sort(Comparator.comparing(n -> n.get("family").asText()));
+        ObjectNode body = JSON.createObjectNode();
+        body.putArray("families").addAll(sorted);
+        return new Response(200, body);
+    }
+
+    private Response family(String family, boolean local) {
+        if (!local) {
+            HostInfo owner = owner(AggregatorTopology.FAMILY_STORE, family);
+            if (owner == null) {
+                return error(503, "no instance owns family " + family + " right now (rebalancing)");
+            }
+            if (!owner.equals(self)) {
+                return fetch(owner, "/families/" + encode(family) + "?local=true");
+            }
+        }
+        ReadOnlyKeyValueStore<String, FamilyState> store = store(AggregatorTopology.FAMILY_STORE);
+        ObjectNode body = JSON.createObjectNode();
+        body.put("family", family);
+        ArrayNode campaigns = body.putArray("campaigns");
+        try (KeyValueIterator<String, FamilyState> range = store.prefixScan(family + "\u0000", new StringSerializer())) {
+            range.forEachRemaining(kv -> {
+                ObjectNode campaign = campaigns.addObject();
+                campaign.put("campaign", kv.value.campaign());
+                ArrayNode models = campaign.putArray("models");
+                kv.value.models().forEach(models::add);
+                ArrayNode records = campaign.putArray("records");
+                kv.value.familyRecords().stream().sorted(MetricOrder.METRICS).forEach(r -> records.add(RecordJson.toNode(r)));
+            });
+        }
+        return campaigns.isEmpty() ? error(404, "no family " + family) : new Response(200, body);
+    }
+
+    // ---- /models/{campaign}/{model}
+
+    private Response model(String campaign, String model, boolean local) {
+        String key = RunKey.id(campaign, model);
+        if (!local) {
+            HostInfo owner = owner(AggregatorTopology.RUN_STORE, key);
+            if (owner == null) {
+                return error(503, "no instance owns model run " + key + " right now (rebalancing)");
+            }
+            if (!owner.equals(self)) {
+                return fetch(owner, "/models/" + encode(campaign) + "/" + encode(model) + "?local=true");
+            }
+        }
+        RunState state = this.<RunState>store(AggregatorTopology.RUN_STORE).get(key);
+        if (state == null) {
+            return error(404, "no model run " + key);
+        }
+        ObjectNode body = JSON.createObjectNode();
+        RunKey run = state.matrix().run();
+        body.put("campaign", run.campaign());
+        body.put("family", run.family());
+        body.put("model", run.model());
+        body.put("suiteVersion", state.suiteVersion());
+        ArrayNode matrix = body.putArray("matrix");
+        for (ScoreCell cell : state.matrix().cells()) {
+            ObjectNode node = matrix.addObject();
+            node.put("stage", cell.stage());
+            node.put("task", cell.task());
+            node.put("benchmark", cell.benchmark());
+            node.put("category", cell.category());
+            node.put("n", cell.n());
+            node.put("correct", cell.correct());
+            node.put("accuracyPct", cell.accuracyPct());
+            node.put("updatedAt", cell.updatedAt().toString());
+        }
+        ArrayNode records = body.putArray("records");
+        RunMetrics.compute(state.matrix()).stream().sorted(MetricOrder.METRICS).forEach(r -> records.add(RecordJson.toNode(r)));
+        ArrayNode alerts = body.putArray("alerts");
+        state.alerts().values().stream().sorted(MetricOrder.ALERTS).forEach(a -> alerts.add(RecordJson.toNode(a)));
+        return new Response(200, body);
+    }
+
+    // ---- /alerts
+
+    private Response alerts(Instant since, boolean local) {
+        List<JsonNode> found = new ArrayList<>();
+        try (KeyValueIterator<String, RunState> all = this.<RunState>store(AggregatorTopology.RUN_STORE).all()) {
+            all.forEachRemaining(kv -> {
+                for (KnowledgeLossAlert alert : kv.value.alerts().values()) {
+                    if (!alert.getCreatedAt().isBefore(since)) {
+                        found.add(RecordJson.toNode(alert));
+                    }
+                }
+            });
+        }
+        if (!local) {
+            for (JsonNode remote : fromOthers("/alerts?local=true&since=" + encode(since.toString()))) {
+                remote.get("alerts").forEach(found::add);
+            }
+        }
+        found.sort(Comparator.<JsonNode, String>comparing(n -> n.get("createdAt").asText())
+                .thenComparing(n -> n.get("alertId").asText()));
+        ObjectNode body = JSON.createObjectNode();
+        body.put("since", since.toString());
+        body.putArray("alerts").addAll(found);
+        return new Response(200, body);
+    }
+
+    // ---- plumbing
+
+    private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
+        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
+    }
+
+    private HostInfo owner(String store, String key) {
+        KeyQueryMetadata metadata = streams.queryMetadataForKey(store, key, new StringSerializer());
+        if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            return null;
+        }
+        return metadata.activeHost();
+    }
+
+    private List<JsonNode> fromOthers(String pathAndQuery) {
+        List<JsonNode> bodies = new ArrayList<>();
+        for (StreamsMetadata metadata : streams.metadataForAllStreamsClients()) {
+            HostInfo host = metadata.hostInfo();
+            if (!host.equals(self)) {
+                Response response = fetch(host, pathAndQuery);
+                if (response.status() != 200) {
+                    throw new IllegalStateException("instance " + host + " answered " + response.status() + ": " + response.body());
+                }
+                bodies.add(response.body());
+            }
+        }
+        return bodies;
+    }
+
+    private Response fetch(HostInfo host, String pathAndQuery) {
+        URI uri = URI.create("http://" + host.host() + ":" + host.port() + pathAndQuery);
+        try {
+            HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            return new Response(response.statusCode(), JSON.readTree(response.body()));
+        } catch (IOException e) {
+            return error(502, "instance " + host + " did not answer " + pathAndQuery + ": " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return error(503, "interrupted while asking " + host);
+        }
+    }
+
+    private static Response error(int status, String message) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("error", message);
+        return new Response(status, body);
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static Map<String, String> query(String rawQuery) {
+        Map<String, String> params = new HashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return params;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            params.put(name, value);
+        }
+        return params;
+    }
+}
