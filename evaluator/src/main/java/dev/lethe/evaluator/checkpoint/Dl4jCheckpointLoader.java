@@ -12,8 +12,8 @@ import org.deeplearning4j.util.ModelSerializer;
  */
 public final class Dl4jCheckpointLoader {
 
-    /** Entries without which a zip is not a DL4J model. */
-    public static final Set<String> REQUIRED_ENTRIES = Set.of("configuration.json", "coefficients.bin");
+    /** The entry without which a zip is not a DL4J model (a model without parameters has noParams.marker, no coefficients). */
+    public static final Set<String> REQUIRED_ENTRIES = Set.of("configuration.json");
 
     private final CheckpointFetcher fetcher;
     private final ZipEntryGuard guard;

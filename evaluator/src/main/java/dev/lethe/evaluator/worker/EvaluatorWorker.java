@@ -103,6 +103,13 @@ public final class EvaluatorWorker implements Runnable, AutoCloseable {
     private boolean inBatch;
     private boolean batchRevoked;
     private Set<TopicPartition> batchPartitions = Set.of();
+    /** One WARN per (checkpoint, reason), not one per shard; bounded so a long-running worker does not grow. */
+    private final Set<String> warnedCheckpoints = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+            return size() > 1024;
+        }
+    });
 
     public EvaluatorWorker(EvaluatorConfig config, SuiteCatalog catalog, Listener listener) {
         this.config = config;
@@ -267,7 +274,11 @@ public final class EvaluatorWorker implements Runnable, AutoCloseable {
                     outputs.add(new ProducerRecord<>(results.name(), key.getBytes(StandardCharsets.UTF_8),
                             resultSerializer.serialize(results.name(), result)));
                 } else if (outcome instanceof TaskOutcome.Refused refused) {
-                    LOG.warn("task {} dead-lettered ({}): {}", task.getTaskId(), refused.reason(), refused.message());
+                    if (warnedCheckpoints.add(task.getCheckpointId() + "|" + refused.reason())) {
+                        LOG.warn("task {} dead-lettered ({}): {}", task.getTaskId(), refused.reason(), refused.message());
+                    } else {
+                        LOG.debug("task {} dead-lettered ({}): {}", task.getTaskId(), refused.reason(), refused.message());
+                    }
                     outputs.add(deadLetter(record, refused.reason(), refused.message(), refused.cause(), dlqSerializer));
                 }
             }
