@@ -92,8 +92,24 @@ class ComposeFileTest {
         assertThat(evaluator).isNotNull();
         assertThat(evaluator).noneMatch(l -> l.trim().startsWith("container_name:"))
                 .noneMatch(l -> l.trim().startsWith("ports:"));
-        assertThat(commandOf(evaluator)).contains("--workers=1", "--checkpoint-root=/checkpoints");
+        assertThat(commandOf(evaluator)).contains("--workers=1", "--checkpoint-root=/checkpoints")
+                .doesNotContain("--planner-id=planner-0").noneMatch(a -> a.startsWith("--worker-id-prefix"));
         assertThat(evaluator).anyMatch(l -> l.trim().equals("- checkpoints:/checkpoints:ro"));
+    }
+
+    @Test
+    void shouldRunExactlyOnePlannerWhenEvaluatorsAreScaled() {
+        // every planner with the same --planner-id shares one transactional id: a second one would fence the first
+        List<String> planners = new ArrayList<>();
+        services.forEach((name, body) -> {
+            List<String> args = commandOf(body);
+            if (!args.isEmpty() && args.get(0).equals("evaluate") && !args.contains("--no-planner")) {
+                planners.add(name);
+            }
+        });
+        assertThat(planners).containsExactly("planner");
+        assertThat(services.get("planner")).noneMatch(l -> l.trim().startsWith("replicas:"));
+        assertThat(commandOf(services.get("planner"))).contains("--workers=0");
     }
 
     /** Every lethe service's command line must parse with the real CLI, so a renamed flag fails here, not in production. */
