@@ -133,4 +133,49 @@ class SinkRunnerTest {
         assertThat(committed.get(f0).offset()).isEqualTo(4L);
         assertThat(committed.get(a0).offset()).isEqualTo(1L);
     }
+
+    @Test
+    void shouldReadTheRecordAgainInsteadOfDeadLetteringWhenTheRegistryIsUnavailable() throws Exception {
+        String forgetting = topics.forgetting().name();
+        TopicPartition f0 = new TopicPartition(forgetting, 0);
+        TopicPartition a0 = new TopicPartition(topics.alerts().name(), 0);
+        MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+        consumer.updatePartitions(forgetting, List.of(new PartitionInfo(forgetting, 0, Node.noNode(), null, null)));
+        consumer.updatePartitions(topics.alerts().name(), List.of(new PartitionInfo(topics.alerts().name(), 0, Node.noNode(), null, null)));
+        consumer.updateBeginningOffsets(Map.of(f0, 0L, a0, 0L));
+        consumer.updateEndOffsets(Map.of(f0, 2L, a0, 0L));
+        ForgettingMetric first = category("mlp", "mlp-a", 1, "task", 5.0, 85.0);
+        ForgettingMetric second = category("mlp", "mlp-a", 2, "task", 6.0, 84.0);
+        byte[] key = "mlp".getBytes(StandardCharsets.UTF_8);
+        consumer.schedulePollTask(() -> {
+            consumer.addRecord(new ConsumerRecord<>(forgetting, 0, 0L, key, metricSerde.serializer().serialize(forgetting, first)));
+            consumer.addRecord(new ConsumerRecord<>(forgetting, 0, 1L, key, metricSerde.serializer().serialize(forgetting, second)));
+        });
+        // MockConsumer forgets returned records; a broker serves offset 1 again after the runner's seek back
+        consumer.schedulePollTask(() -> consumer.addRecord(
+                new ConsumerRecord<>(forgetting, 0, 1L, key, metricSerde.serializer().serialize(forgetting, second))));
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        org.apache.kafka.common.serialization.Deserializer<ForgettingMetric> flaky = (topic, data) -> {
+            if (calls.incrementAndGet() == 2) { // the registry is down while the second record is decoded
+                throw new dev.lethe.schemas.serde.AvroSerdeException("cannot fetch schema id 1",
+                        new dev.lethe.schemas.registry.SchemaRegistryException(503, 50301, "unavailable", "http://registry"));
+            }
+            return metricSerde.deserializer().deserialize(topic, data);
+        };
+        List<Letter> letters = new CopyOnWriteArrayList<>();
+        PipelineStats stats = new PipelineStats();
+        RecordingSink sink = new RecordingSink();
+        SinkRunner runner = new SinkRunner(consumer, flaky, alertSerde.deserializer(),
+                (source, reason, error, message) -> letters.add(new Letter(source, reason, message)), stats,
+                topics, SinkRunnerConfig.defaults("recording", StartPosition.EARLIEST), sink).begin();
+        try {
+            assertThat(runner.awaitCaughtUp(Duration.ofSeconds(20))).isTrue();
+        } finally {
+            runner.close();
+        }
+        assertThat(sink.received).containsExactly(first, second);
+        assertThat(letters).isEmpty();
+        assertThat(calls.get()).isEqualTo(3);
+        assertThat(runner.progress().consumed()).isEqualTo(2);
+    }
 }

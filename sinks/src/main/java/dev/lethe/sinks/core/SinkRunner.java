@@ -5,6 +5,7 @@ import dev.lethe.schemas.DeadLetterReason;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.config.ClusterConfig;
+import dev.lethe.schemas.registry.SchemaRegistryException;
 import dev.lethe.schemas.serde.AvroSerdes;
 import dev.lethe.schemas.topics.Topic;
 import dev.lethe.schemas.topics.Topics;
@@ -49,6 +50,7 @@ public final class SinkRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SinkRunner.class);
     private static final Duration TOPIC_RETRY = Duration.ofSeconds(1);
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration REGISTRY_RETRY = Duration.ofSeconds(2);
 
     private final Consumer<byte[], byte[]> consumer;
     private final Deserializer<ForgettingMetric> metricDecoder;
@@ -228,8 +230,16 @@ public final class SinkRunner implements AutoCloseable {
                 ConsumerRecords<byte[], byte[]> records = assigned || !consumer.assignment().isEmpty()
                         ? consumer.poll(config.pollTimeout())
                         : idle();
-                for (ConsumerRecord<byte[], byte[]> record : records) {
-                    handle(record);
+                boolean retryLater = false;
+                for (TopicPartition tp : records.partitions()) {
+                    for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
+                        if (!handle(record)) {
+                            // the registry is unreachable, not the record bad: read it again after a pause
+                            consumer.seek(tp, record.offset());
+                            retryLater = true;
+                            break;
+                        }
+                    }
                 }
                 measureLag(false);
                 boolean due = System.nanoTime() - lastFlushNanos >= config.flushInterval().toNanos();
@@ -237,6 +247,9 @@ public final class SinkRunner implements AutoCloseable {
                     flushAndCommit();
                 }
                 publish(null);
+                if (retryLater) {
+                    pause(REGISTRY_RETRY);
+                }
             }
         } catch (WakeupException e) {
             // close() was called
@@ -249,13 +262,17 @@ public final class SinkRunner implements AutoCloseable {
     }
 
     private ConsumerRecords<byte[], byte[]> idle() {
+        pause(config.pollTimeout());
+        return ConsumerRecords.empty();
+    }
+
+    private void pause(Duration duration) {
         try {
-            Thread.sleep(config.pollTimeout().toMillis());
+            Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running.set(false);
         }
-        return ConsumerRecords.empty();
     }
 
     private void shutdown(Throwable failure) {
@@ -327,18 +344,19 @@ public final class SinkRunner implements AutoCloseable {
         assigned = complete;
     }
 
-    private void handle(ConsumerRecord<byte[], byte[]> record) {
+    /** Hands one record over or dead-letters it; false when it could not be decoded for a transient reason. */
+    private boolean handle(ConsumerRecord<byte[], byte[]> record) {
         SourceRecord source = new SourceRecord(record.topic(), record.partition(), record.offset(), record.key(), record.value());
         current = source;
-        stats.recordConsumed(record.topic());
-        pending++;
         try {
             if (record.value() == null) {
+                counted(record);
                 deadLetters.publish(source, DeadLetterReason.VALIDATION, null, "null value (tombstone) on a metric topic");
-                return;
+                return true;
             }
             if (record.topic().equals(topics.forgetting().name())) {
                 ForgettingMetric metric = metricDecoder.deserialize(record.topic(), record.headers(), record.value());
+                counted(record);
                 String problem = RecordValidator.problem(metric);
                 if (problem != null) {
                     deadLetters.publish(source, DeadLetterReason.VALIDATION, null, "invalid ForgettingMetric: " + problem);
@@ -347,6 +365,7 @@ public final class SinkRunner implements AutoCloseable {
                 }
             } else {
                 KnowledgeLossAlert alert = alertDecoder.deserialize(record.topic(), record.headers(), record.value());
+                counted(record);
                 String problem = RecordValidator.problem(alert);
                 if (problem != null) {
                     deadLetters.publish(source, DeadLetterReason.VALIDATION, null, "invalid KnowledgeLossAlert: " + problem);
@@ -354,11 +373,35 @@ public final class SinkRunner implements AutoCloseable {
                     deliver(source, () -> sink.onAlert(alert));
                 }
             }
+            return true;
         } catch (SerializationException | org.apache.avro.AvroRuntimeException e) {
+            if (registryUnavailable(e)) {
+                LOG.warn("sink {}: schema registry unavailable, will re-read {}[{}]@{}: {}", sink.name(), record.topic(),
+                        record.partition(), record.offset(), e.getMessage());
+                return false;
+            }
+            counted(record);
             deadLetters.publish(source, DeadLetterReason.DESERIALIZATION, e, "cannot decode: " + e.getMessage());
+            return true;
         } finally {
             current = null;
         }
+    }
+
+    private void counted(ConsumerRecord<byte[], byte[]> record) {
+        stats.recordConsumed(record.topic());
+        pending++;
+    }
+
+    /** An unreachable or failing registry says nothing about the record; an unknown schema id does. */
+    static boolean registryUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SchemaRegistryException registry) {
+                return !registry.isNotFound() && (registry.httpStatus() >= 500 || registry.httpStatus() == 429
+                        || registry.httpStatus() == 408);
+            }
+        }
+        return false;
     }
 
     private void deliver(SourceRecord source, Runnable callback) {
