@@ -79,7 +79,8 @@ class ComposeFileTest {
                 .containsEntry("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "2")
                 .containsEntry("KAFKA_PROCESS_ROLES", "broker,controller")
                 .containsEntry("KAFKA_CONTROLLER_QUORUM_VOTERS", "1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093");
-        assertThat(env.get("CLUSTER_ID")).hasSize(22);
+        // what `kafka-storage format` accepts: a base64url-encoded 16-byte UUID
+        assertThat(org.apache.kafka.common.Uuid.fromString(env.get("CLUSTER_ID")).toString()).isEqualTo(env.get("CLUSTER_ID"));
         assertThat(services).containsKeys("kafka-1", "kafka-2", "kafka-3");
         for (String node : List.of("kafka-1", "kafka-2", "kafka-3")) {
             assertThat(String.join("\n", services.get(node))).contains("image: apache/kafka:4.");
