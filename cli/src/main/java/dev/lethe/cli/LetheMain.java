@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             dev.lethe.cli.train.TrainCommand.class,
             dev.lethe.cli.aggregator.MetricsCommand.class,
+            dev.lethe.cli.aggregator.AggregateCommand.class,
             dev.lethe.cli.broker.BrokerCommand.class,
             dev.lethe.cli.broker.RegistryCommand.class,
             dev.lethe.cli.publish.PublishCommand.class,
