@@ -1,0 +1,60 @@
+package dev.lethe.cli.demo;
+
+import dev.lethe.trainer.run.ProgressListener;
+import dev.lethe.trainer.run.StageResult;
+import java.io.PrintWriter;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * The demo's progress line: stages trained, shards scored, metrics emitted. Printed when a figure changes,
+ * at most every {@code intervalMs}, as plain lines so it mixes with the live table on any terminal or log.
+ */
+final class DemoProgress implements ProgressListener {
+
+    private final PrintWriter out;
+    private final int totalStages;
+    private final long totalShards;
+    private final LongSupplier shardsScored;
+    private final CompletionTracker tracker;
+    private final AtomicInteger stagesTrained = new AtomicInteger();
+    private volatile String lastLine = "";
+
+    DemoProgress(PrintWriter out, int totalStages, long totalShards, LongSupplier shardsScored, CompletionTracker tracker) {
+        this.out = out;
+        this.totalStages = totalStages;
+        this.totalShards = totalShards;
+        this.shardsScored = shardsScored;
+        this.tracker = tracker;
+    }
+
+    @Override
+    public void stageFinished(StageResult result) {
+        stagesTrained.incrementAndGet();
+        printIfChanged();
+    }
+
+    int stagesTrained() {
+        return stagesTrained.get();
+    }
+
+    /** Prints the line if any figure moved since the last print. */
+    synchronized void printIfChanged() {
+        String line = String.format("[demo] stages trained %d/%d | shards scored %d/%d | metrics emitted %d "
+                        + "(elements %d/%d) | alerts %d",
+                stagesTrained.get(), totalStages, Math.min(shardsScored.getAsLong(), totalShards), totalShards,
+                tracker.distinctMetrics(), tracker.seenCount(), tracker.expectedCount(), tracker.alertsSeen());
+        if (!line.equals(lastLine)) {
+            lastLine = line;
+            out.println(line);
+            out.flush();
+        }
+    }
+
+    void say(String message) {
+        synchronized (this) {
+            out.println("[demo] " + message);
+            out.flush();
+        }
+    }
+}
