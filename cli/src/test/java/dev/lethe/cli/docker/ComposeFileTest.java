@@ -113,6 +113,34 @@ class ComposeFileTest {
         assertThat(commandOf(services.get("planner"))).contains("--workers=0");
     }
 
+    @Test
+    void shouldMountFilesThatExistWhenServicesBindRepositoryPaths() {
+        List<String> missing = new ArrayList<>();
+        for (String line : lines) {
+            Matcher m = Pattern.compile("^\\s+- (\\.{1,2}/[^:]+):").matcher(line);
+            if (m.find() && !Files.exists(COMPOSE_FILE.getParent().resolve(m.group(1)))) {
+                missing.add(m.group(1));
+            }
+        }
+        assertThat(lines).anyMatch(l -> l.contains("lethe-alerts.rules.yml:"));
+        assertThat(missing).isEmpty();
+    }
+
+    @Test
+    void shouldPassPromtoolWhenThePrometheusConfigIsChecked() throws Exception {
+        Path config = COMPOSE_FILE.getParent().resolve("prometheus.yml");
+        assertThat(Files.readString(config)).contains("sink-prometheus:9470");
+        Process promtool;
+        try {
+            promtool = new ProcessBuilder("promtool", "check", "config", config.toString()).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            assumeTrue(false, "promtool is not installed (Debian package prometheus; .ci/run installs it)");
+            return;
+        }
+        String output = new String(promtool.getInputStream().readAllBytes());
+        assertThat(promtool.waitFor()).as(output).isZero();
+    }
+
     /** Every lethe service's command line must parse with the real CLI, so a renamed flag fails here, not in production. */
     @TestFactory
     Stream<DynamicTest> shouldParseEveryLetheCommandWhenTheSubcommandExists() {
