@@ -3,6 +3,7 @@ package dev.lethe.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lethe.schemas.AlertRule;
 import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.DeadLetterReason;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +39,23 @@ class LetheClusterIT {
         List<ConsumerRecord<String, byte[]>> records = CLUSTER.readRaw(topic, 2, Duration.ofSeconds(30));
         assertThat(records).extracting(r -> r.key() + "=" + new String(r.value(), StandardCharsets.UTF_8))
                 .containsExactlyInAnyOrder("a=1", "b=2");
+    }
+
+    @Test
+    void shouldRegisterNewSchemasWhenTheBrokerWasRestarted() {
+        var topics = CLUSTER.newTopicPrefix().topics();
+        CLUSTER.restartBroker();
+        AlertRule[] rules = AlertRule.values();
+        // a subject the registry has never seen: it must write to its _schemas log on the restarted broker
+        DeadLetter letter = DeadLetter.newBuilder()
+                .setSourceTopic(topics.alerts().name()).setPartition(1).setOffset(2L)
+                .setReason(DeadLetterReason.DESERIALIZATION).setMessage("after restart " + rules.length)
+                .setTimestamp(Instant.parse("2026-01-02T00:00:00Z")).build();
+
+        CLUSTER.send(topics.dlq(topics.alerts()), "r", letter);
+
+        assertThat(CLUSTER.readDlq(topics.alerts(), 1, Duration.ofSeconds(30))).extracting(ConsumerRecord::value)
+                .containsExactly(letter);
     }
 
     @Test
