@@ -31,23 +31,29 @@ public final class ViewSinks implements AutoCloseable {
      * @param groupId    consumer group of the views; default {@code lethe-sink-views}
      * @param console    the live table, or null for none
      * @param prometheus the exposition endpoint settings, or null for none
+     * @param reportInterval shortest time between two renderings of report.html while records stream in
+     *                       (rendered in the background; {@link #close()} writes the final one); default 5 s
      */
-    public record Options(String groupId, ConsoleSink console, PrometheusSinkConfig prometheus) {
+    public record Options(String groupId, ConsoleSink console, PrometheusSinkConfig prometheus, Duration reportInterval) {
 
         public static Options defaults() {
-            return new Options("lethe-sink-views", null, null);
+            return new Options("lethe-sink-views", null, null, ReportSink.DEFAULT_MIN_INTERVAL);
         }
 
         public Options withConsole(ConsoleSink sink) {
-            return new Options(groupId, sink, prometheus);
+            return new Options(groupId, sink, prometheus, reportInterval);
         }
 
         public Options withPrometheus(PrometheusSinkConfig config) {
-            return new Options(groupId, console, config);
+            return new Options(groupId, console, config, reportInterval);
         }
 
         public Options withGroupId(String id) {
-            return new Options(id, console, prometheus);
+            return new Options(id, console, prometheus, reportInterval);
+        }
+
+        public Options withReportInterval(Duration interval) {
+            return new Options(groupId, console, prometheus, interval);
         }
     }
 
@@ -66,7 +72,7 @@ public final class ViewSinks implements AutoCloseable {
     /** Starts the views against {@code cluster}, writing into {@code outDir}; the Prometheus endpoint is up on return. */
     public static ViewSinks start(ClusterConfig cluster, Path outDir, Options options) {
         JsonlSink jsonl = new JsonlSink(outDir);
-        ReportSink report = new ReportSink(outDir);
+        ReportSink report = new ReportSink(outDir, java.time.Clock.systemUTC(), options.reportInterval());
         List<MetricSink> members = new ArrayList<>(List.of(jsonl, report));
         PrometheusSink prometheus = null;
         if (options.prometheus() != null) {
@@ -97,7 +103,10 @@ public final class ViewSinks implements AutoCloseable {
         return Optional.ofNullable(prometheus);
     }
 
-    /** True once everything committed to the topics at some moment after the call was read and written out. */
+    /**
+     * True once everything committed to the topics at some moment after the call was read and the JSON Lines
+     * written (report.html follows within the report interval, and is final after {@link #close()}).
+     */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
         return runner.awaitCaughtUp(timeout);
     }

@@ -11,6 +11,7 @@ import dev.lethe.sinks.report.ReportSink;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.regex.Pattern;
@@ -23,7 +24,7 @@ class ReportSinkTest {
     Path dir;
 
     private ReportSink campaign() {
-        ReportSink sink = new ReportSink(dir, Clock.fixed(Instant.parse("2026-11-25T10:00:00Z"), ZoneOffset.UTC));
+        ReportSink sink = new ReportSink(dir, Clock.fixed(Instant.parse("2026-11-25T10:00:00Z"), ZoneOffset.UTC), Duration.ZERO);
         for (int stage = 0; stage <= 3; stage++) {
             double fg = stage * 4.25;
             sink.onMetric(category("mlp", "mlp-a", stage, "task", stage == 0 ? null : fg, 95.0 - fg));
@@ -57,7 +58,7 @@ class ReportSinkTest {
 
     @Test
     void shouldEscapeRecordTextWhenNamesContainMarkup() throws Exception {
-        ReportSink sink = new ReportSink(dir);
+        ReportSink sink = new ReportSink(dir, Clock.systemUTC(), Duration.ZERO);
         String evil = "<script>alert('x')</script>&";
         sink.onMetric(category("fam<b>", "m\"1", 1, evil, 3.0, 70.0));
         sink.onMetric(family("fam<b>", 1, evil, 3.0, 1));
@@ -72,9 +73,22 @@ class ReportSinkTest {
 
     @Test
     void shouldSayNoMetricsYetWhenNothingArrived() throws Exception {
-        ReportSink sink = new ReportSink(dir);
+        ReportSink sink = new ReportSink(dir, Clock.systemUTC(), Duration.ZERO);
         sink.flush();
         String html = Files.readString(dir.resolve("report.html"));
         assertThat(html).contains("No metrics yet.").contains("No alerts.").doesNotContain("<svg");
+    }
+
+    @Test
+    void shouldRenderInTheBackgroundAndWriteTheNewestSnapshotWhenClosed() throws Exception {
+        ReportSink sink = new ReportSink(dir, Clock.systemUTC(), Duration.ofHours(1));
+        sink.onMetric(category("mlp", "mlp-a", 1, "task", 5.0, 85.0));
+        sink.flush(); // first rendering starts at once, in the background
+        sink.onMetric(category("mlp", "mlp-a", 2, "task", 7.25, 80.0));
+        sink.flush(); // the next would wait an hour
+        sink.close(); // ... but closing writes the newest snapshot now
+
+        String html = Files.readString(dir.resolve("report.html"));
+        assertThat(html).contains("<td class=\"t\">mlp-a</td><td>2</td><td>7.25</td>");
     }
 }

@@ -314,6 +314,11 @@ public final class SinkCommand implements Runnable {
         @Option(names = "--out", paramLabel = "DIR", defaultValue = "lethe-out", description = "Output directory (default: ${DEFAULT-VALUE}).")
         Path out;
 
+        @Option(names = "--render-interval-ms", paramLabel = "MS", defaultValue = "5000",
+                description = "Shortest time between two renderings while records stream in; the last state is always "
+                        + "written on exit (default: ${DEFAULT-VALUE}).")
+        long renderIntervalMs;
+
         @Override
         String sinkName() {
             return "report";
@@ -326,7 +331,7 @@ public final class SinkCommand implements Runnable {
 
         @Override
         MetricSink sink(PrintWriter writer) {
-            return new ReportSink(out);
+            return new ReportSink(out, java.time.Clock.systemUTC(), Duration.ofMillis(renderIntervalMs));
         }
 
         @Override
