@@ -182,6 +182,37 @@ class EvaluatorPipelineIT {
         }
     }
 
+    @Test
+    void shouldStayInTheGroupWhenAShardTakesLongerThanMaxPollInterval() throws Exception {
+        // max.poll.interval.ms 1.5 s, each shard 2.5 s: only the paused-partition polling keeps the worker a member
+        ClusterConfig plannerCluster = CLUSTER.newTopicPrefix();
+        ClusterConfig cluster = plannerCluster.withClientOverrides(Map.of("max.poll.interval.ms", "1500"));
+        Topics topics = cluster.topics();
+        EvaluatorConfig config = EvaluatorConfig.defaults(cluster).withCheckpointRoots(List.of(root))
+                .withTimeouts(Duration.ofSeconds(6), Duration.ofSeconds(30)).withMaxPollRecords(1)
+                .withScorer(EvaluatorConfig.ScorerMode.SLEEP, Duration.ofMillis(2500));
+        CheckpointReady event = TinyModels.event("slow", "mlp-s", 0, root.resolve("unused.zip").toUri().toString(), "2".repeat(64));
+
+        try (Planner planner = new Planner(EvaluatorConfig.defaults(plannerCluster));
+             EvaluatorWorker worker = new EvaluatorWorker(config.withWorkerId("patient"))) {
+            planner.start();
+            worker.start();
+            CLUSTER.send(topics.checkpoints(), "slow/mlp-s", event);
+
+            List<ConsumerRecord<String, ShardResult>> results = CLUSTER.readAll(topics.shardResults(), 3, Duration.ofSeconds(60));
+
+            assertThat(results).extracting(r -> r.value().getTaskId()).doesNotHaveDuplicates();
+            assertThat(results).allSatisfy(r -> {
+                assertThat(r.value().getEvaluatorId()).isEqualTo("patient");
+                assertThat(r.value().getScorer()).isEqualTo("sleep-2500ms");
+                assertThat(r.value().getDurationMs()).isGreaterThanOrEqualTo(2500);
+            });
+            assertThat(worker.aborts()).as("transactions aborted (a stale member cannot commit)").isZero();
+            assertThat(worker.batchesAbandoned()).as("batches abandoned after losing partitions").isZero();
+            assertThat(worker.failure()).isNull();
+        }
+    }
+
     private static LabeledImages images(SuiteElement element) {
         ImageItems items = (ImageItems) element.items();
         return new LabeledImages(items.width(), items.height(), items.pixels(), items.labels(), items.numClasses());
