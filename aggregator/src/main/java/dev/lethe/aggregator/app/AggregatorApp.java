@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -126,7 +127,9 @@ public final class AggregatorApp implements AutoCloseable {
         if (queryServer != null) {
             queryServer.close();
         }
-        streams.close(Duration.ofSeconds(30));
+        // leave the group so the remaining (or restarted) instances take over at once instead of after session.timeout.ms
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)));
         stopped.countDown();
         LOG.info("aggregator {} closed", config.applicationId());
     }

@@ -122,6 +122,8 @@ public final class QueryServer implements AutoCloseable {
             }
         } catch (InvalidStateStoreException e) {
             response = error(503, "state is not queryable right now (rebalancing or restoring): " + e.getMessage());
+        } catch (RemoteUnavailable e) {
+            response = error(503, e.getMessage());
         } catch (RuntimeException e) {
             LOG.warn("query {} failed", exchange.getRequestURI(), e);
             response = error(500, e.toString());
@@ -177,24 +179,21 @@ public final class QueryServer implements AutoCloseable {
     private Response families(boolean local) {
         ArrayNode families = JSON.createArrayNode();
         Map<String, ObjectNode> byFamily = new TreeMap<>();
-        try (KeyValueIterator<String, FamilyState> all = this.<FamilyState>store(AggregatorTopology.FAMILY_STORE).all()) {
-            all.forEachRemaining(kv -> {
-                FamilyState state = kv.value;
-                ObjectNode family = byFamily.computeIfAbsent(state.family(), f -> {
-                    ObjectNode node = JSON.createObjectNode();
-                    node.put("family", f);
-                    node.putArray("campaigns");
-                    return node;
-                });
-                ObjectNode campaign = ((ArrayNode) family.get("campaigns")).addObject();
-                campaign.put("campaign", state.campaign());
-                ArrayNode models = campaign.putArray("models");
-                state.models().forEach(models::add);
+        for (FamilyState state : this.<FamilyState>localValues(AggregatorTopology.FAMILY_STORE)) {
+            ObjectNode family = byFamily.computeIfAbsent(state.family(), f -> {
+                ObjectNode node = JSON.createObjectNode();
+                node.put("family", f);
+                node.putArray("campaigns");
+                return node;
             });
+            ObjectNode campaign = ((ArrayNode) family.get("campaigns")).addObject();
+            campaign.put("campaign", state.campaign());
+            ArrayNode models = campaign.putArray("models");
+            state.models().forEach(models::add);
         }
         byFamily.values().forEach(families::add);
         if (!local) {
-            for (JsonNode remote : fromOthers("/families?local=true")) {
+            for (JsonNode remote : fromOthers(AggregatorTopology.FAMILY_STORE, "/families?local=true")) {
                 remote.get("families").forEach(families::add);
             }
         }
@@ -279,17 +278,15 @@ public final class QueryServer implements AutoCloseable {
 
     private Response alerts(Instant since, boolean local) {
         List<JsonNode> found = new ArrayList<>();
-        try (KeyValueIterator<String, RunState> all = this.<RunState>store(AggregatorTopology.RUN_STORE).all()) {
-            all.forEachRemaining(kv -> {
-                for (KnowledgeLossAlert alert : kv.value.alerts().values()) {
-                    if (!alert.getCreatedAt().isBefore(since)) {
-                        found.add(RecordJson.toNode(alert));
-                    }
+        for (RunState state : this.<RunState>localValues(AggregatorTopology.RUN_STORE)) {
+            for (KnowledgeLossAlert alert : state.alerts().values()) {
+                if (!alert.getCreatedAt().isBefore(since)) {
+                    found.add(RecordJson.toNode(alert));
                 }
-            });
+            }
         }
         if (!local) {
-            for (JsonNode remote : fromOthers("/alerts?local=true&since=" + encode(since.toString()))) {
+            for (JsonNode remote : fromOthers(AggregatorTopology.RUN_STORE, "/alerts?local=true&since=" + encode(since.toString()))) {
                 remote.get("alerts").forEach(found::add);
             }
         }
@@ -307,6 +304,25 @@ public final class QueryServer implements AutoCloseable {
         return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
     }
 
+    /**
+     * Every value of this instance's partitions of a store; empty when Streams metadata says this instance hosts
+     * none of them (more instances than partitions). While rebalancing the store is not queryable: 503.
+     */
+    private <V> List<V> localValues(String name) {
+        List<V> values = new ArrayList<>();
+        if (!hosts(name, self)) {
+            return values;
+        }
+        try (KeyValueIterator<String, V> all = this.<V>store(name).all()) {
+            all.forEachRemaining(kv -> values.add(kv.value));
+        }
+        return values;
+    }
+
+    private boolean hosts(String store, HostInfo host) {
+        return streams.streamsMetadataForStore(store).stream().anyMatch(m -> m.hostInfo().equals(host));
+    }
+
     private HostInfo owner(String store, String key) {
         KeyQueryMetadata metadata = streams.queryMetadataForKey(store, key, new StringSerializer());
         if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
@@ -315,19 +331,28 @@ public final class QueryServer implements AutoCloseable {
         return metadata.activeHost();
     }
 
-    private List<JsonNode> fromOthers(String pathAndQuery) {
+    /** The answers of the other instances hosting partitions of {@code store} to a {@code local=true} query. */
+    private List<JsonNode> fromOthers(String store, String pathAndQuery) {
         List<JsonNode> bodies = new ArrayList<>();
-        for (StreamsMetadata metadata : streams.metadataForAllStreamsClients()) {
+        for (StreamsMetadata metadata : streams.streamsMetadataForStore(store)) {
             HostInfo host = metadata.hostInfo();
             if (!host.equals(self)) {
                 Response response = fetch(host, pathAndQuery);
                 if (response.status() != 200) {
-                    throw new IllegalStateException("instance " + host + " answered " + response.status() + ": " + response.body());
+                    throw new RemoteUnavailable(host, response);
                 }
                 bodies.add(response.body());
             }
         }
         return bodies;
+    }
+
+    /** Another instance could not answer its part; the whole answer is then 503 (retry after the rebalance). */
+    private static final class RemoteUnavailable extends RuntimeException {
+        RemoteUnavailable(HostInfo host, Response response) {
+            super("instance " + host.host() + ":" + host.port() + " answered " + response.status() + ": "
+                    + response.body().path("error").asText(response.body().toString()));
+        }
     }
 
     private Response fetch(HostInfo host, String pathAndQuery) {

@@ -145,9 +145,17 @@ class AggregatorIT {
         return last;
     }
 
+    /** GET with JSON 200 expected; a 503 (rebalance in progress) is retried for up to 30 s. */
     private JsonNode get(URI endpoint, String path) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(endpoint.resolve(path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        HttpResponse<String> response;
+        do {
+            response = http.send(HttpRequest.newBuilder(endpoint.resolve(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 503) {
+                break;
+            }
+            Thread.sleep(200); // poll interval while the instances rebalance
+        } while (System.nanoTime() < deadline);
         assertThat(response.statusCode()).as(path + " -> " + response.body()).isEqualTo(200);
         return RecordJson.mapper().readTree(response.body());
     }
@@ -208,9 +216,35 @@ class AggregatorIT {
             assertThat(served).containsAll(report.alerts().stream().map(KnowledgeLossAlert::getAlertId).toList());
             JsonNode none = get(endpoint, "/alerts?since=2999-01-01T00:00:00Z");
             assertThat(none.get("alerts")).isEmpty();
+
+            // a second instance joins: keys it does not own are fetched from the other one, so both answer alike
+            AggregatorApp third = start(cluster, "third");
+            try {
+                awaitBothRunning(second, third);
+                for (URI any : List.of(second.endpoint(), third.endpoint())) {
+                    assertThat(get(any, "/families")).isEqualTo(families);
+                    assertThat(get(any, "/families/mlp")).isEqualTo(mlp);
+                    assertThat(get(any, "/models/" + CAMPAIGN + "/cnn-b")).isEqualTo(model);
+                    assertThat(get(any, "/alerts?since=1970-01-01T00:00:00Z")).isEqualTo(alerts);
+                }
+            } finally {
+                third.close();
+            }
         } finally {
             second.close();
         }
+    }
+
+    /** Both RUNNING after the rebalance that adding an instance causes. */
+    private static void awaitBothRunning(AggregatorApp a, AggregatorApp b) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (a.awaitRunning(Duration.ofSeconds(1)) && b.awaitRunning(Duration.ofSeconds(1))
+                    && a.streams().metadataForAllStreamsClients().size() == 2) {
+                return;
+            }
+        }
+        throw new AssertionError("two aggregator instances not both RUNNING: " + a.streams().state() + ", " + b.streams().state());
     }
 
     private static String withoutTime(JsonNode node) {
