@@ -3,6 +3,7 @@ package dev.lethe.evaluator.planner;
 import dev.lethe.evaluator.EvaluatorConfig;
 import dev.lethe.evaluator.deadletter.DeadLetters;
 import dev.lethe.evaluator.kafka.KafkaClients;
+import dev.lethe.evaluator.kafka.RegistryOutage;
 import dev.lethe.evaluator.kafka.TransactionalBatch;
 import dev.lethe.evaluator.suite.SuiteCatalog;
 import dev.lethe.schemas.CheckpointReady;
@@ -24,6 +25,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -102,15 +104,24 @@ public final class Planner implements Runnable, AutoCloseable {
                 int planned = 0;
                 int tasks = 0;
                 int dead = 0;
-                for (ConsumerRecord<byte[], byte[]> record : batch) {
-                    List<ProducerRecord<byte[], byte[]>> out = plan(record, events, taskSerializer, dlqSerializer);
-                    if (out.size() == 1 && out.get(0).topic().equals(dlq.name())) {
-                        dead++;
-                    } else {
-                        planned++;
-                        tasks += out.size();
+                try {
+                    for (ConsumerRecord<byte[], byte[]> record : batch) {
+                        List<ProducerRecord<byte[], byte[]>> out = plan(record, events, taskSerializer, dlqSerializer);
+                        if (out.size() == 1 && out.get(0).topic().equals(dlq.name())) {
+                            dead++;
+                        } else {
+                            planned++;
+                            tasks += out.size();
+                        }
+                        outputs.addAll(out);
                     }
-                    outputs.addAll(out);
+                } catch (SerializationException e) {
+                    // the registry is unreachable or refuses our schema: keep the events and try again shortly
+                    LOG.warn("planner cannot serialize tasks ({}); retrying {} events", e.getMessage(), batch.size());
+                    aborts.incrementAndGet();
+                    TransactionalBatch.rewind(c, batch);
+                    Thread.sleep(1000);
+                    continue;
                 }
                 if (TransactionalBatch.commit(producer, c, batch, outputs)) {
                     eventsPlanned.addAndGet(planned);
@@ -123,6 +134,8 @@ public final class Planner implements Runnable, AutoCloseable {
             }
         } catch (WakeupException e) {
             // close() interrupts a blocking poll
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             failure = e;
             LOG.error("planner {} stopped: {}", config.plannerId(), e.toString(), e);
@@ -144,6 +157,9 @@ public final class Planner implements Runnable, AutoCloseable {
                 return deadLetter(record, DeadLetterReason.DESERIALIZATION, "null value (tombstone) on " + record.topic(), null, dlqSerializer);
             }
         } catch (RuntimeException e) {
+            if (RegistryOutage.isTransient(e)) {
+                throw new SerializationException("schema registry unavailable: " + e.getMessage(), e);
+            }
             return deadLetter(record, DeadLetterReason.DESERIALIZATION, "undecodable CheckpointReady: " + e.getMessage(), e, dlqSerializer);
         }
         ShardPlanner.Plan plan = shardPlanner.plan(event);

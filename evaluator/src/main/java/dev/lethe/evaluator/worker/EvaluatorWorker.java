@@ -3,6 +3,7 @@ package dev.lethe.evaluator.worker;
 import dev.lethe.evaluator.EvaluatorConfig;
 import dev.lethe.evaluator.deadletter.DeadLetters;
 import dev.lethe.evaluator.kafka.KafkaClients;
+import dev.lethe.evaluator.kafka.RegistryOutage;
 import dev.lethe.evaluator.kafka.TransactionalBatch;
 import dev.lethe.evaluator.scoring.ScorerRegistry;
 import dev.lethe.evaluator.scoring.Scorers;
@@ -260,6 +261,9 @@ public final class EvaluatorWorker implements Runnable, AutoCloseable {
                         throw new SerializationException("null value (tombstone)");
                     }
                 } catch (RuntimeException e) {
+                    if (RegistryOutage.isTransient(e)) {
+                        throw new SerializationException("schema registry unavailable: " + e.getMessage(), e);
+                    }
                     outputs.add(deadLetter(record, DeadLetterReason.DESERIALIZATION, "undecodable EvalTask: " + e.getMessage(), e, dlqSerializer));
                     continue;
                 }
