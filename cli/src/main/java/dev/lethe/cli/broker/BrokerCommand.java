@@ -20,11 +20,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "broker", mixinStandardHelpOptions = true,
         description = {
             "Run an embedded Kafka broker and schema registry in the foreground.",
-            "A real single-node KRaft broker and Lethe's registry, with Lethe's topics created. Prints two",
-            "machine-readable lines on stdout:",
+            "",
+            "A real single-node KRaft broker plus Lethe's schema registry, with every Lethe topic created.",
+            "Prints two machine-readable lines on stdout:",
             "  bootstrap.servers=HOST:PORT",
             "  schema.registry.url=http://HOST:PORT",
-            "then runs until Ctrl-C or SIGTERM, which stop both. Without --data-dir the data is discarded on exit."})
+            "then runs until Ctrl-C or SIGTERM, which stop both and leave no process behind.",
+            "Without --data-dir the data is discarded on exit.",
+            ""})
 public final class BrokerCommand implements Callable<Integer> {
 
     @Spec

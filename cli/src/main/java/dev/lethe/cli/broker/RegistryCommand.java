@@ -1,14 +1,13 @@
 package dev.lethe.cli.broker;
 
-import dev.lethe.cli.ClusterOptions;
 import dev.lethe.cli.UsageException;
-import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.schemas.registry.server.EmbeddedSchemaRegistry;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -20,17 +19,24 @@ import picocli.CommandLine.Spec;
 @Command(name = "registry", mixinStandardHelpOptions = true,
         description = {
             "Run Lethe's schema registry alone in the foreground against any Kafka cluster.",
-            "Confluent-compatible REST API (Avro); schemas are kept in the compacted _schemas topic, so a restart",
-            "keeps every id. Prints",
+            "",
+            "Confluent-compatible REST API for Avro; schemas live in the compacted _schemas topic,",
+            "so a restart keeps every id. Prints one machine-readable line on stdout:",
             "  schema.registry.url=http://HOST:PORT",
-            "and runs until Ctrl-C or SIGTERM. --client-property passes SASL/SSL settings to its Kafka clients."})
+            "then runs until Ctrl-C or SIGTERM.",
+            ""})
 public final class RegistryCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Mixin
-    ClusterOptions cluster;
+    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT[,...]",
+            description = "Kafka cluster that keeps the registry's schema log.")
+    String bootstrapServers;
+
+    @Option(names = "--client-property", paramLabel = "KEY=VALUE",
+            description = "Extra Kafka client property for the registry's clients, e.g. security.protocol=SASL_SSL (repeatable).")
+    Map<String, String> clientProperties = new LinkedHashMap<>();
 
     @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
             description = "Interface to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
@@ -55,11 +61,15 @@ public final class RegistryCommand implements Callable<Integer> {
         if (requireUserInfo != null && !requireUserInfo.isBlank() && !requireUserInfo.contains(":")) {
             throw new UsageException("--require-user-info must be USER:PASSWORD");
         }
-        ClusterConfig config = cluster.toConfig();
+        for (String hostPort : bootstrapServers.split(",")) {
+            if (!hostPort.strip().matches("[^:\\s]+:\\d{1,5}")) {
+                throw new UsageException("--bootstrap-servers must be host:port[,host:port...], got '" + bootstrapServers + "'");
+            }
+        }
         EmbeddedSchemaRegistry.Options options;
         try {
-            options = EmbeddedSchemaRegistry.Options.of(config.bootstrapServers())
-                    .withClientOverrides(config.clientOverrides()).withHost(host).withPort(port).withTopic(topic)
+            options = EmbeddedSchemaRegistry.Options.of(bootstrapServers)
+                    .withClientOverrides(clientProperties).withHost(host).withPort(port).withTopic(topic)
                     .withUserInfo(requireUserInfo == null || requireUserInfo.isBlank() ? null : requireUserInfo);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
@@ -73,7 +83,7 @@ public final class RegistryCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("schema.registry.url=" + registry.url());
         out.flush();
-        spec.commandLine().getErr().println("Lethe schema registry running against " + config.bootstrapServers()
+        spec.commandLine().getErr().println("Lethe schema registry running against " + bootstrapServers
                 + " (topic " + topic + "); Ctrl-C to stop.");
         spec.commandLine().getErr().flush();
         stopped.await();

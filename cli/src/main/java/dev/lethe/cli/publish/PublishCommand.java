@@ -28,9 +28,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "publish", mixinStandardHelpOptions = true,
         description = {
             "Announce a checkpoint: publish one CheckpointReady event.",
-            "Idempotent producer, acks=all, key campaign/model, topic <prefix>checkpoints.",
-            "checkpointId is campaign/model/stage. Prints: topic=T partition=P offset=O key=K checkpointId=ID.",
-            "Exit 2 on an invalid flag (the message names it), 1 when the cluster does not accept the event."})
+            "",
+            "Validates the flags, then sends through an idempotent producer (acks=all) to <prefix>checkpoints",
+            "with key campaign/model; checkpointId is campaign/model/stage. Prints one line:",
+            "  topic=T partition=P offset=O key=K checkpointId=ID",
+            "Exit 2 on an invalid flag (the message names it), 1 when the cluster does not accept the event.",
+            ""})
 public final class PublishCommand implements Callable<Integer> {
 
     @Spec
