@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * and publishes exactly the events the published ledger does not list.
  *
  * <p>Layout under the checkpoint directory: {@code <campaign>/<model>/stage-<k>.zip} (+ {@code .zip.sha256},
- * {@code .meta}), {@code <campaign>/<model>/run.definition}, {@code <campaign>/published.ledger}.
+ * {@code .meta}), {@code <campaign>/<model>/run.definition}, {@code <campaign>/published[-<destination>].ledger}.
  */
 public final class CampaignRunner {
 
@@ -58,7 +58,7 @@ public final class CampaignRunner {
         this.listener = listener == null ? ProgressListener.NONE : listener;
         this.data = campaign.protocol().data(dataDir);
         Files.createDirectories(campaignDir);
-        this.ledger = new PublishedLedger(campaignDir);
+        this.ledger = new PublishedLedger(campaignDir, sink.destination());
     }
 
     /**

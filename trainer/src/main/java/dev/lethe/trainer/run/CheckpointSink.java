@@ -21,6 +21,15 @@ public interface CheckpointSink extends AutoCloseable {
         return true;
     }
 
+    /**
+     * Identifies where events go (e.g. Kafka cluster id + topic). The published ledger is kept per destination, so
+     * training into the same checkpoint directory against a fresh cluster or another topic prefix publishes
+     * everything there once, instead of assuming the other cluster's deliveries.
+     */
+    default String destination() {
+        return "default";
+    }
+
     @Override
     default void close() {
     }

@@ -11,19 +11,21 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * An append-only file next to the checkpoints listing every {@code checkpointId sha256} already delivered, so a
- * rerun after a crash between "checkpoint written" and "event published" publishes exactly the missing events.
- * A line is appended (and forced to disk) only after the sink acknowledged the event.
+ * An append-only file next to the checkpoints listing every {@code checkpointId sha256} already delivered to one
+ * destination, so a rerun after a crash between "checkpoint written" and "event published" publishes exactly the
+ * missing events. A line is appended (and forced to disk) only after the sink acknowledged the event. The file is
+ * {@code published.ledger} for the default destination, {@code published-<destination>.ledger} otherwise.
  */
 final class PublishedLedger {
 
     static final String FILE_NAME = "published.ledger";
+    static final String DEFAULT_DESTINATION = "default";
 
     private final Path file;
     private final Set<String> entries = new HashSet<>();
 
-    PublishedLedger(Path dir) throws IOException {
-        this.file = dir.resolve(FILE_NAME);
+    PublishedLedger(Path dir, String destination) throws IOException {
+        this.file = dir.resolve(fileName(destination));
         if (Files.isRegularFile(file)) {
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                 // a torn last line (crash mid-append) is not a complete entry and is simply ignored
@@ -33,6 +35,14 @@ final class PublishedLedger {
                 }
             }
         }
+    }
+
+    /** A file-name-safe ledger name per destination (cluster ids are base64url; topics are [a-zA-Z0-9._-]). */
+    static String fileName(String destination) {
+        if (destination == null || destination.equals(DEFAULT_DESTINATION)) {
+            return FILE_NAME;
+        }
+        return "published-" + destination.replaceAll("[^A-Za-z0-9._-]", "_") + ".ledger";
     }
 
     boolean contains(String checkpointId, String sha256) {

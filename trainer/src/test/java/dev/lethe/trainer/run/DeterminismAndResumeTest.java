@@ -95,6 +95,23 @@ class DeterminismAndResumeTest {
     }
 
     @Test
+    void shouldPublishEverythingOnceMoreWhenTheDestinationIsAnotherCluster() throws Exception {
+        Campaign c = TestCampaigns.tiny("dest");
+        RecordingSink clusterA = new RecordingSink(Integer.MAX_VALUE, "cluster-a/lethe.checkpoints");
+        CampaignRunner.run(c, dir, null, clusterA, null);
+        RecordingSink clusterAagain = new RecordingSink(Integer.MAX_VALUE, "cluster-a/lethe.checkpoints");
+        CampaignRunner.run(c, dir, null, clusterAagain, null);
+        RecordingSink clusterB = new RecordingSink(Integer.MAX_VALUE, "cluster-b/lethe.checkpoints");
+        CampaignRunner.run(c, dir, null, clusterB, null);
+
+        assertThat(clusterA.events).hasSize(6);
+        assertThat(clusterAagain.events).isEmpty();
+        assertThat(clusterB.events).extracting(CheckpointReady::getCheckpointId)
+                .containsExactlyElementsOf(clusterA.events.stream().map(CheckpointReady::getCheckpointId).toList());
+        assertThat(dir.resolve("dest/published-cluster-a_lethe.checkpoints.ledger")).isRegularFile();
+    }
+
+    @Test
     void shouldRefuseToResumeWhenTheCampaignDefinitionChanged() throws Exception {
         Campaign c = TestCampaigns.tiny("changed");
         CampaignRunner.run(TestCampaigns.parse("""

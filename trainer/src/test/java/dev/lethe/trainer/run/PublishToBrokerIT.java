@@ -59,5 +59,17 @@ class PublishToBrokerIT {
         assertThat(second.trainedCount()).isZero();
         // readAll drains up to the end offsets: a second copy of any event would show up here
         assertThat(CLUSTER.readAll(config.topics().checkpoints(), 6, Duration.ofSeconds(60))).hasSize(6);
+
+        // the same checkpoints announced under another topic prefix: a new destination, so all of them once
+        ClusterConfig other = CLUSTER.newTopicPrefix();
+        CampaignResult third;
+        try (PublisherSink sink = new PublisherSink(other)) {
+            assertThat(sink.destination()).endsWith("/" + other.topics().checkpoints().name())
+                    .isNotEqualTo(PublisherSink.destinationOf(config));
+            third = CampaignRunner.run(campaign, dir, null, sink, null);
+        }
+        assertThat(third.publishedCount()).isEqualTo(6);
+        assertThat(third.trainedCount()).isZero();
+        assertThat(CLUSTER.readAll(other.topics().checkpoints(), 6, Duration.ofSeconds(60))).hasSize(6);
     }
 }

@@ -10,13 +10,24 @@ final class RecordingSink implements CheckpointSink {
 
     final List<CheckpointReady> events = new ArrayList<>();
     private final int failFrom;
+    private final String destination;
 
     RecordingSink() {
         this(Integer.MAX_VALUE);
     }
 
     RecordingSink(int failFrom) {
+        this(failFrom, "default");
+    }
+
+    RecordingSink(int failFrom, String destination) {
         this.failFrom = failFrom;
+        this.destination = destination;
+    }
+
+    @Override
+    public String destination() {
+        return destination;
     }
 
     @Override
