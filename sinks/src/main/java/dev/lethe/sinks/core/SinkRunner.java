@@ -28,6 +28,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -226,7 +227,11 @@ public final class SinkRunner implements AutoCloseable {
                 stats.track(topic);
             }
             while (running.get()) {
-                assignNewPartitions();
+                try {
+                    assignNewPartitions();
+                } catch (RetriableException e) {
+                    LOG.warn("sink {}: cannot list the partitions yet ({}), retrying", sink.name(), e.getMessage());
+                }
                 ConsumerRecords<byte[], byte[]> records = assigned || !consumer.assignment().isEmpty()
                         ? consumer.poll(config.pollTimeout())
                         : idle();
@@ -241,7 +246,13 @@ public final class SinkRunner implements AutoCloseable {
                         }
                     }
                 }
-                measureLag(false);
+                try {
+                    measureLag(false);
+                } catch (RetriableException e) {
+                    // a broker away for a while: the lag stays unknown-old, consuming goes on when it is back
+                    LOG.warn("sink {}: cannot fetch end offsets ({}), retrying", sink.name(), e.getMessage());
+                    lastLagNanos = System.nanoTime();
+                }
                 boolean due = System.nanoTime() - lastFlushNanos >= config.flushInterval().toNanos();
                 if (flushRequested.getAndSet(false) || pending > 0 && (lag == 0 || due)) {
                     flushAndCommit();
@@ -447,17 +458,17 @@ public final class SinkRunner implements AutoCloseable {
     }
 
     private void commit() {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition tp : consumer.assignment()) {
-            offsets.put(tp, new OffsetAndMetadata(consumer.position(tp, CLIENT_TIMEOUT)));
-        }
-        if (!offsets.isEmpty()) {
+        if (!consumer.assignment().isEmpty()) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
             try {
+                for (TopicPartition tp : consumer.assignment()) {
+                    offsets.put(tp, new OffsetAndMetadata(consumer.position(tp, CLIENT_TIMEOUT)));
+                }
                 consumer.commitSync(offsets, CLIENT_TIMEOUT);
             } catch (WakeupException e) {
                 throw e;
             } catch (RuntimeException e) {
-                LOG.warn("sink {}: offset commit failed (records may be re-read after a restart)", sink.name(), e);
+                LOG.warn("sink {}: offset commit failed (records may be re-read after a restart): {}", sink.name(), e.toString());
             }
         }
     }
