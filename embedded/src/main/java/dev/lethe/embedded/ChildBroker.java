@@ -64,7 +64,7 @@ public final class ChildBroker implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** Exit code once the child has ended (for callers that watch it die). */
+    /** The child process itself (exit code, {@code onExit()}, its stdin pipe) for callers that watch it. */
     public Process process() {
         return process;
     }

@@ -180,6 +180,9 @@ public final class LetheCluster implements BeforeAllCallback, AfterAllCallback {
         try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props, new StringDeserializer(), values)) {
             List<TopicPartition> parts = consumer.partitionsFor(topicName, timeout).stream()
                     .map(p -> new TopicPartition(topicName, p.partition())).toList();
+            if (parts.isEmpty()) {
+                throw new AssertionError("topic " + topicName + " does not exist on " + bootstrapServers());
+            }
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> end = null;

@@ -84,5 +84,8 @@ class LetheClusterIT {
         assertThatThrownBy(() -> CLUSTER.readRaw(topic, 1, Duration.ofMillis(500)))
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("expected at least 1 records on " + topic);
+        assertThatThrownBy(() -> CLUSTER.readRaw("no-such-topic", 1, Duration.ofSeconds(2)))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("topic no-such-topic does not exist");
     }
 }
