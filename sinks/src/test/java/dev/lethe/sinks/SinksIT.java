@@ -165,6 +165,28 @@ class SinksIT {
         }
     }
 
+    @Test
+    void shouldCatchUpAgainWithoutLosingRecordsWhenTheBrokerRestarts() throws Exception {
+        ClusterConfig cluster = CLUSTER.newTopicPrefix();
+        Topics topics = cluster.topics();
+        ViewSinks views = ViewSinks.start(cluster, dir, ViewSinks.Options.defaults().withGroupId("sinks-it-restart"));
+        try {
+            CLUSTER.send(topics.forgetting(), "mlp", category("mlp", "mlp-a", 1, "task", 2.0, 90.0));
+            assertThat(views.awaitCaughtUp(TIMEOUT)).as("caught up before the restart, %s", views.progress()).isTrue();
+
+            CLUSTER.restartBroker();
+            CLUSTER.send(topics.forgetting(), "mlp", category("mlp", "mlp-a", 2, "task", 6.0, 85.0));
+            CLUSTER.send(topics.alerts(), "mlp", alert("r-1", "mlp", "mlp-a", 2, AlertSeverity.WARNING));
+
+            assertThat(views.awaitCaughtUp(TIMEOUT)).as("caught up after the restart, %s", views.progress()).isTrue();
+            assertThat(views.progress().failure()).isNull();
+            assertThat(readJsonl(dir.resolve("metrics.jsonl"))).extracting(n -> n.get("stage").asInt()).containsExactly(1, 2);
+            assertThat(readJsonl(dir.resolve("alerts.jsonl"))).extracting(n -> n.get("alertId").asText()).containsExactly("r-1");
+        } finally {
+            views.close();
+        }
+    }
+
     private static WebhookSinkConfig webhookConfig(URI url, Path state) {
         return WebhookSinkConfig.defaults(url, state).withRetries(5, Duration.ofMillis(10), Duration.ofMillis(50));
     }
