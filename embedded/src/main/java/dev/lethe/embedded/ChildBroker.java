@@ -245,7 +245,7 @@ public final class ChildBroker implements AutoCloseable {
                     exit = "";
                 }
                 addresses.completeExceptionally(new IllegalStateException("child broker exited before it was ready" + exit
-                        + "; see its message above"));
+                        + "; the reason is in its stderr"));
             }
         }
     }
