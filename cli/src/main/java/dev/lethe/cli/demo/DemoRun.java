@@ -59,6 +59,7 @@ final class DemoRun implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(DemoRun.class);
     static final String AGGREGATOR_APP_ID = "lethe-demo-aggregator";
+    static final String PROMETHEUS_SNAPSHOT = "metrics.prom";
 
     private final DemoOptions options;
     private final PrintWriter out;
@@ -183,6 +184,8 @@ final class DemoRun implements Callable<Integer> {
         }
         sinks.flush();
         progress.printIfChanged();
+        // the last Prometheus exposition, kept as a file next to the other results (Prometheus text format)
+        Files.writeString(outDir.resolve(PROMETHEUS_SNAPSHOT), prometheus.scrape());
 
         out.println();
         console.table().render().forEach(out::println);
@@ -230,7 +233,7 @@ final class DemoRun implements Callable<Integer> {
         for (String child : List.of("checkpoints", "state", "logs")) {
             deleteTree(dir.resolve(child));
         }
-        for (String file : List.of(JsonlSink.METRICS_FILE, JsonlSink.ALERTS_FILE, ReportSink.REPORT_FILE)) {
+        for (String file : List.of(JsonlSink.METRICS_FILE, JsonlSink.ALERTS_FILE, ReportSink.REPORT_FILE, PROMETHEUS_SNAPSHOT)) {
             Files.deleteIfExists(dir.resolve(file));
         }
         return dir;
