@@ -83,8 +83,13 @@ public final class ViewSinks implements AutoCloseable {
             members.add(options.console());
         }
         SinkRunnerConfig config = SinkRunnerConfig.defaults("views", StartPosition.EARLIEST).withGroupId(options.groupId());
-        SinkRunner runner = SinkRunner.start(cluster, config, new CompositeSink("views", members));
-        return new ViewSinks(runner, jsonl, report, prometheus);
+        CompositeSink composite = new CompositeSink("views", members);
+        try {
+            return new ViewSinks(SinkRunner.start(cluster, config, composite), jsonl, report, prometheus);
+        } catch (RuntimeException e) {
+            composite.close(); // the endpoint is already listening
+            throw e;
+        }
     }
 
     public SinkRunner runner() {
