@@ -23,17 +23,25 @@ public final class KnowledgeLossRules {
     /** Every alert the run's matrix raises now, in stage order; empty until the run has a baseline. */
     public static List<KnowledgeLossAlert> evaluate(ScoreMatrix matrix, List<ForgettingMetric> runRecords,
                                                     AlertConfig config) {
+        return evaluate(matrix, runRecords, config, 0, null);
+    }
+
+    /**
+     * The alerts a new or changed cell (stage, benchmark) may have changed: drop tests of that element at stages
+     * >= {@code stage} and every FG crossing ({@code benchmark} null: everything, as {@link #evaluate(ScoreMatrix, List,
+     * AlertConfig)}). Other drop tests only got stricter if the cell added an element (Bonferroni), so they raise
+     * nothing new.
+     */
+    public static List<KnowledgeLossAlert> evaluate(ScoreMatrix matrix, List<ForgettingMetric> runRecords,
+                                                    AlertConfig config, int stage, String benchmark) {
         if (!matrix.hasBaseline()) {
             return List.of();
         }
         List<KnowledgeLossAlert> out = new ArrayList<>();
         int elements = Math.max(1, matrix.benchmarks().size());
-        for (int stage : matrix.stages()) {
-            if (stage == 0) {
-                continue;
-            }
-            for (String benchmark : matrix.row(stage).keySet()) {
-                KnowledgeLossAlert alert = drop(matrix, stage, benchmark, elements, config);
+        for (int s : matrix.stages().tailSet(Math.max(1, stage), true)) {
+            for (String element : benchmark == null ? matrix.row(s).keySet() : List.of(benchmark)) {
+                KnowledgeLossAlert alert = drop(matrix, s, element, elements, config);
                 if (alert != null) {
                     out.add(alert);
                 }
@@ -63,16 +71,15 @@ public final class KnowledgeLossRules {
         double drop = previous.accuracyPct() - now.accuracyPct();
         Double relative = previous.accuracyPct() > 0 ? drop / previous.accuracyPct() * 100 : null;
         if (previous.hasItemBits() && now.hasItemBits() && previous.n() == now.n()) {
+            byte[] before = previous.itemBits();
+            byte[] after = now.itemBits();
             int b = 0;
             int c = 0;
-            for (int i = 0; i < now.n(); i++) {
-                boolean before = previous.item(i);
-                boolean after = now.item(i);
-                if (before && !after) {
-                    b++;
-                } else if (!before && after) {
-                    c++;
-                }
+            int n = now.n();
+            for (int i = 0; i < (n + 7) / 8; i++) {
+                int mask = i < n / 8 ? 0xff : (1 << (n % 8)) - 1; // only the n items, not the padding bits
+                b += Integer.bitCount(before[i] & ~after[i] & mask);
+                c += Integer.bitCount(~before[i] & after[i] & mask);
             }
             return new DropTest(previous, now, drop, relative, AlertRule.PAIRED_DROP, Statistics.mcnemarExactP(b, c), b, c);
         }

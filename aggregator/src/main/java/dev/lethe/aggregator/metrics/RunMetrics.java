@@ -31,37 +31,77 @@ public final class RunMetrics {
         if (!matrix.hasBaseline()) {
             return List.of();
         }
+        Columns columns = new Columns(matrix);
         RunKey run = matrix.run();
-        SortedSet<String> benchmarks = matrix.benchmarks();
-        Map<String, SortedSet<String>> elementsByCategory = new TreeMap<>();
-        for (String benchmark : benchmarks) {
-            elementsByCategory.computeIfAbsent(matrix.categoryOf(benchmark), c -> new TreeSet<>()).add(benchmark);
+        int stageCount = columns.stages.length;
+        ForgettingMetric[][] elements = new ForgettingMetric[columns.benchmarks.size()][];
+        for (int e = 0; e < elements.length; e++) {
+            elements[e] = elementColumn(columns, run, e);
         }
         List<ForgettingMetric> out = new ArrayList<>();
-        for (int stage : matrix.stages()) {
-            String task = matrix.taskOf(stage);
-            Map<String, ForgettingMetric> elements = new TreeMap<>();
-            for (String benchmark : benchmarks) {
-                ForgettingMetric element = element(matrix, run, stage, task, benchmark);
-                if (element != null) {
-                    elements.put(benchmark, element);
-                    out.add(element);
+        for (int si = 0; si < stageCount; si++) {
+            for (ForgettingMetric[] column : elements) {
+                if (column[si] != null) {
+                    out.add(column[si]);
                 }
             }
             List<ForgettingMetric> categories = new ArrayList<>();
-            for (Map.Entry<String, SortedSet<String>> entry : elementsByCategory.entrySet()) {
-                ForgettingMetric category = category(matrix, run, stage, task, entry.getKey(), entry.getValue(), elements);
+            for (Map.Entry<String, List<Integer>> entry : columns.byCategory.entrySet()) {
+                ForgettingMetric category = category(columns, run, si, entry.getKey(), entry.getValue(), elements);
                 if (category != null) {
                     categories.add(category);
                     out.add(category);
                 }
             }
-            ForgettingMetric model = model(matrix, run, stage, task, categories);
+            ForgettingMetric model = model(columns, run, si, categories);
             if (model != null) {
                 out.add(model);
             }
         }
         return out;
+    }
+
+    /** The matrix as arrays: stage indices, element columns, categories, and the newest cell time so far. */
+    private static final class Columns {
+        final int[] stages;
+        final List<String> benchmarks;
+        final String[] categories;
+        final String[] tasks;
+        final ScoreCell[][] cells;       // [element][stage index]
+        final Instant[][] dated;         // newest updatedAt of the element's cells at stages <= stage index
+        final Map<String, List<Integer>> byCategory = new TreeMap<>();
+        final int[] taskElement;          // element trained at the stage index (GEM), -1 if none
+
+        Columns(ScoreMatrix matrix) {
+            stages = matrix.stages().stream().mapToInt(Integer::intValue).toArray();
+            benchmarks = new ArrayList<>(matrix.benchmarks());
+            categories = new String[benchmarks.size()];
+            cells = new ScoreCell[benchmarks.size()][stages.length];
+            dated = new Instant[benchmarks.size()][stages.length];
+            Map<String, Integer> index = new TreeMap<>();
+            for (int e = 0; e < benchmarks.size(); e++) {
+                String benchmark = benchmarks.get(e);
+                index.put(benchmark, e);
+                categories[e] = matrix.categoryOf(benchmark);
+                byCategory.computeIfAbsent(categories[e], c -> new ArrayList<>()).add(e);
+                Instant newest = null;
+                for (int si = 0; si < stages.length; si++) {
+                    ScoreCell cell = matrix.get(stages[si], benchmark);
+                    cells[e][si] = cell;
+                    if (cell != null) {
+                        newest = max(newest, cell.updatedAt());
+                    }
+                    dated[e][si] = newest;
+                }
+            }
+            tasks = new String[stages.length];
+            taskElement = new int[stages.length];
+            for (int si = 0; si < stages.length; si++) {
+                tasks[si] = matrix.taskOf(stages[si]);
+                Integer e = tasks[si] == null ? null : index.get(tasks[si]);
+                taskElement[si] = stages[si] >= 1 && e != null && TASK_CATEGORY.equals(categories[e]) ? e : -1;
+            }
+        }
     }
 
     /**
@@ -87,85 +127,65 @@ public final class RunMetrics {
         }).toList();
     }
 
-    private static ForgettingMetric element(ScoreMatrix matrix, RunKey run, int stage, String task, String benchmark) {
-        ScoreCell cell = matrix.get(stage, benchmark);
-        if (cell == null) {
-            return null;
-        }
-        double score = cell.accuracyPct();
-        ScoreCell baseCell = matrix.get(0, benchmark);
+    /** The ELEMENT records of one element at every stage index (null where it has no cell), in one pass. */
+    private static ForgettingMetric[] elementColumn(Columns columns, RunKey run, int e) {
+        ForgettingMetric[] out = new ForgettingMetric[columns.stages.length];
+        ScoreCell baseCell = columns.cells[e][0]; // stage index 0 is stage 0: the run has a baseline
         Double base = baseCell == null ? null : baseCell.accuracyPct();
         boolean relativeDefined = base != null && base != 0.0;
-
         double fgSum = 0;
         int covered = 0;
-        Double maxForgetting = null;
+        Double maxEarlier = null;
         Double previous = null;
-        Instant updatedAt = cell.updatedAt();
-        for (int k : matrix.stages().headSet(stage)) {
-            ScoreCell earlier = matrix.get(k, benchmark);
-            if (earlier == null) {
+        for (int si = 0; si < columns.stages.length; si++) {
+            ScoreCell cell = columns.cells[e][si];
+            if (cell == null) {
                 continue;
             }
-            double rk = earlier.accuracyPct();
-            if (k >= 1) {
-                covered++;
+            int stage = columns.stages[si];
+            double score = cell.accuracyPct();
+            if (stage >= 1) {
+                covered++; // K(s) holds the stages 1..s with a score, s itself included
                 if (relativeDefined) {
-                    fgSum += (base - rk) / base * 100;
+                    fgSum += (base - score) / base * 100;
                 }
             }
-            maxForgetting = maxForgetting == null ? rk - score : Math.max(maxForgetting, rk - score);
-            previous = rk; // stages ascend, so the last one is p(s)
-            updatedAt = max(updatedAt, earlier.updatedAt());
+            out[si] = ForgettingMetric.newBuilder()
+                    .setCampaign(run.campaign())
+                    .setFamily(run.family())
+                    .setModel(run.model())
+                    .setStage(stage)
+                    .setTask(columns.tasks[si])
+                    .setScope(MetricScope.ELEMENT)
+                    .setCategory(columns.categories[e])
+                    .setBenchmark(columns.benchmarks.get(e))
+                    .setBaselineScore(base)
+                    .setScore(score)
+                    .setFgPct(relativeDefined && covered > 0 ? fgSum / covered : null)
+                    .setFinalDropPct(relativeDefined ? (base - score) / base * 100 : null)
+                    .setMaxForgettingPp(maxEarlier == null ? null : maxEarlier - score)
+                    .setDeltaPrevPp(previous == null ? null : score - previous)
+                    .setStderrPp(Statistics.stderrPp(cell.n(), cell.correct()))
+                    .setN(cell.n())
+                    .setStagesCovered(covered)
+                    .setElementsCovered(baseCell == null ? 0 : 1)
+                    .setUpdatedAt(columns.dated[e][si])
+                    .build();
+            maxEarlier = maxEarlier == null ? score : Math.max(maxEarlier, score);
+            previous = score; // the last stage with a score is p(s) for the next one
         }
-        if (stage >= 1) {
-            covered++; // stage s itself is in K(s)
-            if (relativeDefined) {
-                fgSum += (base - score) / base * 100;
-            }
-        }
-        return ForgettingMetric.newBuilder()
-                .setCampaign(run.campaign())
-                .setFamily(run.family())
-                .setModel(run.model())
-                .setStage(stage)
-                .setTask(task)
-                .setScope(MetricScope.ELEMENT)
-                .setCategory(matrix.categoryOf(benchmark))
-                .setBenchmark(benchmark)
-                .setBaselineScore(base)
-                .setScore(score)
-                .setFgPct(relativeDefined && covered > 0 ? fgSum / covered : null)
-                .setFinalDropPct(relativeDefined ? (base - score) / base * 100 : null)
-                .setMaxForgettingPp(maxForgetting)
-                .setDeltaPrevPp(previous == null ? null : score - previous)
-                .setStderrPp(Statistics.stderrPp(cell.n(), cell.correct()))
-                .setN(cell.n())
-                .setStagesCovered(covered)
-                .setElementsCovered(baseCell == null ? 0 : 1)
-                .setUpdatedAt(updatedAt)
-                .build();
+        return out;
     }
 
-    private static ForgettingMetric category(ScoreMatrix matrix, RunKey run, int stage, String task, String category,
-                                             SortedSet<String> members, Map<String, ForgettingMetric> elements) {
+    private static ForgettingMetric category(Columns columns, RunKey run, int si, String category,
+                                             List<Integer> members, ForgettingMetric[][] elements) {
         List<ForgettingMetric> covered = new ArrayList<>();
         Instant updatedAt = null;
-        for (String benchmark : members) {
-            ForgettingMetric element = elements.get(benchmark);
-            if (element != null) {
-                updatedAt = max(updatedAt, element.getUpdatedAt());
-                if (element.getElementsCovered() == 1) {
-                    covered.add(element);
-                }
-            } else {
-                // an element without a cell at this stage still dates the record by its earlier cells
-                for (int k : matrix.stages().headSet(stage)) {
-                    ScoreCell earlier = matrix.get(k, benchmark);
-                    if (earlier != null) {
-                        updatedAt = max(updatedAt, earlier.updatedAt());
-                    }
-                }
+        for (int e : members) {
+            updatedAt = max(updatedAt, columns.dated[e][si]);
+            ForgettingMetric element = elements[e][si];
+            if (element != null && element.getElementsCovered() == 1) {
+                covered.add(element);
             }
         }
         if (covered.isEmpty()) {
@@ -175,8 +195,8 @@ public final class RunMetrics {
                 .setCampaign(run.campaign())
                 .setFamily(run.family())
                 .setModel(run.model())
-                .setStage(stage)
-                .setTask(task)
+                .setStage(columns.stages[si])
+                .setTask(columns.tasks[si])
                 .setScope(MetricScope.CATEGORY)
                 .setCategory(category)
                 .setBenchmark(null)
@@ -194,28 +214,25 @@ public final class RunMetrics {
                 .build();
     }
 
-    private static ForgettingMetric model(ScoreMatrix matrix, RunKey run, int stage, String task,
-                                          List<ForgettingMetric> categories) {
+    private static ForgettingMetric model(Columns columns, RunKey run, int si, List<ForgettingMetric> categories) {
         List<ForgettingMetric> general = categories.stream()
                 .filter(c -> !TASK_CATEGORY.equals(c.getCategory())).toList();
-        Double acc = gemAccuracy(matrix, stage);
-        Double bwt = gemBackwardTransfer(matrix, stage);
+        Double acc = gemAccuracy(columns, si);
+        Double bwt = gemBackwardTransfer(columns, si);
         if (general.isEmpty() && acc == null && bwt == null) {
             return null;
         }
         Instant updatedAt = null;
-        for (int k : matrix.stages().headSet(stage + 1)) {
-            for (ScoreCell cell : matrix.row(k).values()) {
-                updatedAt = max(updatedAt, cell.updatedAt());
-            }
+        for (Instant[] dated : columns.dated) {
+            updatedAt = max(updatedAt, dated[si]);
         }
         boolean any = !general.isEmpty();
         return ForgettingMetric.newBuilder()
                 .setCampaign(run.campaign())
                 .setFamily(run.family())
                 .setModel(run.model())
-                .setStage(stage)
-                .setTask(task)
+                .setStage(columns.stages[si])
+                .setTask(columns.tasks[si])
                 .setScope(MetricScope.MODEL)
                 .setCategory(null)
                 .setBenchmark(null)
@@ -235,22 +252,13 @@ public final class RunMetrics {
                 .build();
     }
 
-    /** The task element trained at stage j, when the suite has one (benchmark = task, category task). */
-    private static String taskElement(ScoreMatrix matrix, int stage) {
-        String task = matrix.taskOf(stage);
-        if (stage < 1 || task == null || !TASK_CATEGORY.equals(matrix.categoryOf(task))) {
-            return null;
-        }
-        return task;
-    }
-
-    /** GEM ACC at stage s: mean over tasks trained at j <= s of R[s][task_j]. */
-    static Double gemAccuracy(ScoreMatrix matrix, int stage) {
+    /** GEM ACC at stage index si: mean over tasks trained at j <= s of R[s][task_j]. */
+    private static Double gemAccuracy(Columns columns, int si) {
         double sum = 0;
         int count = 0;
-        for (int j : matrix.stages().headSet(stage + 1)) {
-            String element = taskElement(matrix, j);
-            ScoreCell now = element == null ? null : matrix.get(stage, element);
+        for (int sj = 0; sj <= si; sj++) {
+            int e = columns.taskElement[sj];
+            ScoreCell now = e < 0 ? null : columns.cells[e][si];
             if (now != null) {
                 sum += now.accuracyPct();
                 count++;
@@ -259,14 +267,14 @@ public final class RunMetrics {
         return count == 0 ? null : sum / count;
     }
 
-    /** GEM BWT at stage s: mean over j < s of R[s][task_j] - R[j][task_j] (the paper's T-1 convention). */
-    static Double gemBackwardTransfer(ScoreMatrix matrix, int stage) {
+    /** GEM BWT at stage index si: mean over j < s of R[s][task_j] - R[j][task_j] (the paper's T-1 convention). */
+    private static Double gemBackwardTransfer(Columns columns, int si) {
         double sum = 0;
         int count = 0;
-        for (int j : matrix.stages().headSet(stage)) {
-            String element = taskElement(matrix, j);
-            ScoreCell now = element == null ? null : matrix.get(stage, element);
-            ScoreCell then = element == null ? null : matrix.get(j, element);
+        for (int sj = 0; sj < si; sj++) {
+            int e = columns.taskElement[sj];
+            ScoreCell now = e < 0 ? null : columns.cells[e][si];
+            ScoreCell then = e < 0 ? null : columns.cells[e][sj];
             if (now != null && then != null) {
                 sum += now.accuracyPct() - then.accuracyPct();
                 count++;

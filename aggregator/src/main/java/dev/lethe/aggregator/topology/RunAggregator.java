@@ -80,8 +80,8 @@ final class RunAggregator implements Processor<String, BenchmarkScore, String, A
             return;
         }
         List<ForgettingMetric> all = RunMetrics.compute(matrix);
-        List<ForgettingMetric> changed = RunMetrics.affected(all, matrix, cell.stage(), cell.benchmark(),
-                !hadBaseline && matrix.hasBaseline());
+        boolean baselineJustArrived = !hadBaseline && matrix.hasBaseline();
+        List<ForgettingMetric> changed = RunMetrics.affected(all, matrix, cell.stage(), cell.benchmark(), baselineJustArrived);
         long timestamp = record.timestamp();
         for (ForgettingMetric metric : changed) {
             context.forward(new Record<>(metric.getFamily(), new AggregatorOutput.Metric(metric), timestamp));
@@ -91,7 +91,8 @@ final class RunAggregator implements Processor<String, BenchmarkScore, String, A
                 context.forward(new Record<>(metric.getFamily(), new AggregatorOutput.FamilyInput(metric), timestamp));
             }
         }
-        for (KnowledgeLossAlert alert : KnowledgeLossRules.evaluate(matrix, all, alertConfig)) {
+        for (KnowledgeLossAlert alert : KnowledgeLossRules.evaluate(matrix, all, alertConfig, cell.stage(),
+                baselineJustArrived ? null : cell.benchmark())) {
             KnowledgeLossAlert previous = state.alerts().put(alert.getAlertId(), alert);
             if (!alert.equals(previous)) {
                 context.forward(new Record<>(alert.getFamily(), new AggregatorOutput.Alert(alert), timestamp));
