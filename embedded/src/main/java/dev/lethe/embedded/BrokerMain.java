@@ -158,7 +158,7 @@ public final class BrokerMain {
         if (options.dataDir() != null) {
             builder.dataDir(options.dataDir()).keepData(true);
         }
-        EmbeddedKafkaBroker broker = builder.build().start();
+        EmbeddedKafkaBroker broker = builder.build().startOrClose();
         AutoCloseable registry = null;
         String registryUrl = null;
         try {

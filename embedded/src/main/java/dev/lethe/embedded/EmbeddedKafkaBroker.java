@@ -78,7 +78,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** A started broker on random ports with a temporary data directory deleted on close. */
     public static EmbeddedKafkaBroker startDefault() {
-        return builder().build().start();
+        return builder().build().startOrClose();
+    }
+
+    /** {@link #start()}, but a broker that fails to start is closed (its temporary data deleted) before the throw. */
+    public EmbeddedKafkaBroker startOrClose() {
+        try {
+            return start();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
     /** Formats the data directory on first use, starts the broker and waits until it answers {@code describeCluster}. */

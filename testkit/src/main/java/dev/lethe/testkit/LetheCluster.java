@@ -85,7 +85,7 @@ public final class LetheCluster implements BeforeAllCallback, AfterAllCallback {
     public synchronized void start() {
         EmbeddedKafkaBroker.Builder builder = EmbeddedKafkaBroker.builder();
         brokerCustomizer.accept(builder);
-        broker = builder.build().start();
+        broker = builder.build().startOrClose();
         try {
             registry = EmbeddedSchemaRegistry.start(EmbeddedSchemaRegistry.Options.of(broker.bootstrapServers()));
             config = ClusterConfig.of(broker.bootstrapServers(), registry.url());
