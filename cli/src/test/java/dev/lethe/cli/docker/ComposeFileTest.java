@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -31,7 +32,6 @@ class ComposeFileTest {
     private static final Path COMPOSE_FILE = Path.of("..", "docker", "docker-compose.yml");
     // ${VAR:-default} as Compose interpolates it when VAR is unset
     private static final Pattern DEFAULTED_VARIABLE = Pattern.compile("\\$\\{[A-Z_]+:-([^}]*)}");
-    private static final Pattern CREATE_LINE = Pattern.compile("^\\s+create\\s+(\\S+)\\s+(\\d+)(?:\\s+(\\S+))?\\s*$");
 
     private static List<String> lines;
     private static Map<String, List<String>> services;
@@ -42,25 +42,62 @@ class ComposeFileTest {
         services = servicesOf(lines);
     }
 
+    /** Runs topic-init's own script with bash, a stand-in kafka-topics.sh recording each call. */
     @Test
-    void shouldCreateEveryLetheTopicWithItsLayoutWhenTopicInitRuns() {
-        Topics topics = Topics.defaults();
-        Map<String, String> expected = new LinkedHashMap<>();
-        for (Topic<?> topic : topics.all()) {
-            String noun = topic.name().substring(topics.prefix().length());
-            expected.put(noun, topic.partitions() + " " + configsOf(topic.configs()));
-        }
+    void shouldCreateEveryLetheTopicWithItsLayoutWhenTheTopicInitScriptRuns(@TempDir Path dir) throws Exception {
+        Path calls = dir.resolve("calls.log");
+        Path kafkaTopics = dir.resolve("kafka-topics.sh");
+        // --describe answers one "ReplicationFactor: 3" per topic created with RF 3, so the script's own check bites
+        Files.writeString(kafkaTopics, String.join("\n",
+                "#!/bin/bash",
+                "printf '%s\\n' \"$*\" >> '" + calls + "'",
+                "if [[ \"$*\" == *--describe* ]]; then",
+                "  grep -- '--create' '" + calls + "' | grep -- '--replication-factor 3' | sed 's/.*/ReplicationFactor: 3/'",
+                "fi", ""));
+        assertThat(kafkaTopics.toFile().setExecutable(true)).isTrue();
+        Path script = dir.resolve("topic-init.sh");
+        // what the container's bash receives: Compose turns $$ into $
+        Files.writeString(script, topicInitScript().replace("$$", "$")
+                .replace("/opt/kafka/bin/kafka-topics.sh", kafkaTopics.toString()));
 
-        Map<String, String> scripted = new LinkedHashMap<>();
-        for (String line : services.get("topic-init")) {
-            Matcher m = CREATE_LINE.matcher(line);
-            if (m.matches()) {
-                scripted.put(m.group(1), m.group(2) + " " + (m.group(3) == null ? "" : m.group(3)));
+        ProcessBuilder bash = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true);
+        bash.environment().put("PREFIX", Topics.DEFAULT_PREFIX);
+        bash.environment().put("BOOTSTRAP", "kafka-1:19092");
+        Process run = bash.start();
+        String output = new String(run.getInputStream().readAllBytes());
+        assertThat(run.waitFor()).as(output).isZero();
+        assertThat(output).contains("12 Lethe topics with replication factor 3");
+
+        Map<String, String> expected = new LinkedHashMap<>();
+        for (Topic<?> topic : Topics.defaults().all()) {
+            expected.put(topic.name(), topic.partitions() + " " + configsOf(topic.configs()) + " rf=3");
+        }
+        Pattern create = Pattern.compile("--topic (\\S+) --partitions (\\d+) --replication-factor (\\d+)(?: --config (\\S+))?");
+        Map<String, String> created = new LinkedHashMap<>();
+        for (String call : Files.readAllLines(calls)) {
+            Matcher m = create.matcher(call);
+            if (call.contains("--create") && m.find()) {
+                created.put(m.group(1), m.group(2) + " " + (m.group(4) == null ? "" : m.group(4)) + " rf=" + m.group(3));
             }
         }
+        assertThat(created).isEqualTo(expected);
+    }
 
-        assertThat(scripted).isEqualTo(expected);
-        assertThat(String.join("\n", services.get("topic-init"))).contains("--replication-factor 3");
+    /** The block scalar under topic-init's {@code command: - |}, its indentation removed. */
+    private static String topicInitScript() {
+        StringBuilder script = new StringBuilder();
+        boolean inBlock = false;
+        for (String line : services.get("topic-init")) {
+            if (line.equals("      - |")) {
+                inBlock = true;
+            } else if (inBlock && (line.startsWith("        ") || line.isBlank())) {
+                script.append(line.length() >= 8 ? line.substring(8) : "").append('\n');
+            } else if (inBlock) {
+                break;
+            }
+        }
+        assertThat(script).as("topic-init script").isNotEmpty();
+        return script.toString();
     }
 
     @Test
