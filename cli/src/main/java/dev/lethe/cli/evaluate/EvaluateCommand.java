@@ -6,13 +6,19 @@ import dev.lethe.evaluator.EvaluatorConfig;
 import dev.lethe.evaluator.EvaluatorConfig.Key;
 import dev.lethe.evaluator.EvaluatorService;
 import dev.lethe.evaluator.WorkerProcess;
+import dev.lethe.evaluator.suite.InvalidSuiteException;
+import dev.lethe.evaluator.suite.Suite;
+import dev.lethe.evaluator.suite.SuiteCatalog;
+import dev.lethe.evaluator.suite.UnknownSuiteException;
 import dev.lethe.schemas.config.ClusterConfig;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -93,8 +99,19 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "Extra JVM option for worker processes (repeatable), e.g. -Xmx1g (defaults: -Xmx512m, -Djdk.serialFilter=!*, ...).")
     List<String> workerJvmOptions = new ArrayList<>();
 
+    @Option(names = "--print-suite", paramLabel = "SUITE",
+            description = "Print the manifest and version of a suite as derived from --attribute values, then exit (no cluster needed).")
+    String printSuite;
+
+    @Option(names = "--attribute", paramLabel = "KEY=VALUE",
+            description = "With --print-suite: a CheckpointReady attribute (dataset, protocol, seed, stages) (repeatable).")
+    Map<String, String> attributes = new LinkedHashMap<>();
+
     @Override
     public Integer call() throws Exception {
+        if (printSuite != null) {
+            return printSuite();
+        }
         ClusterConfig clusterConfig = cluster.toConfig();
         EvaluatorConfig config;
         String prefix = workerIdPrefix == null ? defaultWorkerIdPrefix() : workerIdPrefix;
@@ -170,6 +187,21 @@ public final class EvaluateCommand implements Callable<Integer> {
             service.close();
             stopped.countDown();
         }
+    }
+
+    private int printSuite() {
+        Suite suite;
+        try {
+            suite = new SuiteCatalog(dataDir == null ? null : dataDir.toAbsolutePath()).resolve(printSuite, attributes);
+        } catch (UnknownSuiteException | InvalidSuiteException e) {
+            throw new UsageException(e.getMessage());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(suite.manifest());
+        out.println("version\t" + suite.version());
+        out.println("shards\t" + suite.shardCount());
+        out.flush();
+        return 0;
     }
 
     private static String defaultWorkerIdPrefix() {

@@ -33,11 +33,19 @@ public final class SuiteCatalog {
     static final double NOISE_SIGMA = 0.25;
     static final long NOISE_SEED = 1_729L;
 
+    static final int SUITES_KEPT = 8;
+
     private static final Map<String, Integer> SHARD_SIZES = Map.of(DIGITS_CL, 100, MNIST_CL, 250);
 
     private final Path dataDir;
     private final Map<String, LabeledImages> testSplits = new HashMap<>();
-    private final Map<String, Suite> suites = new HashMap<>();
+    /** Suites built, by id and campaign parameters; bounded, as a long-running worker sees many campaigns. */
+    private final Map<String, Suite> suites = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Suite> eldest) {
+            return size() > SUITES_KEPT;
+        }
+    };
 
     /** @param dataDir where {@code mnist} IDX files live ({@code --data-dir}); null when only digits is needed */
     public SuiteCatalog(Path dataDir) {
