@@ -31,19 +31,23 @@ final class DemoProgress implements ProgressListener {
     @Override
     public void stageFinished(StageResult result) {
         stagesTrained.incrementAndGet();
-        printIfChanged();
     }
 
     int stagesTrained() {
         return stagesTrained.get();
     }
 
-    /** Prints the line if any figure moved since the last print. */
-    synchronized void printIfChanged() {
-        String line = String.format("[demo] stages trained %d/%d | shards scored %d/%d | metrics emitted %d "
+    /** The current figures as one line. */
+    String line() {
+        return String.format("[demo] stages trained %d/%d | shards scored %d/%d | metrics emitted %d "
                         + "(elements %d/%d) | alerts %d",
                 stagesTrained.get(), totalStages, Math.min(shardsScored.getAsLong(), totalShards), totalShards,
                 tracker.distinctMetrics(), tracker.seenCount(), tracker.expectedCount(), tracker.alertsSeen());
+    }
+
+    /** Prints the line if any figure moved since the last print. */
+    synchronized void printIfChanged() {
+        String line = line();
         if (!line.equals(lastLine)) {
             lastLine = line;
             out.println(line);

@@ -32,6 +32,7 @@ import java.io.PrintWriter;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -104,9 +105,14 @@ final class DemoRun implements Callable<Integer> {
                 suite.shardCount());
 
         CompletionTracker tracker = new CompletionTracker(expected);
-        ConsoleSink console = new ConsoleSink(out, false);
+        ShardCounter shards = own(new ShardCounter(cluster, cluster.topics().shardResults()));
+        DemoProgress progress = new DemoProgress(out, expected.size(), totalShards, shards::count, tracker);
+        // on a terminal the live table redraws in place with the progress line under it; elsewhere both are plain lines
+        boolean terminal = System.console() != null;
+        ConsoleSink console = terminal ? ConsoleSink.onStdout().withStatus(progress::line) : new ConsoleSink(out, false);
         PrometheusSink prometheus = new PrometheusSink(PrometheusSinkConfig.defaults().withPort(0));
-        List<MetricSink> members = List.of(tracker, console, new JsonlSink(outDir), new ReportSink(outDir), prometheus);
+        List<MetricSink> members = List.of(tracker, console, new JsonlSink(outDir),
+                new ReportSink(outDir, Clock.systemUTC(), ReportSink.DEFAULT_MIN_INTERVAL), prometheus);
         SinkRunner sinks = own(SinkRunner.start(cluster,
                 SinkRunnerConfig.defaults("demo", StartPosition.EARLIEST)
                         .withGroupId("lethe-demo-sinks-" + UUID.randomUUID())
@@ -133,12 +139,9 @@ final class DemoRun implements Callable<Integer> {
         say("aggregator queries on %s, Prometheus on %s, %d evaluator worker processes ready",
                 aggregator.get().endpoint(), prometheus.url(), options.evaluators());
 
-        ShardCounter shards = own(new ShardCounter(cluster, cluster.topics().shardResults()));
-        int totalStages = expected.size();
-        DemoProgress progress = new DemoProgress(out, totalStages, totalShards, shards::count, tracker);
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "lethe-demo-progress"));
         own(ticker::shutdownNow);
-        ticker.scheduleWithFixedDelay(progress::printIfChanged, 1, 1, TimeUnit.SECONDS);
+        ticker.scheduleWithFixedDelay(terminal ? console::refresh : progress::printIfChanged, 1, 1, TimeUnit.SECONDS);
 
         Thread chaosThread = null;
         ChaosMonkey chaos = null;
@@ -183,13 +186,19 @@ final class DemoRun implements Callable<Integer> {
             throw new IllegalStateException("the sinks did not catch up within 2 minutes");
         }
         sinks.flush();
-        progress.printIfChanged();
+        ticker.shutdownNow();
         // the last Prometheus exposition, kept as a file next to the other results (Prometheus text format)
         Files.writeString(outDir.resolve(PROMETHEUS_SNAPSHOT), prometheus.scrape());
+        sinks.close(); // the final flush: report.html is rendered for the last time here
+        if (!terminal) {
+            progress.printIfChanged();
+        }
 
-        out.println();
-        console.table().render().forEach(out::println);
-        out.println();
+        if (!terminal) {
+            out.println();
+            console.table().render().forEach(out::println);
+            out.println();
+        }
         say("done in %.1f s: %d checkpoints, %d shards, %d metric records, %d alerts",
                 (System.nanoTime() - begin) / 1e9, trained.stages().size(), shards.count(), tracker.distinctMetrics(),
                 tracker.alertsSeen());
