@@ -25,6 +25,6 @@ class KafkaContainerClusterIT {
 
     @Test
     void shouldPublishAndPlanACheckpointWhenRunAgainstTheApacheKafkaImage() throws Exception {
-        PipelineSlice.runAgainst(KAFKA.getBootstrapServers(), "lethe.");
+        PipelineSlice.runAgainst(KAFKA.getBootstrapServers(), "lethe.", 1);
     }
 }

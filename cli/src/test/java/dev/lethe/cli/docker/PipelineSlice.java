@@ -49,14 +49,17 @@ final class PipelineSlice {
     private PipelineSlice() {
     }
 
-    /** Runs every step against the cluster at {@code bootstrapServers}, asserting as it goes. */
-    static void runAgainst(String bootstrapServers, String topicPrefix) throws Exception {
+    /**
+     * Runs every step against the cluster at {@code bootstrapServers}, asserting as it goes; every Lethe topic
+     * must end up with {@code replicationFactor} replicas per partition (the cluster's default).
+     */
+    static void runAgainst(String bootstrapServers, String topicPrefix, int replicationFactor) throws Exception {
         try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(EmbeddedSchemaRegistry.Options.of(bootstrapServers))) {
             ClusterConfig config = ClusterConfig.of(bootstrapServers, registry.url()).withTopicPrefix(topicPrefix).validated();
             Topics topics = config.topics();
 
             LetheTopicsAdmin.createAll(config, topics);
-            assertLayout(config, topics);
+            assertLayout(config, topics, replicationFactor);
 
             CheckpointReady event = stageZeroEvent();
             PublishReceipt receipt;
@@ -92,13 +95,33 @@ final class PipelineSlice {
         }
     }
 
-    private static void assertLayout(ClusterConfig config, Topics topics) throws Exception {
+    private static void assertLayout(ClusterConfig config, Topics topics, int replicationFactor) throws Exception {
         try (Admin admin = Admin.create(config.clientProperties())) {
             Set<String> names = topics.all().stream().map(Topic::name).collect(Collectors.toSet());
             Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames().get();
             for (Topic<?> topic : topics.all()) {
-                assertThat(described.get(topic.name()).partitions()).as(topic.name()).hasSize(topic.partitions());
+                assertThat(described.get(topic.name()).partitions()).as(topic.name()).hasSize(topic.partitions())
+                        .allSatisfy(p -> assertThat(p.replicas()).as(topic.name() + " replicas").hasSize(replicationFactor));
             }
+        }
+    }
+
+    /**
+     * After {@link #runAgainst}: a fresh registry replays {@code _schemas}, a later stage of the same model run is
+     * published, and both stages read back in order (one partition per model run).
+     */
+    static void publishAndReadAnotherStage(String bootstrapServers, String topicPrefix) throws Exception {
+        try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(EmbeddedSchemaRegistry.Options.of(bootstrapServers))) {
+            ClusterConfig config = ClusterConfig.of(bootstrapServers, registry.url()).withTopicPrefix(topicPrefix).validated();
+            CheckpointReady stageOne = CheckpointReady.newBuilder(stageZeroEvent())
+                    .setCheckpointId("container-it/mlp-64/1").setStage(1).setTask("perm-1")
+                    .setCheckpointUri("file:/checkpoints/container-it/mlp-64/stage-1.zip").build();
+            try (CheckpointPublisher publisher = new CheckpointPublisher(config)) {
+                publisher.publish(stageOne);
+            }
+            List<ConsumerRecord<String, CheckpointReady>> read = readAll(config, config.topics().checkpoints(), 2);
+            assertThat(read).extracting(r -> r.value().getCheckpointId())
+                    .containsExactly("container-it/mlp-64/0", "container-it/mlp-64/1");
         }
     }
 
