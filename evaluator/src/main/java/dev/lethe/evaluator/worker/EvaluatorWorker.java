@@ -264,6 +264,7 @@ public final class EvaluatorWorker implements Runnable, AutoCloseable {
                     if (RegistryOutage.isTransient(e)) {
                         throw new SerializationException("schema registry unavailable: " + e.getMessage(), e);
                     }
+                    LOG.warn("undecodable task at {}-{}@{} dead-lettered: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
                     outputs.add(deadLetter(record, DeadLetterReason.DESERIALIZATION, "undecodable EvalTask: " + e.getMessage(), e, dlqSerializer));
                     continue;
                 }

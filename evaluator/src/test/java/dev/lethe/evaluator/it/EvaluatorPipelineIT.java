@@ -148,6 +148,7 @@ class EvaluatorPipelineIT {
             planner.start();
             w0.start();
             CLUSTER.sendBytes(topics.checkpoints().name(), "bad/garbage", "not avro".getBytes(StandardCharsets.UTF_8));
+            CLUSTER.sendBytes(topics.evalTasks().name(), "bad/garbage/digits-noise/0", new byte[] {0, 0, 0, 0, 99, 1});
             for (CheckpointReady e : List.of(negativeStage, unknownSuite, wrongHash, outside, evil, missing, traversal, good)) {
                 CLUSTER.send(topics.checkpoints(), e.getCampaign() + "/" + e.getModel(), e);
             }
@@ -161,7 +162,7 @@ class EvaluatorPipelineIT {
             List<ConsumerRecord<String, ShardResult>> results = CLUSTER.readAll(topics.shardResults(), shards, Duration.ofSeconds(90));
             Results.assertExactlyOnce(results, Results.expectedTaskIds(suite, List.of(good)));
 
-            List<ConsumerRecord<String, DeadLetter>> workerDlq = CLUSTER.readDlq(topics.evalTasks(), 5 * shards, Duration.ofSeconds(90));
+            List<ConsumerRecord<String, DeadLetter>> workerDlq = CLUSTER.readDlq(topics.evalTasks(), 5 * shards + 1, Duration.ofSeconds(90));
             Map<String, Set<DeadLetterReason>> reasonsByModel = workerDlq.stream().collect(Collectors.groupingBy(
                     r -> new String(r.value().getKey().array(), StandardCharsets.UTF_8).split("/")[1],
                     Collectors.mapping(r -> r.value().getReason(), Collectors.toSet())));
@@ -170,8 +171,9 @@ class EvaluatorPipelineIT {
                     Map.entry("outside", Set.of(DeadLetterReason.CHECKPOINT_REJECTED)),
                     Map.entry("evil", Set.of(DeadLetterReason.CHECKPOINT_REJECTED)),
                     Map.entry("traversal", Set.of(DeadLetterReason.CHECKPOINT_REJECTED)),
-                    Map.entry("missing", Set.of(DeadLetterReason.CHECKPOINT_UNAVAILABLE)));
-            assertThat(workerDlq).hasSize(5 * shards);
+                    Map.entry("missing", Set.of(DeadLetterReason.CHECKPOINT_UNAVAILABLE)),
+                    Map.entry("garbage", Set.of(DeadLetterReason.DESERIALIZATION)));
+            assertThat(workerDlq).hasSize(5 * shards + 1);
             assertThat(workerDlq).allSatisfy(r -> {
                 assertThat(r.value().getSourceTopic()).isEqualTo(topics.evalTasks().name());
                 assertThat(r.value().getOffset()).isNotNegative();
