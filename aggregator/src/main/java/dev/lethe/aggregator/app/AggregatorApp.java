@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -29,9 +30,11 @@ public final class AggregatorApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final QueryServer queryServer;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicLong deadLetterFailures;
     private volatile boolean closed;
 
-    private AggregatorApp(AggregatorConfig config, KafkaStreams streams, QueryServer queryServer) {
+    private AggregatorApp(AggregatorConfig config, KafkaStreams streams, QueryServer queryServer, AtomicLong deadLetterFailures) {
+        this.deadLetterFailures = deadLetterFailures;
         this.config = config;
         this.streams = streams;
         this.queryServer = queryServer;
@@ -46,9 +49,11 @@ public final class AggregatorApp implements AutoCloseable {
         config.validated();
         QueryServer server = config.httpPort() < 0 ? null : QueryServer.bind(config.httpHost(), config.httpPort());
         String applicationServer = server == null ? null : config.endpointHost() + ":" + server.port();
-        KafkaStreams streams = new KafkaStreams(AggregatorTopology.build(config, serdes),
-                streamsProperties(config, applicationServer));
-        AggregatorApp app = new AggregatorApp(config, streams, server);
+        Properties props = streamsProperties(config, applicationServer);
+        AtomicLong deadLetterFailures = new AtomicLong();
+        props.put(DeadLetterWriteFailures.COUNTER, deadLetterFailures);
+        KafkaStreams streams = new KafkaStreams(AggregatorTopology.build(config, serdes), props);
+        AggregatorApp app = new AggregatorApp(config, streams, server, deadLetterFailures);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("aggregator stream thread failed; shutting the instance down", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -81,11 +86,19 @@ public final class AggregatorApp implements AutoCloseable {
         if (applicationServer != null) {
             props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
         }
+        props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterWriteFailures.class.getName());
+        props.put(DeadLetterWriteFailures.DLQ_TOPIC,
+                config.cluster().topics().dlq(config.cluster().topics().shardResults()).name());
         return props;
     }
 
     public KafkaStreams streams() {
         return streams;
+    }
+
+    /** Dead letters that could not be written (logged at ERROR each time). */
+    public long failedDeadLetterWrites() {
+        return deadLetterFailures.get();
     }
 
     public AggregatorConfig config() {

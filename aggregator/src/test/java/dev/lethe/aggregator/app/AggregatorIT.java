@@ -57,7 +57,7 @@ class AggregatorIT {
     @TempDir
     Path stateDirs;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** Items per (run, stage, element): accuracy falls with the stage, the stage's own task rises. */
     private static Map<String, String> scores() {
@@ -150,7 +150,8 @@ class AggregatorIT {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         HttpResponse<String> response;
         do {
-            response = http.send(HttpRequest.newBuilder(endpoint.resolve(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            response = http.send(HttpRequest.newBuilder(endpoint.resolve(path)).timeout(Duration.ofSeconds(20)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 503) {
                 break;
             }
