@@ -66,7 +66,7 @@ public final class AggregateCommand implements Callable<Integer> {
     boolean createTopics;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
         ClusterConfig clusterConfig = cluster.toConfig();
         AggregatorConfig config;
         try {
@@ -85,13 +85,21 @@ public final class AggregateCommand implements Callable<Integer> {
                 + clusterConfig.bootstrapServers() + (app.endpoint() == null ? "" : ", queries at " + app.endpoint())
                 + " (Ctrl-C to stop)");
         spec.commandLine().getOut().flush();
-        boolean failed = app.awaitStop();
+        boolean failed = false;
         try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // the hook is what stopped us
+            failed = app.awaitStop();
+        } catch (InterruptedException stopRequest) {
+            // an embedding thread asked us to stop: a clean stop like SIGTERM
+            Thread.currentThread().interrupt();
+        } finally {
+            // interrupted (embedding code) or stopped: close cleanly either way
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is what stopped us
+            }
+            app.close();
         }
-        app.close();
         if (failed) {
             throw new IllegalStateException("the aggregator stopped after an error (see the log)");
         }
