@@ -87,13 +87,16 @@ public final class AggregatorTopology {
                 .repartition(Repartitioned.with(Serdes.String(), serdes.forgettingMetric()).withName(METRICS_BY_FAMILY))
                 .process(FamilyAggregator::new, Named.as("family-aggregator"), FAMILY_STORE);
 
-        runMetrics.merge(familyMetrics, Named.as("all-metrics"))
-                .to(topics.forgetting().name(),
-                        Produced.with(Serdes.String(), serdes.forgettingMetric()).withName("forgetting-sink"));
+        // one sink per branch (no merge): a merge would fuse the three sub-topologies into one and force their
+        // sources to be co-partitioned and scheduled together
+        runMetrics.to(topics.forgetting().name(),
+                Produced.with(Serdes.String(), serdes.forgettingMetric()).withName("run-forgetting-sink"));
+        familyMetrics.to(topics.forgetting().name(),
+                Produced.with(Serdes.String(), serdes.forgettingMetric()).withName("family-forgetting-sink"));
         alerts.to(topics.alerts().name(), Produced.with(Serdes.String(), serdes.alert()).withName("alerts-sink"));
-        shardDead.merge(runDead, Named.as("all-dead-letters"))
-                .to(topics.dlq(topics.shardResults()).name(),
-                        Produced.with(Serdes.String(), serdes.deadLetter()).withName("dlq-sink"));
+        String dlq = topics.dlq(topics.shardResults()).name();
+        shardDead.to(dlq, Produced.with(Serdes.String(), serdes.deadLetter()).withName("shard-dlq-sink"));
+        runDead.to(dlq, Produced.with(Serdes.String(), serdes.deadLetter()).withName("run-dlq-sink"));
         return builder.build();
     }
 

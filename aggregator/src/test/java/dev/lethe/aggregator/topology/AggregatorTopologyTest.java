@@ -35,6 +35,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -339,6 +340,26 @@ class AggregatorTopologyTest {
             assertThat(f.getModel()).isNull();
             assertThat(f.getCategory()).isEqualTo("dk");
         });
+    }
+
+    @Test
+    void shouldNameEveryNodeAndStoreWhenBuilt() {
+        TopologyDescription description = AggregatorTopology.build(
+                AggregatorConfig.defaults(ClusterConfig.of("127.0.0.1:9092", "http://127.0.0.1:8081")),
+                AggregatorSerdes.of(new InMemorySchemaRegistryClient())).describe();
+
+        assertThat(description.subtopologies()).hasSize(3);
+        List<String> names = new ArrayList<>();
+        List<String> stores = new ArrayList<>();
+        description.subtopologies().forEach(sub -> sub.nodes().forEach(node -> {
+            names.add(node.name());
+            if (node instanceof TopologyDescription.Processor processor) {
+                stores.addAll(processor.stores());
+            }
+        }));
+        assertThat(names).noneMatch(name -> name.startsWith("KSTREAM-") || name.startsWith("KTABLE-"));
+        assertThat(stores).containsExactlyInAnyOrder(AggregatorTopology.SHARD_STORE, AggregatorTopology.RUN_STORE,
+                AggregatorTopology.FAMILY_STORE);
     }
 
     @Test
