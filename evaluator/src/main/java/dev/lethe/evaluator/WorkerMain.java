@@ -1,5 +1,6 @@
 package dev.lethe.evaluator;
 
+import dev.lethe.evaluator.checkpoint.SerialFilterGuard;
 import dev.lethe.evaluator.suite.SuiteCatalog;
 import dev.lethe.evaluator.worker.EvaluatorWorker;
 import java.io.BufferedReader;
@@ -63,6 +64,8 @@ public final class WorkerMain {
             System.exit(2);
             return;
         }
+        // the launcher passes -Djdk.serialFilter=!*; a worker started by hand without it gets the same filter here
+        SerialFilterGuard.install();
         System.exit(run(config, protocol, watchdog ? stdin : null));
     }
 

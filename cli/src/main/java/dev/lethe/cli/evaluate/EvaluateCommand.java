@@ -6,6 +6,7 @@ import dev.lethe.evaluator.EvaluatorConfig;
 import dev.lethe.evaluator.EvaluatorConfig.Key;
 import dev.lethe.evaluator.EvaluatorService;
 import dev.lethe.evaluator.WorkerProcess;
+import dev.lethe.evaluator.checkpoint.SerialFilterGuard;
 import dev.lethe.evaluator.suite.InvalidSuiteException;
 import dev.lethe.evaluator.suite.Suite;
 import dev.lethe.evaluator.suite.SuiteCatalog;
@@ -149,6 +150,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         jvmOptions.addAll(workerJvmOptions);
         WorkerProcess.Launch defaults = WorkerProcess.Launch.defaults();
         WorkerProcess.Launch launch = new WorkerProcess.Launch(defaults.javaCommand(), defaults.classpath(), jvmOptions, null);
+        if (threads) {
+            // workers load checkpoints in this JVM: reject all Java deserialization here, as the worker JVMs do
+            SerialFilterGuard.install();
+        }
         EvaluatorService.WorkerMode mode = threads ? EvaluatorService.WorkerMode.THREADS : EvaluatorService.WorkerMode.PROCESSES;
         EvaluatorService service = EvaluatorService.start(config, workers, mode, launch, prefix, !noPlanner);
         CountDownLatch stop = new CountDownLatch(1);
