@@ -44,6 +44,14 @@ public final class RunState {
 
     static final Serde<RunState> SERDE = StateCodec.serde(RunState::write, RunState::read);
 
+    /**
+     * Bytes the run-states store holds for a model run with this matrix and no alerts (the value; the key
+     * {@code campaign/model} comes on top): the figure {@code aggregator_state_bytes_per_model_run} reports.
+     */
+    public static int serializedBytes(ScoreMatrix matrix, String suiteVersion) {
+        return SERDE.serializer().serialize(null, new RunState(matrix, suiteVersion, new TreeMap<>())).length;
+    }
+
     private static void write(RunState state, DataOutputStream out) throws IOException {
         out.writeByte(VERSION);
         RunKey run = state.matrix.run();
