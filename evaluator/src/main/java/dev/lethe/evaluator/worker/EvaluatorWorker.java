@@ -22,9 +22,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
@@ -105,9 +108,9 @@ public final class EvaluatorWorker implements Runnable, AutoCloseable {
     private boolean batchRevoked;
     private Set<TopicPartition> batchPartitions = Set.of();
     /** One WARN per (checkpoint, reason), not one per shard; bounded so a long-running worker does not grow. */
-    private final Set<String> warnedCheckpoints = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>(16, 0.75f, false) {
+    private final Set<String> warnedCheckpoints = Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
             return size() > 1024;
         }
     });
