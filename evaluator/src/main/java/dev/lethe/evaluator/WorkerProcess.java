@@ -40,13 +40,22 @@ public final class WorkerProcess implements AutoCloseable {
                 "-XX:+UseSerialGC",
                 "-Djava.net.preferIPv4Stack=true");
 
+        static final String JAVACPP_CACHE_DIR = "org.bytedeco.javacpp.cachedir";
+
         public Launch {
             jvmOptions = List.copyOf(jvmOptions);
         }
 
+        /** This JVM's java and class path, {@link #DEFAULT_JVM_OPTIONS}, and its JavaCPP cache dir if it has one. */
         public static Launch defaults() {
+            List<String> options = new ArrayList<>(DEFAULT_JVM_OPTIONS);
+            String cacheDir = System.getProperty(JAVACPP_CACHE_DIR);
+            if (cacheDir != null) {
+                // the natives are already extracted there: a worker should not extract its own ~400 MB copy
+                options.add("-D" + JAVACPP_CACHE_DIR + "=" + cacheDir);
+            }
             return new Launch(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    System.getProperty("java.class.path"), DEFAULT_JVM_OPTIONS, null);
+                    System.getProperty("java.class.path"), options, null);
         }
 
         public Launch withLogFile(Path file) {
