@@ -146,9 +146,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new UsageException(flagFor(e.getMessage()));
         }
         PrintWriter out = spec.commandLine().getOut();
-        List<String> jvmOptions = new ArrayList<>(WorkerProcess.Launch.DEFAULT_JVM_OPTIONS);
-        jvmOptions.addAll(workerJvmOptions);
         WorkerProcess.Launch defaults = WorkerProcess.Launch.defaults();
+        List<String> jvmOptions = new ArrayList<>(defaults.jvmOptions());
+        jvmOptions.addAll(workerJvmOptions);
         WorkerProcess.Launch launch = new WorkerProcess.Launch(defaults.javaCommand(), defaults.classpath(), jvmOptions, null);
         if (threads) {
             // workers load checkpoints in this JVM: reject all Java deserialization here, as the worker JVMs do
