@@ -1,0 +1,237 @@
+package dev.lethe.cli.bench;
+
+import dev.lethe.aggregator.app.AggregatorApp;
+import dev.lethe.aggregator.app.AggregatorConfig;
+import dev.lethe.aggregator.topology.AggregatorTopology;
+import dev.lethe.embedded.LetheTopicsAdmin;
+import dev.lethe.schemas.ShardResult;
+import dev.lethe.schemas.config.ClusterConfig;
+import dev.lethe.schemas.serde.AvroSerdes;
+import dev.lethe.schemas.topics.Topic;
+import dev.lethe.schemas.topics.Topics;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * raw_consumer_records_per_s, aggregator_records_per_s and aggregator_state_bytes_per_model_run: N synthetic
+ * ShardResults (20 stages x 16 benchmarks per model run) are written to lethe.shard-results in ONE transaction
+ * while the aggregator (exactly_once_v2, read_committed) already runs idle, so all N become readable at the commit
+ * and the clock starts there; it stops when the last output record of the aggregator is readable. A plain
+ * KafkaConsumer with the same Avro deserializer then reads the same N records. The state size is read from the
+ * changelog topics (latest value per key, as compaction keeps them) and from RocksDB's files.
+ */
+final class AggregatorBench {
+
+    static final String APPLICATION_ID = "lethe-bench-aggregator";
+    static final String PREFIX = "bench-agg.";
+    private static final List<String> STORES = List.of(AggregatorTopology.SHARD_STORE, AggregatorTopology.RUN_STORE,
+            AggregatorTopology.FAMILY_STORE);
+
+    /** What this benchmark measured. */
+    record Result(long records, int runs, Double rawRecordsPerS, List<Double> rawRuns, Double aggregatorRecordsPerS,
+                  double aggregatorSeconds, long outputRecords, long changelogLatestBytes, long changelogTotalBytes,
+                  long rocksDbSstBytes, long stateDirBytes) {
+
+        Double stateBytesPerRun() {
+            return (double) changelogLatestBytes / runs;
+        }
+    }
+
+    private final ClusterConfig cluster;
+    private final Path workDir;
+    private final BenchLog log;
+
+    AggregatorBench(ClusterConfig base, Path workDir, BenchLog log) {
+        this.cluster = base.withTopicPrefix(PREFIX);
+        this.workDir = workDir;
+        this.log = log;
+    }
+
+    Result run(long wantedRecords, int rawRepetitions) throws Exception {
+        Topics topics = cluster.topics();
+        LetheTopicsAdmin.createAll(cluster, topics);
+        Topic<ShardResult> source = topics.shardResults();
+        ShardResultFixture fixture = ShardResultFixture.forRecords(wantedRecords);
+        long records = fixture.records();
+        log.say("aggregator: %d shard results (%d model runs x 21 stages x 16 benchmarks x 4 shards)", records, fixture.runs());
+        List<ProducerRecord<byte[], byte[]>> input = serialize(fixture, source);
+
+        Path stateDir = workDir.resolve("aggregator-state");
+        AggregatorConfig config = AggregatorConfig.defaults(cluster).withApplicationId(APPLICATION_ID)
+                .withStateDir(stateDir).withHttp(AggregatorConfig.DEFAULT_HTTP_HOST, -1).validated();
+        double seconds;
+        long outputs;
+        long latestBytes;
+        long totalBytes;
+        try (Admin admin = Admin.create(cluster.clientProperties());
+             TopicWatcher<Void> forgetting = new TopicWatcher<>(cluster, topics.forgetting().name(), null, false)) {
+            AggregatorApp app = AggregatorApp.start(config);
+            try {
+                if (!app.awaitRunning(Duration.ofMinutes(2))) {
+                    throw new IllegalStateException("the aggregator did not reach RUNNING within 2 minutes");
+                }
+                long start = publishInOneTransaction(input);
+                if (!new GroupProbe(admin).awaitCaughtUp(APPLICATION_ID, Duration.ofMinutes(10))) {
+                    throw new IllegalStateException("the aggregator did not consume " + records + " records within 10 minutes");
+                }
+                forgetting.awaitQuiet(Duration.ofSeconds(1), Duration.ofMinutes(2));
+                seconds = (forgetting.lastNanos() - start) / 1e9;
+                outputs = forgetting.count();
+                long[] bytes = changelogBytes();
+                latestBytes = bytes[0];
+                totalBytes = bytes[1];
+            } finally {
+                app.close(); // flushes RocksDB, so the files below hold the whole state
+            }
+        }
+        long sst = sizeOf(stateDir, true);
+        long dir = sizeOf(stateDir, false);
+        Double aggregatorRate = seconds > 0 ? records / seconds : null;
+        log.say("aggregator: %d records to the last of %d output records in %.2f s = %.0f records/s", records, outputs,
+                seconds, aggregatorRate);
+
+        List<Double> raw = new ArrayList<>();
+        for (int i = 0; i < rawRepetitions; i++) {
+            raw.add(rawConsumer(source, records));
+        }
+        Double rawRate = Stats.median(raw);
+        log.say("raw consumer: %.0f records/s (median of %s)", rawRate, raw);
+        return new Result(records, fixture.runs(), rawRate, raw, aggregatorRate, seconds, outputs, latestBytes, totalBytes, sst, dir);
+    }
+
+    private List<ProducerRecord<byte[], byte[]>> serialize(ShardResultFixture fixture, Topic<ShardResult> topic) {
+        List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>((int) fixture.records());
+        try (Serializer<ShardResult> serializer = AvroSerdes.forTopic(topic, cluster).serializer()) {
+            for (int stage = 0; stage <= fixture.stages(); stage++) {
+                for (ShardResult r : fixture.stage(stage)) {
+                    out.add(new ProducerRecord<>(topic.name(), ShardResultFixture.key(r).getBytes(StandardCharsets.UTF_8),
+                            serializer.serialize(topic.name(), r)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Sends everything in one transaction and commits; returns the nanoTime just before the commit. */
+    private long publishInOneTransaction(List<ProducerRecord<byte[], byte[]>> input) {
+        Map<String, Object> props = new HashMap<>(cluster.clientProperties());
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "lethe-bench-fixture");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 300_000);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            input.forEach(producer::send);
+            producer.flush();
+            long start = System.nanoTime();
+            producer.commitTransaction();
+            return start;
+        }
+    }
+
+    /** One pass of a plain consumer with the Avro deserializer over the N records; records per second. */
+    private double rawConsumer(Topic<ShardResult> topic, long records) {
+        Map<String, Object> props = new HashMap<>(cluster.clientProperties());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "lethe-bench-raw");
+        Deserializer<ShardResult> deserializer = AvroSerdes.forTopic(topic, cluster).deserializer();
+        try (KafkaConsumer<String, ShardResult> consumer = new KafkaConsumer<>(props, new StringDeserializer(), deserializer)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic.name(), Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long start = System.nanoTime();
+            long seen = 0;
+            long items = 0;
+            long deadline = start + Duration.ofMinutes(5).toNanos();
+            while (seen < records) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("raw consumer read only " + seen + " of " + records + " records");
+                }
+                for (ConsumerRecord<String, ShardResult> r : consumer.poll(Duration.ofMillis(200))) {
+                    seen++;
+                    items += r.value().getN(); // touch the decoded value, as any consumer would
+                }
+            }
+            long nanos = System.nanoTime() - start;
+            if (items <= 0) {
+                throw new IllegalStateException("raw consumer decoded no items");
+            }
+            return seen * 1e9 / nanos;
+        }
+    }
+
+    /** {latest value per key, all records} bytes (key + value) over the three changelog topics. */
+    private long[] changelogBytes() {
+        Map<String, Object> props = new HashMap<>(cluster.clientProperties());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        long latest = 0;
+        long total = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            for (String store : STORES) {
+                String changelog = APPLICATION_ID + "-" + store + "-changelog";
+                List<TopicPartition> partitions = consumer.partitionsFor(changelog, Duration.ofSeconds(30)).stream()
+                        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
+                Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+                Map<String, Integer> sizes = new LinkedHashMap<>();
+                long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+                while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("could not read changelog " + changelog + " to its end in 2 minutes");
+                    }
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                        int size = (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length);
+                        total += size;
+                        String key = r.partition() + "/" + new String(r.key(), StandardCharsets.ISO_8859_1);
+                        if (r.value() == null) {
+                            sizes.remove(key);
+                        } else {
+                            sizes.put(key, size);
+                        }
+                    }
+                }
+                latest += sizes.values().stream().mapToLong(Integer::longValue).sum();
+            }
+        }
+        return new long[] {latest, total};
+    }
+
+    private static long sizeOf(Path dir, boolean sstOnly) throws IOException {
+        if (!Files.exists(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile)
+                    .filter(p -> !sstOnly || p.getFileName().toString().endsWith(".sst"))
+                    .mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+}

@@ -1,0 +1,64 @@
+package dev.lethe.cli.bench;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Everything {@code lethe bench} was asked to do, with the sizes of each benchmark derived from --records and
+ * --quick.
+ *
+ * @param out     where the JSON report goes, or null for none
+ * @param dataDir folder holding mnist-t10k/ (the scoring benchmarks are skipped without it)
+ * @param records shard results for the consumer and aggregator benchmarks
+ * @param quick   smaller samples everywhere (about a minute and a half instead of a few minutes)
+ * @param keep    keep the work directory (logs, checkpoints, state) instead of deleting it
+ */
+record BenchOptions(Path out, Path dataDir, long records, boolean quick, boolean keep) {
+
+    static final long DEFAULT_RECORDS = 50_000;
+    static final long QUICK_RECORDS = 10_000;
+
+    BenchOptions validated() {
+        if (records < 1_000 || records > 5_000_000) {
+            throw new IllegalArgumentException("--records must be in 1000..5000000, got " + records);
+        }
+        return this;
+    }
+
+    /** Model runs published one checkpoint at a time for the latency sample (6 checkpoints each). */
+    int latencyModelRuns() {
+        return quick ? 2 : 5;
+    }
+
+    int rawConsumerPasses() {
+        return 3;
+    }
+
+    int rawDl4jPasses() {
+        return quick ? 2 : 3;
+    }
+
+    int evaluatorRuns() {
+        return quick ? 2 : 3;
+    }
+
+    /** digits-cl checkpoints (32 shards each) for one worker and for four. */
+    int scalingCheckpoints(int workers) {
+        return workers == 1 ? (quick ? 1 : 2) : (quick ? 4 : 8);
+    }
+
+    Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("records", records);
+        m.put("quick", quick);
+        m.put("data_dir", dataDir == null ? null : dataDir.toString());
+        m.put("latency_checkpoints", latencyModelRuns() * 6);
+        m.put("raw_consumer_passes", rawConsumerPasses());
+        m.put("raw_dl4j_passes", rawDl4jPasses());
+        m.put("evaluator_runs", evaluatorRuns());
+        m.put("scaling_shards_1_worker", scalingCheckpoints(1) * 32);
+        m.put("scaling_shards_4_workers", scalingCheckpoints(4) * 32);
+        return m;
+    }
+}

@@ -1,0 +1,153 @@
+package dev.lethe.cli.bench;
+
+import dev.lethe.embedded.ChildBroker;
+import dev.lethe.schemas.config.ClusterConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/**
+ * One run of {@code lethe bench}: starts the embedded broker and registry in a child JVM, runs each benchmark in
+ * turn (so they do not compete for the cores), collects the figures into a {@link BenchReport}, prints them and
+ * writes the JSON. A benchmark that fails leaves its figures null, says why under {@code details.errors}, and
+ * makes the exit code 1; the others still run.
+ */
+final class BenchRun implements Callable<Integer> {
+
+    private final BenchOptions options;
+    private final BenchLog log;
+    private final Map<String, String> errors = new LinkedHashMap<>();
+
+    BenchRun(BenchOptions options, PrintWriter out) {
+        this.options = options;
+        this.log = new BenchLog(out);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        long begin = System.nanoTime();
+        Path work = Files.createTempDirectory("lethe-bench-");
+        Map<String, Object> machine = MachineInfo.describe();
+        machine.put("load_average_at_start", MachineInfo.loadAverage());
+        Map<String, Object> settings = options.describe();
+        settings.put("started_at", Instant.now().toString());
+        settings.put("broker", "embedded single-node KRaft broker + embedded schema registry in a child JVM (ChildBroker)");
+        BenchReport report = new BenchReport(machine, settings);
+        log.say("work folder %s; load average %s", work, java.util.Arrays.toString(MachineInfo.loadAverage()));
+        try (ChildBroker broker = ChildBroker.builder().stderr(Redirect.appendTo(work.resolve("broker.log").toFile())).start()) {
+            ClusterConfig cluster = ClusterConfig.of(broker.bootstrapServers(), broker.schemaRegistryUrl());
+            log.say("broker %s, registry %s", broker.bootstrapServers(), broker.schemaRegistryUrl());
+            aggregator(report, cluster, work);
+            latency(report, cluster, work);
+            scoring(report, cluster, work);
+            scaling(report, cluster, work);
+        }
+        report.machine("load_average_at_end", MachineInfo.loadAverage());
+        report.detail("duration_s", BenchReport.round((System.nanoTime() - begin) / 1e9));
+        report.detail("errors", errors);
+
+        PrintWriter out = log.out();
+        out.println();
+        report.table().forEach(out::println);
+        out.println();
+        if (options.out() != null) {
+            Files.createDirectories(options.out().toAbsolutePath().getParent());
+            Files.writeString(options.out(), report.toJsonText());
+            log.say("wrote %s", options.out());
+        }
+        if (options.keep()) {
+            log.say("kept the work folder %s", work);
+        } else {
+            deleteTree(work);
+        }
+        log.say("done in %.0f s%s", (System.nanoTime() - begin) / 1e9, errors.isEmpty() ? "" : "; failed: " + errors.keySet());
+        out.flush();
+        return errors.isEmpty() ? 0 : 1;
+    }
+
+    private void aggregator(BenchReport report, ClusterConfig cluster, Path work) {
+        attempt("aggregator", () -> {
+            AggregatorBench.Result r = new AggregatorBench(cluster, work, log).run(options.records(), options.rawConsumerPasses());
+            report.set("raw_consumer_records_per_s", r.rawRecordsPerS());
+            report.set("aggregator_records_per_s", r.aggregatorRecordsPerS());
+            report.set("aggregator_vs_raw_ratio", Stats.ratio(r.aggregatorRecordsPerS(), r.rawRecordsPerS()));
+            report.set("aggregator_state_bytes_per_model_run", r.stateBytesPerRun());
+            report.detail("aggregator", r);
+        });
+    }
+
+    private void latency(BenchReport report, ClusterConfig cluster, Path work) {
+        attempt("e2e_latency", () -> {
+            LatencyBench.Result r = new LatencyBench(cluster, work, options.dataDir(), log).run(options.latencyModelRuns());
+            report.set("e2e_latency_ms_p50", r.p50());
+            report.set("e2e_latency_ms_p99", r.p99());
+            report.detail("e2e_latency", r);
+        });
+    }
+
+    private void scoring(BenchReport report, ClusterConfig cluster, Path work) {
+        if (options.dataDir() == null || !Files.isDirectory(options.dataDir().resolve("mnist-t10k"))) {
+            errors.put("scoring", "no mnist-t10k/ under --data-dir " + options.dataDir() + ": mnist-cl cannot be built");
+            log.say("scoring: skipped (%s)", errors.get("scoring"));
+            return;
+        }
+        attempt("scoring", () -> {
+            ScoringBench.Result r = new ScoringBench(cluster, work, options.dataDir(), log)
+                    .run(options.rawDl4jPasses(), options.evaluatorRuns());
+            report.set("raw_dl4j_items_per_s", r.rawItemsPerS());
+            report.set("evaluator_items_per_s", r.evaluatorItemsPerS());
+            report.set("evaluator_vs_raw_ratio", Stats.ratio(r.evaluatorItemsPerS(), r.rawItemsPerS()));
+            report.set("evaluator_overhead_ms_per_shard", r.overheadMsPerShard());
+            report.detail("scoring", r);
+        });
+    }
+
+    private void scaling(BenchReport report, ClusterConfig cluster, Path work) {
+        attempt("scaling", () -> {
+            ScalingBench bench = new ScalingBench(cluster, work, options.dataDir(), log);
+            ScalingBench.Run one = bench.run(1, options.scalingCheckpoints(1));
+            ScalingBench.Run four = bench.run(4, options.scalingCheckpoints(4));
+            report.set("evaluator_scaling_4_workers", Stats.ratio(four.shardsPerS(), one.shardsPerS()));
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("one_worker", one);
+            d.put("four_workers", four);
+            d.put("eval_task_partitions", ScalingBench.PARTITIONS);
+            d.put("scorer_ms", ScalingBench.SCORER_COST.toMillis());
+            report.detail("scaling", d);
+        });
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private void attempt(String name, Step step) {
+        long start = System.nanoTime();
+        try {
+            step.run();
+            log.say("%s: done in %.1f s", name, (System.nanoTime() - start) / 1e9);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            errors.put(name, "interrupted");
+        } catch (Exception e) {
+            errors.put(name, e.toString());
+            log.say("%s: FAILED: %s", name, e);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

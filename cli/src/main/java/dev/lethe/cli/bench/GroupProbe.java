@@ -1,0 +1,79 @@
+package dev.lethe.cli.bench;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+
+/** Asks the broker about a consumer group: its lag over every partition it reads, and whether it is settled. */
+final class GroupProbe {
+
+    private final Admin admin;
+
+    GroupProbe(Admin admin) {
+        this.admin = admin;
+    }
+
+    /** Records the group still has to consume (read_committed ends minus committed offsets); -1 if unknown yet. */
+    long lag(String groupId) throws InterruptedException {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
+                    .partitionsToOffsetAndMetadata().get();
+            if (committed.isEmpty()) {
+                return -1;
+            }
+            Map<TopicPartition, OffsetSpec> latest = committed.keySet().stream()
+                    .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+            var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+            long lag = 0;
+            for (var e : committed.entrySet()) {
+                long at = e.getValue() == null ? 0 : e.getValue().offset();
+                lag += Math.max(0, ends.get(e.getKey()).offset() - at);
+            }
+            return lag;
+        } catch (ExecutionException e) {
+            return -1;
+        }
+    }
+
+    /** Waits until the group's lag is 0 on two probes in a row (a commit may be in flight between them). */
+    boolean awaitCaughtUp(String groupId, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int quiet = 0;
+        while (System.nanoTime() < deadline) {
+            quiet = lag(groupId) == 0 ? quiet + 1 : 0;
+            if (quiet >= 2) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    /** Waits until the group is STABLE with exactly {@code members} members, each holding a partition. */
+    boolean awaitStable(String groupId, int members, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId).get();
+                if (d.groupState() == GroupState.STABLE && d.members().size() == members
+                        && d.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty())) {
+                    return true;
+                }
+            } catch (ExecutionException e) {
+                // not known yet
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+}

@@ -1,0 +1,114 @@
+package dev.lethe.cli.bench;
+
+import dev.lethe.evaluator.scoring.ItemBits;
+import dev.lethe.schemas.ShardResult;
+import dev.lethe.schemas.ShardStatus;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Synthetic, valid ShardResults shaped like a campaign: {@code runs} model runs (in 4 families) x stages 0..S x
+ * B benchmarks (in 4 categories) x K shards of {@code itemsPerShard} items, in the order a campaign produces them
+ * (stage by stage, the runs interleaved). Accuracy drifts down with the stage, so the aggregator computes real
+ * forgetting and raises some alerts. Deterministic for a seed. Pure.
+ *
+ * @param runs          model runs
+ * @param stages        fine-tuning stages S (stage 0 comes on top)
+ * @param benchmarks    benchmark elements B per checkpoint
+ * @param shards        shards K per benchmark
+ * @param itemsPerShard items per shard
+ */
+record ShardResultFixture(int runs, int stages, int benchmarks, int shards, int itemsPerShard) {
+
+    static final String CAMPAIGN = "bench";
+    static final String SUITE = "bench-suite";
+    static final String SUITE_VERSION = "0".repeat(64);
+    static final int FAMILIES = 4;
+    static final int CATEGORIES = 4;
+
+    ShardResultFixture {
+        if (runs < 1 || stages < 0 || benchmarks < 1 || shards < 1 || itemsPerShard < 1) {
+            throw new IllegalArgumentException("runs, benchmarks, shards and items must be >= 1 and stages >= 0");
+        }
+    }
+
+    /** The metric table's shape: 20 stages x 16 benchmarks, 4 shards of 250 items, enough runs for {@code records}. */
+    static ShardResultFixture forRecords(long records) {
+        ShardResultFixture one = new ShardResultFixture(1, 20, 16, 4, 250);
+        int runs = (int) Math.max(1, (records + one.recordsPerRun() - 1) / one.recordsPerRun());
+        return new ShardResultFixture(runs, 20, 16, 4, 250);
+    }
+
+    long recordsPerRun() {
+        return (long) (stages + 1) * benchmarks * shards;
+    }
+
+    long records() {
+        return recordsPerRun() * runs;
+    }
+
+    /** The record key every Lethe ShardResult carries: checkpointId/benchmark. */
+    static String key(ShardResult r) {
+        return r.getCheckpointId() + "/" + r.getBenchmark();
+    }
+
+    /** All records of one stage across the runs, in production order. */
+    List<ShardResult> stage(int stage) {
+        List<ShardResult> out = new ArrayList<>((int) (runs * (long) benchmarks * shards));
+        for (int run = 0; run < runs; run++) {
+            for (int b = 0; b < benchmarks; b++) {
+                for (int shard = 0; shard < shards; shard++) {
+                    out.add(result(run, stage, b, shard));
+                }
+            }
+        }
+        return out;
+    }
+
+    ShardResult result(int run, int stage, int benchmark, int shard) {
+        String model = "run-" + run;
+        String checkpointId = CAMPAIGN + "/" + model + "/" + stage;
+        SplittableRandom random = new SplittableRandom(((run * 1_000_003L + stage) * 1_009L + benchmark) * 131L + shard);
+        // each benchmark forgets at its own pace; one in eight collapses at stage 3 (alert material)
+        double accuracy = 0.92 - stage * 0.004 * (1 + benchmark % 4);
+        if (benchmark % 8 == 7 && stage >= 3) {
+            accuracy -= 0.3;
+        }
+        boolean[] correct = new boolean[itemsPerShard];
+        int right = 0;
+        for (int i = 0; i < itemsPerShard; i++) {
+            correct[i] = random.nextDouble() < accuracy;
+            right += correct[i] ? 1 : 0;
+        }
+        String bench = String.format("b%02d", benchmark);
+        return ShardResult.newBuilder()
+                .setTaskId(checkpointId + "/" + bench + "/" + shard)
+                .setCheckpointId(checkpointId)
+                .setCampaign(CAMPAIGN)
+                .setFamily("fam-" + run % FAMILIES)
+                .setModel(model)
+                .setStage(stage)
+                .setTask(stage == 0 ? null : "perm-" + stage)
+                .setSuite(SUITE)
+                .setSuiteVersion(SUITE_VERSION)
+                .setBenchmark(bench)
+                .setCategory("cat-" + benchmark % CATEGORIES)
+                .setShardIndex(shard)
+                .setShardCount(shards)
+                .setItemStart(shard * itemsPerShard)
+                .setItemEnd((shard + 1) * itemsPerShard)
+                .setN(itemsPerShard)
+                .setCorrect(right)
+                .setItemBits(ByteBuffer.wrap(ItemBits.pack(correct)))
+                .setLogLikelihoodSum(null)
+                .setScorer("bench-fixture")
+                .setEvaluatorId("bench")
+                .setDurationMs(1)
+                .setStatus(ShardStatus.OK)
+                .setCheckpointCreatedAt(Instant.ofEpochMilli(1_700_000_000_000L + stage * 60_000L))
+                .build();
+    }
+}
