@@ -35,6 +35,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Smaller samples everywhere (about half the time).")
     boolean quick;
 
+    @Option(names = "--only", paramLabel = "NAME", split = ",",
+            description = "Run only these benchmarks: aggregator, e2e, scoring, scaling (default: all).")
+    java.util.List<String> only;
+
     @Option(names = "--keep-work-dir", description = "Keep the work folder (logs, checkpoint, aggregator state) and print where it is.")
     boolean keep;
 
@@ -51,7 +55,8 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             long n = records != null ? records : quick ? BenchOptions.QUICK_RECORDS : BenchOptions.DEFAULT_RECORDS;
             options = new BenchOptions(out == null ? null : out.toAbsolutePath(),
-                    data == null ? null : data.toAbsolutePath().normalize(), n, quick, keep).validated();
+                    data == null ? null : data.toAbsolutePath().normalize(), n, quick, keep,
+                    only == null ? null : new java.util.LinkedHashSet<>(only)).validated();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -2,7 +2,10 @@ package dev.lethe.cli.bench;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Everything {@code lethe bench} was asked to do, with the sizes of each benchmark derived from --records and
@@ -13,8 +16,12 @@ import java.util.Map;
  * @param records shard results for the consumer and aggregator benchmarks
  * @param quick   smaller samples everywhere (about a minute and a half instead of a few minutes)
  * @param keep    keep the work directory (logs, checkpoints, state) instead of deleting it
+ * @param only    the benchmarks to run (a subset of {@link #BENCHMARKS}); all of them by default
  */
-record BenchOptions(Path out, Path dataDir, long records, boolean quick, boolean keep) {
+record BenchOptions(Path out, Path dataDir, long records, boolean quick, boolean keep, Set<String> only) {
+
+    /** The benchmarks, in the order they run. */
+    static final List<String> BENCHMARKS = List.of("aggregator", "e2e", "scoring", "scaling");
 
     static final long DEFAULT_RECORDS = 50_000;
     static final long QUICK_RECORDS = 10_000;
@@ -23,7 +30,20 @@ record BenchOptions(Path out, Path dataDir, long records, boolean quick, boolean
         if (records < 1_000 || records > 5_000_000) {
             throw new IllegalArgumentException("--records must be in 1000..5000000, got " + records);
         }
+        for (String name : only) {
+            if (!BENCHMARKS.contains(name)) {
+                throw new IllegalArgumentException("--only takes " + String.join(",", BENCHMARKS) + ", got '" + name + "'");
+            }
+        }
         return this;
+    }
+
+    BenchOptions {
+        only = only == null || only.isEmpty() ? new LinkedHashSet<>(BENCHMARKS) : new LinkedHashSet<>(only);
+    }
+
+    boolean runs(String benchmark) {
+        return only.contains(benchmark);
     }
 
     /** Model runs published one checkpoint at a time for the latency sample (6 checkpoints each). */
@@ -50,10 +70,12 @@ record BenchOptions(Path out, Path dataDir, long records, boolean quick, boolean
 
     Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("benchmarks", List.copyOf(only));
         m.put("records", records);
         m.put("quick", quick);
         m.put("data_dir", dataDir == null ? null : dataDir.toString());
         m.put("latency_checkpoints", latencyModelRuns() * 6);
+        m.put("latency_warmup_checkpoints", 6);
         m.put("raw_consumer_passes", rawConsumerPasses());
         m.put("raw_dl4j_passes", rawDl4jPasses());
         m.put("evaluator_runs", evaluatorRuns());

@@ -45,10 +45,18 @@ final class BenchRun implements Callable<Integer> {
         try (ChildBroker broker = ChildBroker.builder().stderr(Redirect.appendTo(work.resolve("broker.log").toFile())).start()) {
             ClusterConfig cluster = ClusterConfig.of(broker.bootstrapServers(), broker.schemaRegistryUrl());
             log.say("broker %s, registry %s", broker.bootstrapServers(), broker.schemaRegistryUrl());
-            aggregator(report, cluster, work);
-            latency(report, cluster, work);
-            scoring(report, cluster, work);
-            scaling(report, cluster, work);
+            if (options.runs("aggregator")) {
+                aggregator(report, cluster, work);
+            }
+            if (options.runs("e2e")) {
+                latency(report, cluster, work);
+            }
+            if (options.runs("scoring")) {
+                scoring(report, cluster, work);
+            }
+            if (options.runs("scaling")) {
+                scaling(report, cluster, work);
+            }
         }
         report.machine("load_average_at_end", MachineInfo.loadAverage());
         report.detail("duration_s", BenchReport.round((System.nanoTime() - begin) / 1e9));

@@ -24,7 +24,7 @@ import org.apache.kafka.clients.admin.Admin;
 /**
  * e2e_latency_ms_p50/_p99: the whole pipeline (planner, 2 evaluator worker processes with the fixed-cost 1 ms
  * sleep scorer, the aggregator) runs; checkpoints of the default campaign's protocol (digits-cl) are published one
- * at a time, and each one's latency runs from just before its CheckpointReady is sent to the arrival of the last
+ * at a time (the first model run's six warm the pipeline up and are reported apart), and each one's latency runs from just before its CheckpointReady is sent to the arrival of the last
  * ForgettingMetric of its stage (any scope, once all its shards are in, the aggregator has caught up and no more
  * metrics of the stage come for 300 ms) at a read_committed consumer.
  */
@@ -35,8 +35,8 @@ final class LatencyBench {
     static final int WORKERS = 2;
     static final Duration SCORER_COST = Duration.ofMillis(1);
 
-    /** Latency of every checkpoint, in publication order. */
-    record Result(List<Double> latenciesMs, int shardsPerCheckpoint, int workers) {
+    /** Latency of every measured checkpoint in publication order, and of the warm-up run's checkpoints. */
+    record Result(List<Double> latenciesMs, List<Double> warmupLatenciesMs, int shardsPerCheckpoint, int workers) {
         Double p50() {
             return Stats.percentile(latenciesMs, 50);
         }
@@ -69,6 +69,7 @@ final class LatencyBench {
                 .withStateDir(workDir.resolve("e2e-aggregator-state")).withHttp(AggregatorConfig.DEFAULT_HTTP_HOST, -1)
                 .validated();
         List<Double> latencies = new ArrayList<>();
+        List<Double> warmup = new ArrayList<>();
         String uri = workDir.resolve("e2e-never-loaded.zip").toUri().toString();
         String sha = "0".repeat(64); // the sleep scorer never opens the checkpoint
         try (Admin admin = Admin.create(cluster.clientProperties());
@@ -85,8 +86,9 @@ final class LatencyBench {
                 throw new IllegalStateException("the pipeline did not start within 2 minutes; see " + workDir.resolve("e2e-workers.log"));
             }
             log.say("e2e: planner, %d worker processes (%d ms sleep scorer) and the aggregator running; %d checkpoints of %d shards",
-                    WORKERS, SCORER_COST.toMillis(), modelRuns * (protocol.stages() + 1), shards);
-            for (int run = 0; run < modelRuns; run++) {
+                    WORKERS, SCORER_COST.toMillis(), (modelRuns + 1) * (protocol.stages() + 1), shards);
+            // run 0 warms the pipeline up (suite built in every JVM, first schema lookups, JIT); reported apart
+            for (int run = 0; run <= modelRuns; run++) {
                 String model = "model-" + run;
                 for (int stage = 0; stage <= protocol.stages(); stage++) {
                     String checkpointId = "bench-e2e/" + model + "/" + stage;
@@ -104,12 +106,12 @@ final class LatencyBench {
                                     && (a.value().getModel() == null || a.value().getModel().equals(model)))
                             .stream().mapToLong(TopicWatcher.Arrival::nanos).max()
                             .orElseThrow(() -> new IllegalStateException("no ForgettingMetric for " + checkpointId));
-                    latencies.add((last - start) / 1e6);
+                    (run == 0 ? warmup : latencies).add((last - start) / 1e6);
                 }
             }
         }
-        log.say("e2e: p50 %.0f ms, p99 %.0f ms over %d checkpoints", Stats.percentile(latencies, 50),
-                Stats.percentile(latencies, 99), latencies.size());
-        return new Result(latencies, shards, WORKERS);
+        log.say("e2e: p50 %.0f ms, p99 %.0f ms over %d checkpoints (warm-up run: %s ms)", Stats.percentile(latencies, 50),
+                Stats.percentile(latencies, 99), latencies.size(), warmup.stream().map(Math::round).toList());
+        return new Result(latencies, warmup, shards, WORKERS);
     }
 }
