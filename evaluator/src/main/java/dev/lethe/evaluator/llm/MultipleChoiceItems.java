@@ -1,0 +1,70 @@
+package dev.lethe.evaluator.llm;
+
+import dev.lethe.evaluator.suite.ItemSet;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+
+/**
+ * Multiple-choice text items of one suite element (MMLU, ARC, BoolQ, ...) with the element's metric and target
+ * delimiter; what {@link OpenAiCompletionsScorer} scores. The digest covers exactly what is sent and judged (each
+ * item's full context, choices, gold), plus the metric and delimiter, so changing any of them changes the suite
+ * version.
+ */
+public record MultipleChoiceItems(List<MultipleChoiceItem> items, ChoiceMetric metric, String targetDelimiter) implements ItemSet {
+
+    /** lm-evaluation-harness's default {@code target_delimiter}. */
+    public static final String DEFAULT_DELIMITER = " ";
+
+    public MultipleChoiceItems {
+        items = List.copyOf(items);
+        if (metric == null) {
+            throw new IllegalArgumentException("metric is required");
+        }
+        if (targetDelimiter == null) {
+            throw new IllegalArgumentException("target delimiter is required (may be empty)");
+        }
+    }
+
+    @Override
+    public int size() {
+        return items.size();
+    }
+
+    @Override
+    public MultipleChoiceItems slice(int from, int to) {
+        return new MultipleChoiceItems(items.subList(from, to), metric, targetDelimiter);
+    }
+
+    public MultipleChoiceItem get(int i) {
+        return items.get(i);
+    }
+
+    /** The continuation scored for choice {@code c} of item {@code i}. */
+    public String continuation(int i, int c) {
+        return targetDelimiter + items.get(i).choices().get(c);
+    }
+
+    @Override
+    public void digest(MessageDigest digest) {
+        digest.update("multiple-choice 1\n".getBytes(StandardCharsets.UTF_8));
+        text(digest, metric.id());
+        text(digest, targetDelimiter);
+        digest.update(ByteBuffer.allocate(4).putInt(items.size()).array());
+        for (MultipleChoiceItem item : items) {
+            text(digest, item.context());
+            digest.update(ByteBuffer.allocate(8).putInt(item.choices().size()).putInt(item.gold()).array());
+            for (String choice : item.choices()) {
+                text(digest, choice);
+            }
+        }
+    }
+
+    /** Length-prefixed UTF-8, so ("ab","c") and ("a","bc") hash differently. */
+    private static void text(MessageDigest digest, String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        digest.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
+        digest.update(bytes);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.lethe.evaluator.suite.imported;
+
+import dev.lethe.evaluator.suite.Suite;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** The benchmarks {@code lethe suite import} knows, and the import itself (read, build prompts, write the suite directory). */
+public final class SuiteImporters {
+
+    /** An importable benchmark. */
+    public enum Benchmark {
+        MMLU, ARC, BOOLQ;
+
+        public static Benchmark fromId(String id) {
+            try {
+                return valueOf(id.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new IllegalArgumentException("benchmark must be mmlu, arc or boolq, got '" + id + "'");
+            }
+        }
+    }
+
+    private SuiteImporters() {
+    }
+
+    /** The elements {@code benchmark} gives from the files in {@code from}. */
+    public static List<ImportedElement> read(Benchmark benchmark, Path from, ImportOptions options) throws IOException {
+        return switch (benchmark) {
+            case MMLU -> MmluImporter.importFrom(from, options);
+            case ARC -> ArcImporter.importFrom(from, options);
+            case BOOLQ -> BoolqImporter.importFrom(from, options);
+        };
+    }
+
+    /** Imports {@code benchmark} from {@code from} into the suite directory {@code out} (merging) and returns the suite. */
+    public static Suite importInto(Benchmark benchmark, Path from, Path out, ImportOptions options) throws IOException {
+        return ImportedSuites.write(out, read(benchmark, from, options));
+    }
+}
