@@ -33,6 +33,7 @@ import java.util.Properties;
  * @param scorerSleep        sleep mode: fixed cost per shard; model mode: extra delay per shard (testing aid)
  * @param httpTimeout        connect and read timeout of http(s) checkpoint downloads
  * @param workDir            where private checkpoint copies go, or null for a temp dir
+ * @param suiteDir           folder of imported suites ({@code <suiteDir>/<suite id>/suite.json}), or null
  */
 public record EvaluatorConfig(
         ClusterConfig cluster,
@@ -50,7 +51,8 @@ public record EvaluatorConfig(
         ScorerMode scorer,
         Duration scorerSleep,
         Duration httpTimeout,
-        Path workDir) {
+        Path workDir,
+        Path suiteDir) {
 
     /** Consumer group of the workers on eval-tasks. */
     public static final String WORKER_GROUP = "lethe-evaluators";
@@ -81,7 +83,8 @@ public record EvaluatorConfig(
         SCORER("lethe.evaluator.scorer", "model", "model (real scorer per checkpoint format) or sleep (fixed-cost synthetic SleepScorer, benchmarks only)."),
         SCORER_SLEEP_MS("lethe.evaluator.scorer.sleep.ms", "0", "sleep scorer: cost per shard; model scorer: extra delay per shard (testing aid)."),
         HTTP_TIMEOUT_MS("lethe.evaluator.http.timeout.ms", "30000", "Connect and read timeout of http(s) checkpoint downloads."),
-        WORK_DIR("lethe.evaluator.work.dir", null, "Where private checkpoint copies are written (default: a temp dir).");
+        WORK_DIR("lethe.evaluator.work.dir", null, "Where private checkpoint copies are written (default: a temp dir)."),
+        SUITE_DIR("lethe.evaluator.suite.dir", null, "Folder of imported suites: suite id X is <dir>/X/suite.json (lethe suite import; --suite-dir).");
 
         private final String key;
         private final String defaultValue;
@@ -141,7 +144,8 @@ public record EvaluatorConfig(
                 scorerMode(text(props, Key.SCORER)),
                 Duration.ofMillis(number(props, Key.SCORER_SLEEP_MS)),
                 Duration.ofMillis(number(props, Key.HTTP_TIMEOUT_MS)),
-                path(props, Key.WORK_DIR)).validated();
+                path(props, Key.WORK_DIR),
+                path(props, Key.SUITE_DIR)).validated();
     }
 
     /** A complete config, cluster included, from {@link #toProperties()} output (worker child processes). */
@@ -185,6 +189,9 @@ public record EvaluatorConfig(
         p.setProperty(Key.HTTP_TIMEOUT_MS.key, Long.toString(httpTimeout.toMillis()));
         if (workDir != null) {
             p.setProperty(Key.WORK_DIR.key, workDir.toString());
+        }
+        if (suiteDir != null) {
+            p.setProperty(Key.SUITE_DIR.key, suiteDir.toString());
         }
         return p;
     }
@@ -231,42 +238,47 @@ public record EvaluatorConfig(
 
     public EvaluatorConfig withWorkerId(String id) {
         return new EvaluatorConfig(cluster, id, plannerId, checkpointRoots, allowedUrls, dataDir, maxCheckpointBytes, modelCacheSize,
-                batchSize, maxPollRecords, sessionTimeout, transactionTimeout, scorer, scorerSleep, httpTimeout, workDir).validated();
+                batchSize, maxPollRecords, sessionTimeout, transactionTimeout, scorer, scorerSleep, httpTimeout, workDir, suiteDir).validated();
     }
 
     public EvaluatorConfig withCheckpointRoots(List<Path> roots) {
         return new EvaluatorConfig(cluster, workerId, plannerId, roots, allowedUrls, dataDir, maxCheckpointBytes, modelCacheSize,
-                batchSize, maxPollRecords, sessionTimeout, transactionTimeout, scorer, scorerSleep, httpTimeout, workDir).validated();
+                batchSize, maxPollRecords, sessionTimeout, transactionTimeout, scorer, scorerSleep, httpTimeout, workDir, suiteDir).validated();
     }
 
     public EvaluatorConfig withAllowedUrls(List<String> urls) {
         return new EvaluatorConfig(cluster, workerId, plannerId, checkpointRoots, urls, dataDir, maxCheckpointBytes, modelCacheSize,
-                batchSize, maxPollRecords, sessionTimeout, transactionTimeout, scorer, scorerSleep, httpTimeout, workDir).validated();
+                batchSize, maxPollRecords, sessionTimeout, transactionTimeout, scorer, scorerSleep, httpTimeout, workDir, suiteDir).validated();
     }
 
     public EvaluatorConfig withDataDir(Path dir) {
         return new EvaluatorConfig(cluster, workerId, plannerId, checkpointRoots, allowedUrls, dir, maxCheckpointBytes, modelCacheSize,
-                batchSize, maxPollRecords, sessionTimeout, transactionTimeout, scorer, scorerSleep, httpTimeout, workDir).validated();
+                batchSize, maxPollRecords, sessionTimeout, transactionTimeout, scorer, scorerSleep, httpTimeout, workDir, suiteDir).validated();
     }
 
     public EvaluatorConfig withScorer(ScorerMode mode, Duration sleep) {
         return new EvaluatorConfig(cluster, workerId, plannerId, checkpointRoots, allowedUrls, dataDir, maxCheckpointBytes, modelCacheSize,
-                batchSize, maxPollRecords, sessionTimeout, transactionTimeout, mode, sleep, httpTimeout, workDir).validated();
+                batchSize, maxPollRecords, sessionTimeout, transactionTimeout, mode, sleep, httpTimeout, workDir, suiteDir).validated();
     }
 
     public EvaluatorConfig withTimeouts(Duration session, Duration transaction) {
         return new EvaluatorConfig(cluster, workerId, plannerId, checkpointRoots, allowedUrls, dataDir, maxCheckpointBytes, modelCacheSize,
-                batchSize, maxPollRecords, session, transaction, scorer, scorerSleep, httpTimeout, workDir).validated();
+                batchSize, maxPollRecords, session, transaction, scorer, scorerSleep, httpTimeout, workDir, suiteDir).validated();
     }
 
     public EvaluatorConfig withMaxPollRecords(int records) {
         return new EvaluatorConfig(cluster, workerId, plannerId, checkpointRoots, allowedUrls, dataDir, maxCheckpointBytes, modelCacheSize,
-                batchSize, records, sessionTimeout, transactionTimeout, scorer, scorerSleep, httpTimeout, workDir).validated();
+                batchSize, records, sessionTimeout, transactionTimeout, scorer, scorerSleep, httpTimeout, workDir, suiteDir).validated();
     }
 
     public EvaluatorConfig withMaxCheckpointBytes(long bytes) {
         return new EvaluatorConfig(cluster, workerId, plannerId, checkpointRoots, allowedUrls, dataDir, bytes, modelCacheSize,
-                batchSize, maxPollRecords, sessionTimeout, transactionTimeout, scorer, scorerSleep, httpTimeout, workDir).validated();
+                batchSize, maxPollRecords, sessionTimeout, transactionTimeout, scorer, scorerSleep, httpTimeout, workDir, suiteDir).validated();
+    }
+
+    public EvaluatorConfig withSuiteDir(Path dir) {
+        return new EvaluatorConfig(cluster, workerId, plannerId, checkpointRoots, allowedUrls, dataDir, maxCheckpointBytes, modelCacheSize,
+                batchSize, maxPollRecords, sessionTimeout, transactionTimeout, scorer, scorerSleep, httpTimeout, workDir, dir).validated();
     }
 
     /** The worker's transactional.id: unique per worker id, stable across its restarts (so a restart fences its zombie). */

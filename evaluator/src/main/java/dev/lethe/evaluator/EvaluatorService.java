@@ -35,7 +35,7 @@ public final class EvaluatorService implements AutoCloseable {
         this.mode = mode;
         this.launch = launch;
         this.idPrefix = idPrefix;
-        this.planner = withPlanner ? new Planner(config, new SuiteCatalog(config.dataDir())) : null;
+        this.planner = withPlanner ? new Planner(config, SuiteCatalog.of(config)) : null;
     }
 
     /**

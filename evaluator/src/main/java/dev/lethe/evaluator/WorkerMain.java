@@ -70,7 +70,7 @@ public final class WorkerMain {
     }
 
     static int run(EvaluatorConfig config, PrintStream protocol, BufferedReader watchdogInput) throws InterruptedException {
-        EvaluatorWorker worker = new EvaluatorWorker(config, new SuiteCatalog(config.dataDir()), new EvaluatorWorker.Listener() {
+        EvaluatorWorker worker = new EvaluatorWorker(config, SuiteCatalog.of(config), new EvaluatorWorker.Listener() {
             @Override
             public void onReady() {
                 protocol.println("READY " + config.workerId());

@@ -69,7 +69,7 @@ public final class Planner implements Runnable, AutoCloseable {
     }
 
     public Planner(EvaluatorConfig config) {
-        this(config, new SuiteCatalog(config.dataDir()));
+        this(config, SuiteCatalog.of(config));
     }
 
     /** Starts the planner on a daemon thread named {@code lethe-planner}. */

@@ -3,6 +3,8 @@ package dev.lethe.evaluator.scoring;
 import dev.lethe.evaluator.EvaluatorConfig;
 import dev.lethe.evaluator.checkpoint.CheckpointFetcher;
 import dev.lethe.evaluator.checkpoint.Dl4jCheckpointLoader;
+import dev.lethe.evaluator.llm.LlmScorerConfig;
+import dev.lethe.evaluator.llm.OpenAiCompletionsScorer;
 import dev.lethe.ml.checkpoint.Checkpoints;
 import dev.lethe.schemas.CheckpointFormat;
 import java.nio.file.Path;
@@ -32,7 +34,9 @@ public final class Scorers {
             dl4j = new DelayedScorer(dl4j, config.scorerSleep());
         }
         registry.register(CheckpointFormat.DL4J_MULTILAYER, dl4j);
-        // DL4J_GRAPH and OPENAI_COMPLETIONS: add a Scorer here; the worker loop does not change
+        registry.register(CheckpointFormat.OPENAI_COMPLETIONS,
+                new OpenAiCompletionsScorer(LlmScorerConfig.fromEnvironment(System.getenv()), config.allowedUrls()));
+        // DL4J_GRAPH: add a Scorer here; the worker loop does not change
         return registry;
     }
 }

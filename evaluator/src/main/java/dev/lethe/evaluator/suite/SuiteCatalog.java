@@ -1,15 +1,19 @@
 package dev.lethe.evaluator.suite;
 
+import dev.lethe.evaluator.EvaluatorConfig;
+import dev.lethe.evaluator.suite.imported.ImportedSuiteCatalog;
 import dev.lethe.ml.data.Datasets;
 import dev.lethe.ml.data.LabeledImages;
 import dev.lethe.ml.tasks.ContinualProtocol;
 import dev.lethe.ml.tasks.ImageTransforms;
 import dev.lethe.ml.tasks.TaskSpec;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -38,6 +42,8 @@ public final class SuiteCatalog {
     private static final Map<String, Integer> SHARD_SIZES = Map.of(DIGITS_CL, 100, MNIST_CL, 250);
 
     private final Path dataDir;
+    /** Imported (e.g. LLM) suites by directory name, or null when no suite dir is configured. */
+    private final ImportedSuiteCatalog imported;
     private final Map<String, LabeledImages> testSplits = new HashMap<>();
     /** Suites built, by id and campaign parameters; bounded, as a long-running worker sees many campaigns. */
     private final Map<String, Suite> suites = new java.util.LinkedHashMap<>(16, 0.75f, true) {
@@ -49,7 +55,18 @@ public final class SuiteCatalog {
 
     /** @param dataDir where {@code mnist} IDX files live ({@code --data-dir}); null when only digits is needed */
     public SuiteCatalog(Path dataDir) {
+        this(dataDir, null);
+    }
+
+    /** @param suiteDir folder of imported suites ({@code lethe suite import}); null when none */
+    public SuiteCatalog(Path dataDir, Path suiteDir) {
         this.dataDir = dataDir;
+        this.imported = suiteDir == null ? null : new ImportedSuiteCatalog(suiteDir);
+    }
+
+    /** The catalog of an evaluator's configuration (data dir and imported-suites dir). */
+    public static SuiteCatalog of(EvaluatorConfig config) {
+        return new SuiteCatalog(config.dataDir(), config.suiteDir());
     }
 
     public static Set<String> ids() {
@@ -59,8 +76,20 @@ public final class SuiteCatalog {
     /** The suite {@code suiteId} as derived from an event's attributes. */
     public synchronized Suite resolve(String suiteId, Map<String, String> attributes) throws UnknownSuiteException, InvalidSuiteException {
         Integer shardSize = suiteId == null ? null : SHARD_SIZES.get(suiteId);
+        if (shardSize == null && imported != null) {
+            // an imported suite is campaign-independent: its id is its directory, the attributes play no part
+            try {
+                Optional<Suite> suite = imported.resolve(suiteId);
+                if (suite.isPresent()) {
+                    return suite.get();
+                }
+            } catch (IOException e) {
+                throw new InvalidSuiteException("imported suite " + suiteId + " under " + imported.root() + " cannot be loaded: " + e.getMessage(), e);
+            }
+        }
         if (shardSize == null) {
-            throw new UnknownSuiteException("unknown suite '" + suiteId + "' (known: " + ids() + ")");
+            throw new UnknownSuiteException("unknown suite '" + suiteId + "' (known: " + ids()
+                    + (imported == null ? ", no --suite-dir" : " and the suites under " + imported.root()) + ")");
         }
         ContinualProtocol protocol;
         try {

@@ -126,7 +126,7 @@ public final class EvaluatorWorker implements Runnable, AutoCloseable {
     }
 
     public EvaluatorWorker(EvaluatorConfig config) {
-        this(config, new SuiteCatalog(config.dataDir()), null);
+        this(config, SuiteCatalog.of(config), null);
     }
 
     /** Starts the worker on a thread named {@code lethe-evaluator-<workerId>}. */

@@ -37,6 +37,16 @@ final class CharLstmModel {
         this.net = net;
     }
 
+    private static CharLstmModel shared;
+
+    /** One model per test JVM (training takes a few seconds). */
+    static synchronized CharLstmModel shared() {
+        if (shared == null) {
+            shared = train(150);
+        }
+        return shared;
+    }
+
     /** Trains on {@link #CORPUS} for {@code iterations} mini-batches (seeded, so the model is the same every run). */
     static CharLstmModel train(int iterations) {
         String vocab = CORPUS.chars().distinct().sorted()

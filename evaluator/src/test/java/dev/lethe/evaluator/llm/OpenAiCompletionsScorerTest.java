@@ -50,7 +50,7 @@ class OpenAiCompletionsScorerTest {
 
     @BeforeAll
     static void trainModel() {
-        model = CharLstmModel.train(150);
+        model = CharLstmModel.shared();
         ITEMS.forEach(i -> assertThat(model.knows(i.context() + String.join("", i.choices()))).isTrue());
     }
 
