@@ -17,20 +17,20 @@ class ConsoleSinkTest {
     void shouldAppendOnePlainLinePerChangedFamilyAtItsLatestStageWhenNotATerminal() {
         StringWriter text = new StringWriter();
         ConsoleSink sink = new ConsoleSink(new PrintWriter(text), false);
-        sink.onMetric(family("mlp", 1, "task", 10.0, 2));
+        sink.onMetric(family("mlp", 1, "domain-knowledge", 10.0, 2));
         sink.onMetric(family("mlp", 1, "robustness", 2.5, 2));
-        sink.onMetric(family("cnn", 1, "task", 4.0, 1));
-        sink.onMetric(category("mlp", "mlp-a", 1, "task", 99.0, 50.0)); // not a family record: ignored
+        sink.onMetric(family("cnn", 1, "domain-knowledge", 4.0, 1));
+        sink.onMetric(category("mlp", "mlp-a", 1, "domain-knowledge", 99.0, 50.0)); // not a family record: ignored
         sink.flush();
-        sink.onMetric(family("mlp", 2, "task", 20.0, 2));
+        sink.onMetric(family("mlp", 2, "domain-knowledge", 20.0, 2));
         sink.onAlert(alert("x", "mlp", "mlp-a", 2, AlertSeverity.CRITICAL));
         sink.flush();
         sink.flush(); // nothing changed: nothing printed
 
         assertThat(text.toString().lines().toList()).containsExactly(
-                "family cnn stage 1 models 1 FG[task]=4.00 alerts 0",
-                "family mlp stage 1 models 2 FG[robustness]=2.50 FG[task]=10.00 alerts 0",
-                "family mlp stage 2 models 2 FG[task]=20.00 alerts 1");
+                "family cnn stage 1 models 1 FG[domain-knowledge]=4.00 alerts 0",
+                "family mlp stage 1 models 2 FG[domain-knowledge]=10.00 FG[robustness]=2.50 alerts 0",
+                "family mlp stage 2 models 2 FG[domain-knowledge]=20.00 alerts 1");
         assertThat(text.toString()).doesNotContain("\u001b[");
     }
 
@@ -38,13 +38,13 @@ class ConsoleSinkTest {
     void shouldRedrawTheTableInPlaceWhenOutputIsATerminal() {
         StringWriter text = new StringWriter();
         ConsoleSink sink = new ConsoleSink(new PrintWriter(text), true);
-        sink.onMetric(family("mlp", 1, "task", 10.0, 2));
+        sink.onMetric(family("mlp", 1, "domain-knowledge", 10.0, 2));
         sink.flush();
         String first = text.toString();
-        sink.onMetric(family("mlp", 2, "task", 12.5, 2));
+        sink.onMetric(family("mlp", 2, "domain-knowledge", 12.5, 2));
         sink.flush();
 
-        assertThat(first).doesNotContain("\u001b[").contains("FG% task").contains("10.00");
+        assertThat(first).doesNotContain("\u001b[").contains("FG% domain-knowledge").contains("10.00");
         String redraw = text.toString().substring(first.length());
         assertThat(redraw).startsWith("\u001b[3F\u001b[J").contains("12.50").doesNotContain("10.00");
         assertThat(sink.table().render()).hasSize(3);
@@ -58,18 +58,30 @@ class ConsoleSinkTest {
         sink.refresh();
         sink.refresh(); // unchanged: printed once
         status[0] = "stages 2/3";
-        sink.onMetric(family("mlp", 1, "task", 10.0, 2));
+        sink.onMetric(family("mlp", 1, "domain-knowledge", 10.0, 2));
         sink.flush();
 
         assertThat(text.toString().lines().toList()).containsExactly(
-                "stages 1/3", "family mlp stage 1 models 2 FG[task]=10.00 alerts 0", "stages 2/3");
+                "stages 1/3", "family mlp stage 1 models 2 FG[domain-knowledge]=10.00 alerts 0", "stages 2/3");
 
         StringWriter ansi = new StringWriter();
         ConsoleSink live = new ConsoleSink(new PrintWriter(ansi), true).withStatus(() -> status[0]);
-        live.onMetric(family("mlp", 1, "task", 10.0, 2));
+        live.onMetric(family("mlp", 1, "domain-knowledge", 10.0, 2));
         live.flush();
         status[0] = "stages 3/3";
         live.refresh();
         assertThat(ansi.toString()).contains("stages 2/3\n\u001b[4F\u001b[J").endsWith("stages 3/3\n");
+    }
+
+    @Test
+    void shouldLeaveOutTheTaskCategoryWhenFamilyRecordsCarryIt() {
+        StringWriter text = new StringWriter();
+        ConsoleSink sink = new ConsoleSink(new PrintWriter(text), false);
+        sink.onMetric(family("mlp", 1, "domain-knowledge", 10.0, 2));
+        sink.onMetric(family("mlp", 1, "task", -480.0, 2)); // chance-level baseline: learning, not forgetting
+        sink.flush();
+
+        assertThat(text.toString().lines().toList()).containsExactly("family mlp stage 1 models 2 FG[domain-knowledge]=10.00 alerts 0");
+        assertThat(sink.table().categories()).containsExactly("domain-knowledge");
     }
 }

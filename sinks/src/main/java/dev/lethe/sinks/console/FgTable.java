@@ -36,9 +36,15 @@ public final class FgTable {
     private final Map<FamilyKey, Set<String>> alertIds = new HashMap<>();
     private final Set<String> categories = new TreeSet<>();
 
+    /**
+     * The per-stage fine-tuning tasks: their stage-0 score is chance level, so an FG against it measures learning,
+     * not forgetting (hugely negative); GEM ACC/BWT at MODEL scope cover them, so the table leaves them out.
+     */
+    static final String TASK_CATEGORY = "task";
+
     /** Takes FAMILY-scope records; returns true if the table changed. */
     public boolean accept(ForgettingMetric m) {
-        if (m.getScope() != MetricScope.FAMILY || m.getCategory() == null) {
+        if (m.getScope() != MetricScope.FAMILY || m.getCategory() == null || TASK_CATEGORY.equals(m.getCategory())) {
             return false;
         }
         categories.add(m.getCategory());
