@@ -67,6 +67,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Folder holding mnist-t10k/ (for the mnist-cl suite).")
     Path dataDir;
 
+    @Option(names = "--suite-dir", paramLabel = "DIR", description = "Folder of imported suites (lethe suite import --out DIR/<suite>).")
+    Path suiteDir;
+
     @Option(names = "--worker-id-prefix", paramLabel = "ID",
             description = "Worker ids are <ID>-0..<ID>-(N-1); unique per host, stable across restarts (default: host name).")
     String workerIdPrefix;
@@ -135,6 +138,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             if (dataDir != null) {
                 props.setProperty(Key.DATA_DIR.key(), dataDir.toAbsolutePath().normalize().toString());
             }
+            if (suiteDir != null) {
+                props.setProperty(Key.SUITE_DIR.key(), suiteDir.toAbsolutePath().normalize().toString());
+            }
             props.setProperty(Key.SCORER.key(), scorer.toLowerCase(Locale.ROOT));
             props.setProperty(Key.SCORER_SLEEP_MS.key(), Long.toString(scorerSleepMs));
             props.setProperty(Key.MAX_CHECKPOINT_BYTES.key(), Long.toString(maxCheckpointBytes));
@@ -197,7 +203,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     private int printSuite() {
         Suite suite;
         try {
-            suite = new SuiteCatalog(dataDir == null ? null : dataDir.toAbsolutePath()).resolve(printSuite, attributes);
+            suite = new SuiteCatalog(dataDir == null ? null : dataDir.toAbsolutePath(), suiteDir == null ? null : suiteDir.toAbsolutePath())
+                    .resolve(printSuite, attributes);
         } catch (UnknownSuiteException | InvalidSuiteException e) {
             throw new UsageException(e.getMessage());
         }

@@ -1,0 +1,100 @@
+package dev.lethe.cli.suite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lethe.cli.LetheMain;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class SuiteImportCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    record Result(int exit, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        CommandLine cmd = LetheMain.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int exit = cmd.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    /** {@code -Dlethe.data.dir}, else the first ancestor's {@code shared/data} holding {@code mmlu}. */
+    static Path dataDir() {
+        String configured = System.getProperty("lethe.data.dir");
+        if (configured != null) {
+            return Path.of(configured);
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isDirectory(dir.resolve("shared/data/mmlu"))) {
+                return dir.resolve("shared/data");
+            }
+        }
+        throw new IllegalStateException("no shared/data/mmlu above " + Path.of("").toAbsolutePath() + "; set -Dlethe.data.dir");
+    }
+
+    @Test
+    void shouldWriteOneSuiteWithMmluArcAndBoolqWhenImportedIntoTheSameDirectory() throws Exception {
+        Path out = tmp.resolve("suites").resolve("llm-forgetting");
+        Result mmlu = run("suite", "import", "mmlu", "--from", dataDir().resolve("mmlu").toString(), "--out", out.toString());
+        Result arc = run("suite", "import", "arc", "--from", dataDir().resolve("arc-challenge").toString(), "--out", out.toString());
+        Result boolq = run("suite", "import", "boolq", "--from", dataDir().resolve("boolq").toString(), "--out", out.toString(),
+                "--metric", "acc_norm", "--shard-size", "200");
+
+        assertThat(mmlu.exit()).as(mmlu.err()).isZero();
+        assertThat(mmlu.out()).contains("element\tmmlu-stem\tdomain-knowledge\titems=3153\tshards=32\tmetric=acc",
+                "element\tmmlu-other\tdomain-knowledge\titems=3107\t");
+        assertThat(arc.exit()).as(arc.err()).isZero();
+        assertThat(boolq.exit()).as(boolq.err()).isZero();
+        assertThat(boolq.out()).startsWith("suite\tllm-forgetting\t")
+                .contains("element\tarc-challenge\treasoning\titems=1172\tshards=12\tmetric=acc",
+                        "element\tboolq\treasoning\titems=3270\tshards=17\tmetric=acc_norm")
+                .containsPattern("version\t[0-9a-f]{64}\n");
+        assertThat(Files.list(out).map(p -> p.getFileName().toString())).contains("suite.json", "mmlu-stem.jsonl",
+                "mmlu-stem.fewshot.json", "arc-challenge.jsonl", "boolq.jsonl");
+
+        // the evaluator resolves it by directory name under --suite-dir
+        Result printed = run("evaluate", "--suite-dir", tmp.resolve("suites").toString(), "--print-suite", "llm-forgetting");
+        assertThat(printed.exit()).as(printed.err()).isZero();
+        assertThat(printed.out()).startsWith("lethe-suite-manifest 1\nsuite\tllm-forgetting\nparams\t\n")
+                .contains("element\tmmlu-humanities\tdomain-knowledge\t4705\t100\t", "element\tboolq\treasoning\t3270\t200\t");
+        String version = boolq.out().replaceAll("(?s).*version\t([0-9a-f]{64}).*", "$1");
+        assertThat(printed.out()).contains("version\t" + version + "\n");
+    }
+
+    @Test
+    void shouldExitWithUsageErrorNamingTheFlagWhenAValueIsBad() {
+        Result kind = run("suite", "import", "hellaswag", "--from", tmp.toString(), "--out", tmp.resolve("x").toString());
+        Result metric = run("suite", "import", "arc", "--from", tmp.toString(), "--out", tmp.resolve("x").toString(), "--metric", "f1");
+        Result shots = run("suite", "import", "arc", "--from", tmp.toString(), "--out", tmp.resolve("x").toString(), "--shots", "5");
+        Result missing = run("suite", "import", "arc", "--from", tmp.resolve("nowhere").toString(), "--out", tmp.resolve("x").toString());
+
+        assertThat(kind.exit()).isEqualTo(2);
+        assertThat(kind.err()).contains("mmlu, arc or boolq");
+        assertThat(metric.exit()).isEqualTo(2);
+        assertThat(metric.err()).contains("--metric");
+        assertThat(shots.exit()).isEqualTo(2);
+        assertThat(shots.err()).contains("--shots applies to mmlu only");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("--from");
+    }
+
+    @Test
+    void shouldFailWithExitOneWhenTheFilesAreNotTheBenchmarks() throws Exception {
+        Path bogus = Files.writeString(tmp.resolve("arc_challenge_test.jsonl"), "{\"question\": \"q\", \"options\": [], \"answer\": \"Z\"}\n");
+        Result r = run("suite", "import", "arc", "--from", bogus.toString(), "--out", tmp.resolve("bad").toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("answer 'Z'");
+        assertThat(tmp.resolve("bad").resolve("suite.json")).doesNotExist();
+    }
+}
