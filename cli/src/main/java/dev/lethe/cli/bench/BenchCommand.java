@@ -29,7 +29,7 @@ public final class BenchCommand implements Callable<Integer> {
     Path dataDir;
 
     @Option(names = "--records", paramLabel = "N",
-            description = "Shard results for the consumer and aggregator benchmarks (default: 50000, 10000 with --quick).")
+            description = "Shard results for the consumer and aggregator benchmarks (default: 20000, 5000 with --quick; rounded up to whole model runs of 1344).")
     Long records;
 
     @Option(names = "--quick", description = "Smaller samples everywhere (about half the time).")

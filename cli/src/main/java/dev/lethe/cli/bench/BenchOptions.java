@@ -23,8 +23,8 @@ record BenchOptions(Path out, Path dataDir, long records, boolean quick, boolean
     /** The benchmarks, in the order they run. */
     static final List<String> BENCHMARKS = List.of("aggregator", "e2e", "scoring", "scaling");
 
-    static final long DEFAULT_RECORDS = 50_000;
-    static final long QUICK_RECORDS = 10_000;
+    static final long DEFAULT_RECORDS = 20_000;
+    static final long QUICK_RECORDS = 5_000;
 
     BenchOptions validated() {
         if (records < 1_000 || records > 5_000_000) {

@@ -1,14 +1,17 @@
 package dev.lethe.cli.bench;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.IsolationLevel;
@@ -23,7 +26,10 @@ final class GroupProbe {
         this.admin = admin;
     }
 
-    /** Records the group still has to consume (read_committed ends minus committed offsets); -1 if unknown yet. */
+    /**
+     * Records the group still has to consume (read_committed ends minus committed offsets) over every partition of
+     * every topic it has committed on, so a partition that gets its first record now counts too; -1 if unknown yet.
+     */
     long lag(String groupId) throws InterruptedException {
         try {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
@@ -31,13 +37,16 @@ final class GroupProbe {
             if (committed.isEmpty()) {
                 return -1;
             }
-            Map<TopicPartition, OffsetSpec> latest = committed.keySet().stream()
-                    .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+            Set<String> topics = committed.keySet().stream().map(TopicPartition::topic).collect(Collectors.toSet());
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (TopicDescription t : admin.describeTopics(topics).allTopicNames().get().values()) {
+                t.partitions().forEach(p -> latest.put(new TopicPartition(t.name(), p.partition()), OffsetSpec.latest()));
+            }
             var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
             long lag = 0;
-            for (var e : committed.entrySet()) {
-                long at = e.getValue() == null ? 0 : e.getValue().offset();
-                lag += Math.max(0, ends.get(e.getKey()).offset() - at);
+            for (var e : ends.entrySet()) {
+                OffsetAndMetadata at = committed.get(e.getKey());
+                lag += Math.max(0, e.getValue().offset() - (at == null ? 0 : at.offset()));
             }
             return lag;
         } catch (ExecutionException e) {

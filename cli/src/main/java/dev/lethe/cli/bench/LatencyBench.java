@@ -6,10 +6,12 @@ import dev.lethe.embedded.LetheTopicsAdmin;
 import dev.lethe.evaluator.EvaluatorConfig;
 import dev.lethe.evaluator.EvaluatorService;
 import dev.lethe.evaluator.WorkerProcess;
+import dev.lethe.evaluator.suite.Suite;
 import dev.lethe.evaluator.suite.SuiteCatalog;
 import dev.lethe.ml.tasks.ContinualProtocol;
 import dev.lethe.producer.CheckpointPublisher;
 import dev.lethe.schemas.ForgettingMetric;
+import dev.lethe.schemas.MetricScope;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.schemas.serde.AvroSerdes;
@@ -62,7 +64,9 @@ final class LatencyBench {
         Topics topics = cluster.topics();
         LetheTopicsAdmin.createAll(cluster, topics);
         ContinualProtocol protocol = CampaignFile.builtIn("default").protocol();
-        int shards = new SuiteCatalog(dataDir).resolve(protocol.suite(), protocol.toAttributes()).shardCount();
+        Suite suite = new SuiteCatalog(dataDir).resolve(protocol.suite(), protocol.toAttributes());
+        int shards = suite.shardCount();
+        int elements = suite.elements().size();
         EvaluatorConfig evaluator = EvaluatorConfig.defaults(cluster).withDataDir(dataDir)
                 .withScorer(EvaluatorConfig.ScorerMode.SLEEP, SCORER_COST);
         AggregatorConfig aggregatorConfig = AggregatorConfig.defaults(cluster).withApplicationId(APPLICATION_ID)
@@ -97,6 +101,11 @@ final class LatencyBench {
                     publisher.publish(BenchEvents.checkpoint("bench-e2e", "mlp", model, stage, protocol, uri, sha));
                     if (!results.await(a -> a.key().startsWith(checkpointId + "/"), shards, Duration.ofMinutes(2))) {
                         throw new IllegalStateException("checkpoint " + checkpointId + " was not scored within 2 minutes");
+                    }
+                    // every element's ELEMENT record of the stage, then the aggregator caught up and quiet: the last is in
+                    if (!metrics.await(a -> a.nanos() >= start && a.value().getStage() == s && model.equals(a.value().getModel())
+                            && a.value().getScope() == MetricScope.ELEMENT, elements, Duration.ofMinutes(2))) {
+                        throw new IllegalStateException("the ELEMENT metrics of " + checkpointId + " did not come within 2 minutes");
                     }
                     if (!probe.awaitCaughtUp(APPLICATION_ID, Duration.ofMinutes(2))) {
                         throw new IllegalStateException("the aggregator did not catch up within 2 minutes");
