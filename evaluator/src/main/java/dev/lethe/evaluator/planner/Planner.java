@@ -58,9 +58,11 @@ public final class Planner implements Runnable, AutoCloseable {
     private volatile boolean running = true;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile Throwable failure;
+    private final int maxTaskBytes;
 
     public Planner(EvaluatorConfig config, SuiteCatalog catalog) {
         this.config = config;
+        this.maxTaskBytes = maxTaskBytes(config);
         this.shardPlanner = new ShardPlanner(catalog);
         Topics topics = config.cluster().topics();
         this.source = topics.checkpoints();
@@ -169,8 +171,15 @@ public final class Planner implements Runnable, AutoCloseable {
         }
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(plan.tasks().size());
         for (EvalTask task : plan.tasks()) {
-            out.add(new ProducerRecord<>(tasksTopic.name(), task.getTaskId().getBytes(StandardCharsets.UTF_8),
-                    taskSerializer.serialize(tasksTopic.name(), task)));
+            byte[] value = taskSerializer.serialize(tasksTopic.name(), task);
+            if (value.length > maxTaskBytes) {
+                // the producer would refuse it, abort the transaction and this event would be retried forever
+                String message = "planned EvalTask " + task.getTaskId() + " is " + value.length + " bytes, over the "
+                        + maxTaskBytes + "-byte limit (max.request.size minus headroom); the event's attributes are too large";
+                LOG.warn("checkpoint {} refused (VALIDATION): {}", event.getCheckpointId(), message);
+                return deadLetter(record, DeadLetterReason.VALIDATION, message, null, dlqSerializer);
+            }
+            out.add(new ProducerRecord<>(tasksTopic.name(), task.getTaskId().getBytes(StandardCharsets.UTF_8), value));
         }
         LOG.debug("checkpoint {} planned as {} tasks", event.getCheckpointId(), out.size());
         return out;
@@ -180,6 +189,13 @@ public final class Planner implements Runnable, AutoCloseable {
                                                             String message, Throwable cause, Serializer<DeadLetter> dlqSerializer) {
         DeadLetter letter = DeadLetters.of(record, reason, message, cause, "planner");
         return List.of(new ProducerRecord<>(dlq.name(), record.key(), dlqSerializer.serialize(dlq.name(), letter)));
+    }
+
+    /** The producer's max.request.size (Kafka's 1 MiB default unless overridden) minus room for key and headers. */
+    static int maxTaskBytes(EvaluatorConfig config) {
+        String configured = config.cluster().clientOverrides().get("max.request.size");
+        int maxRequest = configured == null ? 1024 * 1024 : Integer.parseInt(configured.trim());
+        return Math.max(1024, maxRequest - 16 * 1024);
     }
 
     /** Checkpoint events planned into tasks (committed). */
