@@ -52,7 +52,7 @@ final class AggregatorBench {
     /** What this benchmark measured. */
     record Result(long records, int runs, Double rawRecordsPerS, List<Double> rawRuns, Double aggregatorRecordsPerS,
                   double aggregatorSeconds, long outputRecords, long changelogLatestBytes, long changelogTotalBytes,
-                  long rocksDbSstBytes, long stateDirBytes) {
+                  Map<String, Long> latestBytesByStore, long rocksDbSstBytes, long stateDirBytes) {
 
         Double stateBytesPerRun() {
             return (double) changelogLatestBytes / runs;
@@ -85,6 +85,7 @@ final class AggregatorBench {
         long outputs;
         long latestBytes;
         long totalBytes;
+        Map<String, Long> byStore = new LinkedHashMap<>();
         try (Admin admin = Admin.create(cluster.clientProperties());
              TopicWatcher<Void> forgetting = new TopicWatcher<>(cluster, topics.forgetting().name(), null, false)) {
             AggregatorApp app = AggregatorApp.start(config);
@@ -99,7 +100,7 @@ final class AggregatorBench {
                 forgetting.awaitQuiet(Duration.ofSeconds(1), Duration.ofMinutes(2));
                 seconds = (forgetting.lastNanos() - start) / 1e9;
                 outputs = forgetting.count();
-                long[] bytes = changelogBytes();
+                long[] bytes = changelogBytes(byStore);
                 latestBytes = bytes[0];
                 totalBytes = bytes[1];
             } finally {
@@ -112,13 +113,20 @@ final class AggregatorBench {
         log.say("aggregator: %d records to the last of %d output records in %.2f s = %.0f records/s", records, outputs,
                 seconds, aggregatorRate);
 
+        // short passes are noisy: at least rawRepetitions, and on until 2 s of reading
         List<Double> raw = new ArrayList<>();
-        for (int i = 0; i < rawRepetitions; i++) {
-            raw.add(rawConsumer(source, records));
+        double readSeconds = 0;
+        while (raw.size() < rawRepetitions || readSeconds < 2 && raw.size() < 50) {
+            double rate = rawConsumer(source, records);
+            raw.add(rate);
+            readSeconds += records / rate;
         }
         Double rawRate = Stats.median(raw);
-        log.say("raw consumer: %.0f records/s (median of %s)", rawRate, raw);
-        return new Result(records, fixture.runs(), rawRate, raw, aggregatorRate, seconds, outputs, latestBytes, totalBytes, sst, dir);
+        log.say("raw consumer: %.0f records/s (median of %d passes)", rawRate, raw.size());
+        log.say("aggregator state: %d bytes per model run (changelogs, latest value per key: %s), RocksDB files %d bytes",
+                latestBytes / fixture.runs(), byStore, sst);
+        return new Result(records, fixture.runs(), rawRate, raw, aggregatorRate, seconds, outputs, latestBytes, totalBytes,
+                byStore, sst, dir);
     }
 
     private List<ProducerRecord<byte[], byte[]>> serialize(ShardResultFixture fixture, Topic<ShardResult> topic) {
@@ -185,8 +193,8 @@ final class AggregatorBench {
         }
     }
 
-    /** {latest value per key, all records} bytes (key + value) over the three changelog topics. */
-    private long[] changelogBytes() {
+    /** {latest value per key, all records} bytes (key + value) over the three changelog topics; per store into byStore. */
+    private long[] changelogBytes(Map<String, Long> byStore) {
         Map<String, Object> props = new HashMap<>(cluster.clientProperties());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -217,7 +225,9 @@ final class AggregatorBench {
                         }
                     }
                 }
-                latest += sizes.values().stream().mapToLong(Integer::longValue).sum();
+                long storeBytes = sizes.values().stream().mapToLong(Integer::longValue).sum();
+                byStore.put(store, storeBytes);
+                latest += storeBytes;
             }
         }
         return new long[] {latest, total};

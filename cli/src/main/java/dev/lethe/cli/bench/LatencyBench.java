@@ -38,7 +38,8 @@ final class LatencyBench {
     static final Duration SCORER_COST = Duration.ofMillis(1);
 
     /** Latency of every measured checkpoint in publication order, and of the warm-up run's checkpoints. */
-    record Result(List<Double> latenciesMs, List<Double> warmupLatenciesMs, int shardsPerCheckpoint, int workers) {
+    record Result(List<Double> latenciesMs, List<Double> warmupLatenciesMs, List<Double> scoringPartMs,
+                  List<Double> aggregationPartMs, int shardsPerCheckpoint, int workers) {
         Double p50() {
             return Stats.percentile(latenciesMs, 50);
         }
@@ -74,6 +75,8 @@ final class LatencyBench {
                 .validated();
         List<Double> latencies = new ArrayList<>();
         List<Double> warmup = new ArrayList<>();
+        List<Double> scoringPart = new ArrayList<>();
+        List<Double> aggregationPart = new ArrayList<>();
         String uri = workDir.resolve("e2e-never-loaded.zip").toUri().toString();
         String sha = "0".repeat(64); // the sleep scorer never opens the checkpoint
         try (Admin admin = Admin.create(cluster.clientProperties());
@@ -116,11 +119,20 @@ final class LatencyBench {
                             .stream().mapToLong(TopicWatcher.Arrival::nanos).max()
                             .orElseThrow(() -> new IllegalStateException("no ForgettingMetric for " + checkpointId));
                     (run == 0 ? warmup : latencies).add((last - start) / 1e6);
+                    if (run > 0) {
+                        // where the time goes: publish -> last ShardResult readable, and from there to the last metric
+                        long lastShard = results.arrivals(a -> a.key().startsWith(checkpointId + "/")).stream()
+                                .mapToLong(TopicWatcher.Arrival::nanos).max().orElse(start);
+                        scoringPart.add((lastShard - start) / 1e6);
+                        aggregationPart.add((last - lastShard) / 1e6);
+                    }
                 }
             }
         }
-        log.say("e2e: p50 %.0f ms, p99 %.0f ms over %d checkpoints (warm-up run: %s ms)", Stats.percentile(latencies, 50),
-                Stats.percentile(latencies, 99), latencies.size(), warmup.stream().map(Math::round).toList());
-        return new Result(latencies, warmup, shards, WORKERS);
+        log.say("e2e: p50 %.0f ms, p99 %.0f ms over %d checkpoints (median publish->last shard %.0f ms, last shard->last "
+                        + "metric %.0f ms; warm-up run: %s ms)", Stats.percentile(latencies, 50), Stats.percentile(latencies, 99),
+                latencies.size(), Stats.median(scoringPart), Stats.median(aggregationPart),
+                warmup.stream().map(Math::round).toList());
+        return new Result(latencies, warmup, scoringPart, aggregationPart, shards, WORKERS);
     }
 }

@@ -7,11 +7,16 @@ import dev.lethe.evaluator.WorkerProcess;
 import dev.lethe.evaluator.suite.SuiteCatalog;
 import dev.lethe.ml.tasks.ContinualProtocol;
 import dev.lethe.producer.CheckpointPublisher;
+import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.config.ClusterConfig;
+import dev.lethe.schemas.serde.AvroSerdes;
 import dev.lethe.schemas.topics.Topics;
 import dev.lethe.trainer.campaign.CampaignFile;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
@@ -26,8 +31,13 @@ final class ScalingBench {
     static final int PARTITIONS = 8;
     static final Duration SCORER_COST = Duration.ofMillis(200);
 
-    /** Shards per second with {@code workers} worker processes. */
-    record Run(int workers, int shards, double seconds, double shardsPerS) {
+    /**
+     * Shards per second with {@code workers} worker processes, how many shards each worker scored, and the
+     * throughput the busiest worker allows at best (shards / its share x workers' ideal rate): key hashing spreads
+     * the tasks unevenly over the partitions, and a worker only scores its own partitions.
+     */
+    record Run(int workers, int shards, double seconds, double shardsPerS, Map<String, Long> shardsByWorker,
+               double busiestWorkerBoundShardsPerS) {
     }
 
     private final ClusterConfig base;
@@ -55,10 +65,12 @@ final class ScalingBench {
         String sha = "0".repeat(64);
         Path logFile = workDir.resolve("scale-" + workers + "-workers.log");
         double seconds;
+        Map<String, Long> byWorker;
         try (Admin admin = Admin.create(cluster.clientProperties());
              EvaluatorService evaluators = EvaluatorService.start(config, workers, EvaluatorService.WorkerMode.PROCESSES,
                      WorkerProcess.Launch.defaults().withLogFile(logFile), "bench-scale-worker", true);
-             TopicWatcher<Void> results = new TopicWatcher<>(cluster, topics.shardResults().name(), null, true);
+             TopicWatcher<ShardResult> results = new TopicWatcher<>(cluster, topics.shardResults().name(),
+                     AvroSerdes.forTopic(topics.shardResults(), cluster).deserializer(), true);
              CheckpointPublisher publisher = new CheckpointPublisher(cluster)) {
             if (!evaluators.awaitWorkersReady(Duration.ofMinutes(3))
                     || !new GroupProbe(admin).awaitStable(config.workerGroupId(), workers, Duration.ofMinutes(2))) {
@@ -72,10 +84,15 @@ final class ScalingBench {
                 throw new IllegalStateException("only " + results.count() + " of " + shards + " shards were scored in 10 minutes");
             }
             seconds = (results.lastNanos() - start) / 1e9;
+            byWorker = results.arrivals().stream().collect(Collectors.groupingBy(a -> a.value().getEvaluatorId(),
+                    TreeMap::new, Collectors.counting()));
         }
-        Run run = new Run(workers, shards, seconds, shards / seconds);
-        log.say("scaling: %d worker process(es), %d partitions: %d shards in %.2f s = %.2f shards/s (ideal %.2f)", workers,
-                PARTITIONS, shards, seconds, run.shardsPerS(), workers * 1000.0 / SCORER_COST.toMillis());
+        long busiest = byWorker.values().stream().mapToLong(Long::longValue).max().orElse(shards);
+        Run run = new Run(workers, shards, seconds, shards / seconds, byWorker,
+                shards / (busiest * SCORER_COST.toMillis() / 1000.0));
+        log.say("scaling: %d worker process(es), %d partitions: %d shards in %.2f s = %.2f shards/s (ideal %.2f; shards per "
+                        + "worker %s allow at most %.2f)", workers, PARTITIONS, shards, seconds, run.shardsPerS(),
+                workers * 1000.0 / SCORER_COST.toMillis(), byWorker.values(), run.busiestWorkerBoundShardsPerS());
         return run;
     }
 

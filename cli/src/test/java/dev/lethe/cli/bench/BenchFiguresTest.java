@@ -110,7 +110,7 @@ class BenchFiguresTest {
         report.set("aggregator_vs_raw_ratio", 0.31234);
         report.set("e2e_latency_ms_p99", 1200.0);
         report.set("evaluator_scaling_4_workers", Double.NaN);
-        report.detail("scaling", new ScalingBench.Run(4, 128, 8.0, 16.0));
+        report.detail("scaling", new ScalingBench.Run(4, 128, 8.0, 16.0, java.util.Map.of("w-0", 32L), 20.0));
         assertThatThrownBy(() -> report.set("no_such_field", 1.0)).isInstanceOf(IllegalArgumentException.class);
 
         JsonNode json = new ObjectMapper().readTree(report.toJsonText());
