@@ -1,0 +1,252 @@
+package dev.lethe.cli.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lethe.aggregator.app.AggregatorApp;
+import dev.lethe.aggregator.app.AggregatorConfig;
+import dev.lethe.cli.LetheMain;
+import dev.lethe.embedded.BrokerListener;
+import dev.lethe.embedded.LetheTopicsAdmin;
+import dev.lethe.evaluator.EvaluatorConfig;
+import dev.lethe.evaluator.planner.Planner;
+import dev.lethe.evaluator.planner.ShardPlanner;
+import dev.lethe.evaluator.suite.SuiteCatalog;
+import dev.lethe.evaluator.worker.EvaluatorWorker;
+import dev.lethe.schemas.BenchmarkScore;
+import dev.lethe.schemas.CheckpointFormat;
+import dev.lethe.schemas.CheckpointReady;
+import dev.lethe.schemas.EvalTask;
+import dev.lethe.schemas.config.ClusterConfig;
+import dev.lethe.schemas.registry.server.EmbeddedSchemaRegistry;
+import dev.lethe.schemas.serde.AvroSerdes;
+import dev.lethe.sinks.core.CompositeSink;
+import dev.lethe.sinks.core.SinkRunner;
+import dev.lethe.sinks.core.SinkRunnerConfig;
+import dev.lethe.sinks.core.StartPosition;
+import dev.lethe.sinks.jsonl.JsonlSink;
+import dev.lethe.sinks.prometheus.PrometheusSink;
+import dev.lethe.sinks.prometheus.PrometheusSinkConfig;
+import dev.lethe.testkit.LetheCluster;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Security basics on a real broker with a SASL_PLAINTEXT SCRAM-SHA-256 listener: every Lethe part reaches Kafka
+ * only through that listener with the credentials given as {@code --client-property} / client overrides, the
+ * schema registry (its {@code _schemas} log also over SASL) demands basic auth, and every HTTP endpoint binds to
+ * the loopback interface by default.
+ */
+class SecurityIT {
+
+    private static final String MECHANISM = "SCRAM-SHA-256";
+    private static final String USER = "lethe";
+    private static final String PASSWORD = "lethe-scram-secret";
+    private static final String REGISTRY_USER_INFO = "registry-user:registry-secret";
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+    @RegisterExtension
+    static final LetheCluster CLUSTER = new LetheCluster(b -> b
+            .listener(BrokerListener.scram(MECHANISM, 0))
+            .scramUser(MECHANISM, USER, PASSWORD));
+
+    @TempDir
+    Path tmp;
+
+    private static Map<String, String> sasl(String password) {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("security.protocol", "SASL_PLAINTEXT");
+        props.put("sasl.mechanism", MECHANISM);
+        props.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                + USER + "\" password=\"" + password + "\";");
+        return props;
+    }
+
+    @Test
+    void shouldRunPublishPlannerWorkerAggregatorAndSinksOverScramAndRegistryBasicAuthOnly() throws Exception {
+        String saslBootstrap = CLUSTER.broker().bootstrapServers("SASL");
+        assertThat(saslBootstrap).isNotEqualTo(CLUSTER.bootstrapServers());
+        Map<String, String> sasl = sasl(PASSWORD);
+        try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(EmbeddedSchemaRegistry.Options.of(saslBootstrap)
+                .withClientOverrides(sasl).withUserInfo(REGISTRY_USER_INFO).withTopic("_schemas_sasl"))) {
+            ClusterConfig config = new ClusterConfig(saslBootstrap, registry.url(), "lethe-sasl.", sasl, REGISTRY_USER_INFO)
+                    .validated();
+            LetheTopicsAdmin.createAll(config, config.topics());
+            EvaluatorConfig evaluator = EvaluatorConfig.defaults(config)
+                    .withScorer(EvaluatorConfig.ScorerMode.SLEEP, Duration.ofMillis(1));
+            Path out = Files.createDirectories(tmp.resolve("out"));
+            PrometheusSink prometheus = new PrometheusSink(PrometheusSinkConfig.defaults().withPort(0));
+            JsonlSink jsonl = new JsonlSink(out);
+
+            try (Planner planner = new Planner(evaluator);
+                 EvaluatorWorker worker = new EvaluatorWorker(evaluator.withWorkerId("sasl-0"));
+                 AggregatorApp aggregator = AggregatorApp.start(AggregatorConfig.defaults(config)
+                         .withStateDir(tmp.resolve("state")).withHttp(AggregatorConfig.DEFAULT_HTTP_HOST, 0));
+                 SinkRunner sinks = SinkRunner.start(config, SinkRunnerConfig.defaults("sasl", StartPosition.EARLIEST),
+                         new CompositeSink("sasl", List.of(jsonl, prometheus)))) {
+                planner.start();
+                worker.start();
+                assertThat(aggregator.awaitRunning(TIMEOUT)).as("aggregator running over SASL").isTrue();
+
+                for (int stage = 0; stage <= 1; stage++) {
+                    Result r = publish(saslBootstrap, registry.url(), PASSWORD, REGISTRY_USER_INFO, stage);
+                    assertThat(r.exit()).as(r.err()).isZero();
+                    assertThat(r.out()).contains("checkpointId=sasl/m/" + stage);
+                }
+
+                int benchmarks = new ShardPlanner(new SuiteCatalog(null)).plan(event(1)).tasks().stream()
+                        .map(EvalTask::getBenchmark).collect(Collectors.toSet()).size();
+                List<ConsumerRecord<String, BenchmarkScore>> scores = CLUSTER.readAll(config.topics().benchmarkScores().name(),
+                        2 * benchmarks, TIMEOUT, AvroSerdes.forTopic(config.topics().benchmarkScores(), config).deserializer());
+                assertThat(scores).hasSize(2 * benchmarks);
+                assertThat(scores).allSatisfy(s -> assertThat(s.value().getCampaign()).isEqualTo("sasl"));
+
+                String metrics = awaitFileContaining(jsonl.metricsFile(), "\"scope\":\"MODEL\"", "\"stage\":1");
+                assertThat(metrics.lines().filter(l -> l.contains("\"model\":\"m\""))).isNotEmpty();
+
+                // every HTTP endpoint bound to loopback by default, and serving there
+                int prometheusPort = prometheus.port();
+                int aggregatorPort = aggregator.endpoint().getPort();
+                int registryPort = URI.create(registry.url()).getPort();
+                for (int port : List.of(prometheusPort, aggregatorPort, registryPort)) {
+                    Set<InetAddress> bound = ListeningSockets.addresses(port);
+                    assertThat(bound).as("listening addresses of port %d", port).isNotEmpty()
+                            .allSatisfy(a -> assertThat(a.isLoopbackAddress()).as(a.toString()).isTrue());
+                }
+                String scrape = get(URI.create(prometheus.url()));
+                assertThat(scrape).contains("lethe_forgetting");
+                assertThat(get(aggregator.endpoint().resolve("/families"))).contains("mlp");
+
+                assertThat(planner.failure()).isNull();
+                assertThat(worker.failure()).isNull();
+            }
+        }
+    }
+
+    @Test
+    void shouldFailClearlyWhenTheScramPasswordIsWrongOrRegistryCredentialsAreMissing() throws Exception {
+        String saslBootstrap = CLUSTER.broker().bootstrapServers("SASL");
+        try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(EmbeddedSchemaRegistry.Options.of(saslBootstrap)
+                .withClientOverrides(sasl(PASSWORD)).withUserInfo(REGISTRY_USER_INFO).withTopic("_schemas_sasl2"))) {
+            LetheTopicsAdmin.createAll(new ClusterConfig(saslBootstrap, registry.url(), "lethe-sasl2.", sasl(PASSWORD),
+                    REGISTRY_USER_INFO).validated(), dev.lethe.schemas.topics.Topics.withPrefix("lethe-sasl2."));
+
+            Result wrongPassword = publish(saslBootstrap, registry.url(), "not-the-password", REGISTRY_USER_INFO, 0, "lethe-sasl2.");
+            assertThat(wrongPassword.exit()).isEqualTo(1);
+            assertThat(wrongPassword.err()).contains("lethe publish:").containsIgnoringCase("authentication failed");
+
+            Result noRegistryAuth = publish(saslBootstrap, registry.url(), PASSWORD, null, 0, "lethe-sasl2.");
+            assertThat(noRegistryAuth.exit()).isEqualTo(1);
+            assertThat(noRegistryAuth.err()).contains("lethe publish:").contains("401");
+
+            Result wrongRegistryAuth = publish(saslBootstrap, registry.url(), PASSWORD, "registry-user:guess", 0, "lethe-sasl2.");
+            assertThat(wrongRegistryAuth.exit()).isEqualTo(1);
+            assertThat(wrongRegistryAuth.err()).contains("401");
+
+            Result ok = publish(saslBootstrap, registry.url(), PASSWORD, REGISTRY_USER_INFO, 0, "lethe-sasl2.");
+            assertThat(ok.exit()).as(ok.err()).isZero();
+        }
+    }
+
+    @Test
+    void shouldDefaultEveryHttpEndpointOfTheCliToLoopbackAndDetectAWildcardBind() throws Exception {
+        CommandLine lethe = LetheMain.commandLine();
+        assertThat(lethe.getSubcommands().get("aggregate").getCommandSpec().findOption("--http-host").defaultValue())
+                .isEqualTo("127.0.0.1");
+        assertThat(lethe.getSubcommands().get("sink").getSubcommands().get("prometheus").getCommandSpec()
+                .findOption("--host").defaultValue()).isEqualTo("127.0.0.1");
+        assertThat(lethe.getSubcommands().get("registry").getCommandSpec().findOption("--host").defaultValue())
+                .isEqualTo("127.0.0.1");
+        assertThat(lethe.getSubcommands().get("broker").getCommandSpec().findOption("--host").defaultValue())
+                .isEqualTo("127.0.0.1");
+        // the socket check above can fail: a wildcard bind is seen as one
+        try (ServerSocket wildcard = new ServerSocket()) {
+            wildcard.bind(new InetSocketAddress("0.0.0.0", 0));
+            assertThat(ListeningSockets.addresses(wildcard.getLocalPort()))
+                    .anySatisfy(a -> assertThat(a.isLoopbackAddress()).isFalse());
+        }
+    }
+
+    private static CheckpointReady event(int stage) {
+        return CheckpointReady.newBuilder().setCheckpointId("sasl/m/" + stage).setCampaign("sasl").setFamily("mlp")
+                .setModel("m").setStage(stage).setTask(stage == 0 ? null : "perm-" + stage)
+                .setCheckpointUri("file:/tmp/lethe-sasl/m-" + stage + ".zip").setCheckpointSha256("cd".repeat(32))
+                .setFormat(CheckpointFormat.DL4J_MULTILAYER).setSuite("digits-cl").setCreatedAt(Instant.now())
+                .setAttributes(Map.of("dataset", "digits", "protocol", "permuted", "seed", "3", "stages", "1")).build();
+    }
+
+    private static Result publish(String bootstrap, String registryUrl, String password, String registryUserInfo, int stage) {
+        return publish(bootstrap, registryUrl, password, registryUserInfo, stage, "lethe-sasl.");
+    }
+
+    /** {@code lethe publish} with the SASL settings given only as --client-property, as an operator would. */
+    private static Result publish(String bootstrap, String registryUrl, String password, String registryUserInfo, int stage,
+                                  String prefix) {
+        List<String> args = new ArrayList<>(List.of("publish", "--bootstrap-servers", bootstrap,
+                "--schema-registry", registryUrl, "--topic-prefix", prefix, "--timeout", "15",
+                "--campaign", "sasl", "--family", "mlp", "--model", "m", "--stage", Integer.toString(stage),
+                "--uri", "file:/tmp/lethe-sasl/m-" + stage + ".zip", "--sha256", "cd".repeat(32),
+                "--format", "DL4J_MULTILAYER", "--suite", "digits-cl",
+                "--attr", "dataset=digits", "--attr", "protocol=permuted", "--attr", "seed=3", "--attr", "stages=1"));
+        if (stage > 0) {
+            args.addAll(List.of("--task", "perm-" + stage));
+        }
+        sasl(password).forEach((k, v) -> args.addAll(List.of("--client-property", k + "=" + v)));
+        if (registryUserInfo != null) {
+            args.addAll(List.of("--registry-user-info", registryUserInfo));
+        }
+        CommandLine cmd = LetheMain.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int exit = cmd.execute(args.toArray(String[]::new));
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    private static String awaitFileContaining(Path file, String... parts) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        String content = "";
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(file)) {
+                content = Files.readString(file);
+                if (content.lines().anyMatch(l -> List.of(parts).stream().allMatch(l::contains))) {
+                    return content;
+                }
+            }
+            Thread.sleep(100); // polling a file with a deadline
+        }
+        throw new AssertionError("no line of " + file + " contains " + List.of(parts) + " within " + TIMEOUT + ":\n" + content);
+    }
+
+    private static String get(URI uri) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(uri.toString()).isEqualTo(200);
+        return response.body();
+    }
+
+    private record Result(int exit, String out, String err) {
+    }
+}
