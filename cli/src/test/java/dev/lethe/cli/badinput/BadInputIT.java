@@ -82,6 +82,12 @@ class BadInputIT {
             CLUSTER.sendBytes(checkpoints, key, "{\"checkpointId\": \"json, not avro\"}".getBytes(StandardCharsets.UTF_8));
             CLUSTER.sendBytes(checkpoints, key, new byte[] {0, 0x7f, 0x7f, 0x7f, 0x7f, 2, 4}); // unknown schema id
             CLUSTER.sendBytes(checkpoints, key, null); // tombstone
+            ShardResult foreign = HostileInputs.shard("hostile/foreign/0", "b1", 0, true);
+            CLUSTER.sendBytes(checkpoints, key, AvroSerdes.forTopic(topics.shardResults(), cluster).serializer()
+                    .serialize(topics.shardResults().name(), foreign)); // a registered schema, but not a CheckpointReady
+            // a producer cannot register a schema its readers could not read: the registry answers 409
+            assertThatThrownBy(() -> AvroSerdes.client(cluster).register(checkpoints + "-value", HostileInputs.incompatible()))
+                    .hasMessageContaining("409");
             CLUSTER.sendBytes(checkpoints, key, HostileInputs.withNewerSchema(newer, "from the future",
                     AvroSerdes.client(cluster), checkpoints));
             CLUSTER.sendBytes(checkpoints, key, serializer.serialize(checkpoints, huge));
@@ -91,17 +97,18 @@ class BadInputIT {
             CLUSTER.sendBytes(checkpoints, key, serializer.serialize(checkpoints, wrongKey)); // key is not campaign/model
             CLUSTER.sendBytes(checkpoints, key, serializer.serialize(checkpoints, tail));
 
-            List<ConsumerRecord<String, DeadLetter>> dead = CLUSTER.readDlq(topics.checkpoints(), 5, TIMEOUT);
+            List<ConsumerRecord<String, DeadLetter>> dead = CLUSTER.readDlq(topics.checkpoints(), 6, TIMEOUT);
             assertThat(dead).extracting(r -> r.value().getReason()).containsExactlyInAnyOrder(
                     DeadLetterReason.VALIDATION, DeadLetterReason.VALIDATION, DeadLetterReason.DESERIALIZATION,
-                    DeadLetterReason.DESERIALIZATION, DeadLetterReason.DESERIALIZATION);
+                    DeadLetterReason.DESERIALIZATION, DeadLetterReason.DESERIALIZATION, DeadLetterReason.DESERIALIZATION);
             Map<DeadLetterReason, List<String>> messages = dead.stream().collect(Collectors.groupingBy(
                     r -> r.value().getReason(), Collectors.mapping(r -> r.value().getMessage(), Collectors.toList())));
             assertThat(messages.get(DeadLetterReason.VALIDATION)).anySatisfy(m -> assertThat(m).contains("seed must be an integer", "'abc'"))
                     .anySatisfy(m -> assertThat(m).contains("stages must be an integer", "'three'"));
             assertThat(messages.get(DeadLetterReason.DESERIALIZATION)).anySatisfy(m -> assertThat(m).contains("magic byte"))
                     .anySatisfy(m -> assertThat(m).contains(Integer.toString(0x7f7f7f7f)))
-                    .anySatisfy(m -> assertThat(m).contains("tombstone"));
+                    .anySatisfy(m -> assertThat(m).contains("tombstone"))
+                    .anySatisfy(m -> assertThat(m).contains("ShardResult"));
             assertThat(dead).allSatisfy(r -> {
                 assertThat(r.value().getSourceTopic()).isEqualTo(checkpoints);
                 assertThat(r.value().getOffset()).isNotNegative();

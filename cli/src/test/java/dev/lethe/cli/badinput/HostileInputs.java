@@ -93,6 +93,17 @@ final class HostileInputs {
         }
     }
 
+    /** CheckpointReady plus a REQUIRED field without default: old records could not be read with it. */
+    static Schema incompatible() {
+        Schema v1 = CheckpointReady.getClassSchema();
+        List<Schema.Field> fields = new ArrayList<>();
+        for (Schema.Field f : v1.getFields()) {
+            fields.add(new Schema.Field(f, f.schema()));
+        }
+        fields.add(new Schema.Field("owner", Schema.create(Schema.Type.STRING), "Required, no default.", (Object) null));
+        return Schema.createRecord(v1.getName(), v1.getDoc(), v1.getNamespace(), false, fields);
+    }
+
     /** Shard {@code index} of a 2-shard element of 8 items (4 per shard), items right where {@code right} says. */
     static ShardResult shard(String checkpointId, String benchmark, int index, boolean... right) {
         String[] parts = checkpointId.split("/");
