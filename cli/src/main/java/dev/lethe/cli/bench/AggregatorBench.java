@@ -52,7 +52,8 @@ final class AggregatorBench {
     /** What this benchmark measured. */
     record Result(long records, int runs, Double rawRecordsPerS, List<Double> rawRuns, Double aggregatorRecordsPerS,
                   double aggregatorSeconds, long outputRecords, long changelogLatestBytes, long changelogTotalBytes,
-                  Map<String, Long> latestBytesByStore, long rocksDbSstBytes, long stateDirBytes) {
+                  Map<String, Long> latestBytesByStore, long rocksDbSstBytes, long stateDirBytes,
+                  Double streamsPassThroughRecordsPerS) {
 
         Double stateBytesPerRun() {
             return (double) changelogLatestBytes / runs;
@@ -123,10 +124,17 @@ final class AggregatorBench {
         }
         Double rawRate = Stats.median(raw);
         log.say("raw consumer: %.0f records/s (median of %d passes)", rawRate, raw.size());
+        Double ceiling = null;
+        try {
+            ceiling = new StreamsCeilingBench(cluster, workDir).run(input);
+            log.say("reference: a stateless exactly_once_v2 Streams pass-through decoding the same records: %.0f records/s", ceiling);
+        } catch (Exception e) {
+            log.say("reference Streams pass-through failed: %s", e);
+        }
         log.say("aggregator state: %d bytes per model run (changelogs, latest value per key: %s), RocksDB files %d bytes",
                 latestBytes / fixture.runs(), byStore, sst);
         return new Result(records, fixture.runs(), rawRate, raw, aggregatorRate, seconds, outputs, latestBytes, totalBytes,
-                byStore, sst, dir);
+                byStore, sst, dir, ceiling);
     }
 
     private List<ProducerRecord<byte[], byte[]>> serialize(ShardResultFixture fixture, Topic<ShardResult> topic) {

@@ -1,0 +1,107 @@
+package dev.lethe.cli.bench;
+
+import dev.lethe.embedded.LetheTopicsAdmin;
+import dev.lethe.schemas.ShardResult;
+import dev.lethe.schemas.config.ClusterConfig;
+import dev.lethe.schemas.serde.AvroSerdes;
+import dev.lethe.schemas.topics.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * A reference point for aggregator_records_per_s (reported under details, not a table field): the cheapest
+ * Kafka Streams application of the same shape, exactly_once_v2 with the aggregator's commit interval, that
+ * decodes each ShardResult with the same Avro deserializer and writes one small record per input. No state, no
+ * repartition. It tells how much of the gap to the raw consumer any exactly-once Streams topology pays here.
+ */
+final class StreamsCeilingBench {
+
+    static final String PREFIX = "bench-ceiling.";
+    static final String APPLICATION_ID = "lethe-bench-streams-ceiling";
+
+    private final ClusterConfig cluster;
+    private final Path workDir;
+
+    StreamsCeilingBench(ClusterConfig base, Path workDir) {
+        this.cluster = base.withTopicPrefix(PREFIX);
+        this.workDir = workDir;
+    }
+
+    /** Records per second from the commit of the input transaction to the last output readable. */
+    double run(List<ProducerRecord<byte[], byte[]>> input) throws Exception {
+        Topics topics = cluster.topics();
+        LetheTopicsAdmin.createAll(cluster, topics);
+        String source = topics.shardResults().name();
+        String sink = topics.benchmarkScores().name(); // any topic of the bench prefix: it receives only counts
+        Deserializer<ShardResult> deserializer = AvroSerdes.forTopic(topics.shardResults(), cluster).deserializer();
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(source, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                .mapValues(v -> Integer.toString(deserializer.deserialize(source, v).getN()))
+                .to(sink, Produced.with(Serdes.ByteArray(), Serdes.String()));
+        Properties props = new Properties();
+        props.putAll(cluster.clientProperties());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, workDir.resolve("ceiling-state").toString());
+        props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        List<ProducerRecord<byte[], byte[]>> retargeted = input.stream()
+                .map(r -> new ProducerRecord<>(source, r.key(), r.value())).toList();
+        try (Admin admin = Admin.create(cluster.clientProperties());
+             TopicWatcher<Void> outputs = new TopicWatcher<>(cluster, sink, null, false);
+             KafkaStreams streams = new KafkaStreams(builder.build(), props)) {
+            streams.start();
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (streams.state() != KafkaStreams.State.RUNNING) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the reference Streams app did not reach RUNNING in 2 minutes");
+                }
+                Thread.sleep(50);
+            }
+            long start = publishInOneTransaction(retargeted);
+            if (!new GroupProbe(admin).awaitCaughtUp(APPLICATION_ID, Duration.ofMinutes(5))) {
+                throw new IllegalStateException("the reference Streams app did not catch up in 5 minutes");
+            }
+            outputs.awaitQuiet(Duration.ofMillis(500), Duration.ofMinutes(1));
+            if (outputs.count() < input.size()) {
+                throw new IllegalStateException("the reference Streams app wrote " + outputs.count() + " of " + input.size());
+            }
+            return input.size() * 1e9 / (outputs.lastNanos() - start);
+        } finally {
+            deserializer.close();
+        }
+    }
+
+    private long publishInOneTransaction(List<ProducerRecord<byte[], byte[]>> input) {
+        Map<String, Object> props = new HashMap<>(cluster.clientProperties());
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "lethe-bench-ceiling-fixture");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 300_000);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            input.forEach(producer::send);
+            producer.flush();
+            long start = System.nanoTime();
+            producer.commitTransaction();
+            return start;
+        }
+    }
+}
