@@ -233,6 +233,9 @@ public record EvaluatorConfig(
         if (httpTimeout == null || httpTimeout.toMillis() < 1) {
             throw invalid(Key.HTTP_TIMEOUT_MS, "must be >= 1");
         }
+        if (suiteDir != null && !java.nio.file.Files.isDirectory(suiteDir)) {
+            throw invalid(Key.SUITE_DIR, "must be an existing directory, got '" + suiteDir + "'");
+        }
         return this;
     }
 

@@ -148,6 +148,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             props.setProperty(Key.MAX_POLL_RECORDS.key(), Integer.toString(maxPollRecords));
             props.setProperty(Key.SESSION_TIMEOUT_MS.key(), Long.toString(sessionTimeoutMs));
             config = EvaluatorConfig.fromProperties(clusterConfig, props);
+            // the OPENAI_COMPLETIONS scorer's LETHE_LLM_* variables: refuse bad ones now, not in every worker
+            dev.lethe.evaluator.llm.LlmScorerConfig.fromEnvironment(System.getenv());
         } catch (IllegalArgumentException e) {
             throw new UsageException(flagFor(e.getMessage()));
         }
@@ -230,6 +232,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         return message
                 .replace(Key.CHECKPOINT_ROOTS.key(), "--checkpoint-root")
                 .replace(Key.ALLOWED_URLS.key(), "--allow-url")
+                .replace(Key.SUITE_DIR.key(), "--suite-dir")
                 .replace(Key.SCORER_SLEEP_MS.key(), "--scorer-sleep-ms")
                 .replace(Key.SCORER.key(), "--scorer")
                 .replace(Key.MAX_CHECKPOINT_BYTES.key(), "--max-checkpoint-bytes")

@@ -87,6 +87,10 @@ class SuiteImportCommandTest {
         assertThat(shots.err()).contains("--shots applies to mmlu only");
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).contains("--from");
+
+        Result suiteDir = run("evaluate", "--workers", "0", "--suite-dir", tmp.resolve("no-such-dir").toString());
+        assertThat(suiteDir.exit()).isEqualTo(2);
+        assertThat(suiteDir.err()).contains("--suite-dir must be an existing directory");
     }
 
     @Test

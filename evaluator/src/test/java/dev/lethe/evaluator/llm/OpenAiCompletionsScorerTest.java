@@ -168,6 +168,17 @@ class OpenAiCompletionsScorerTest {
     }
 
     @Test
+    void shouldFailAsScoringFailedWithoutRetryingWhenTheServerRefusesTheRequest() {
+        server.failFirst = 1;
+        server.failStatus = 400; // e.g. a prompt longer than the served context
+        MultipleChoiceItems items = new MultipleChoiceItems(ITEMS.subList(0, 1), ChoiceMetric.ACC, " ");
+
+        assertThatThrownBy(() -> scorer.score(task(Map.of()), items))
+                .isInstanceOf(dev.lethe.evaluator.scoring.ScoringException.class).hasMessageContaining("HTTP 400");
+        assertThat(server.requests.get()).isEqualTo(1);
+    }
+
+    @Test
     void shouldFailAsCheckpointUnavailableWhenNothingListens() throws Exception {
         String base = server.baseUrl();
         server.close();
