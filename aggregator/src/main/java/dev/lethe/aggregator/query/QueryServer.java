@@ -38,6 +38,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -305,8 +306,9 @@ public final class QueryServer implements AutoCloseable {
     }
 
     /**
-     * Every value of this instance's partitions of a store; empty when Streams metadata says this instance hosts
-     * none of them (more instances than partitions). While rebalancing the store is not queryable: 503.
+     * Every value of this instance's active partitions of a store; empty when Streams metadata says this instance is
+     * active for none of them (more instances than partitions, or only standby copies). While rebalancing the store is
+     * not queryable: 503.
      */
     private <V> List<V> localValues(String name) {
         List<V> values = new ArrayList<>();
@@ -320,7 +322,15 @@ public final class QueryServer implements AutoCloseable {
     }
 
     private boolean hosts(String store, HostInfo host) {
-        return streams.streamsMetadataForStore(store).stream().anyMatch(m -> m.hostInfo().equals(host));
+        return activeHostsOf(store).anyMatch(m -> m.hostInfo().equals(host));
+    }
+
+    /**
+     * The instances with active partitions of {@code store}. Streams metadata for a store also lists instances holding
+     * only standby copies (num.standby.replicas), which answer no active query: asking them would 503 every time.
+     */
+    private Stream<StreamsMetadata> activeHostsOf(String store) {
+        return streams.streamsMetadataForStore(store).stream().filter(m -> m.stateStoreNames().contains(store));
     }
 
     private HostInfo owner(String store, String key) {
@@ -331,10 +341,10 @@ public final class QueryServer implements AutoCloseable {
         return metadata.activeHost();
     }
 
-    /** The answers of the other instances hosting partitions of {@code store} to a {@code local=true} query. */
+    /** The answers of the other instances hosting active partitions of {@code store} to a {@code local=true} query. */
     private List<JsonNode> fromOthers(String store, String pathAndQuery) {
         List<JsonNode> bodies = new ArrayList<>();
-        for (StreamsMetadata metadata : streams.streamsMetadataForStore(store)) {
+        for (StreamsMetadata metadata : activeHostsOf(store).toList()) {
             HostInfo host = metadata.hostInfo();
             if (!host.equals(self)) {
                 Response response = fetch(host, pathAndQuery);

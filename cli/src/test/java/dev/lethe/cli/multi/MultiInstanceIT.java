@@ -21,6 +21,7 @@ import dev.lethe.schemas.CheckpointReady;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.MetricScope;
+import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.schemas.json.MetricKeys;
 import dev.lethe.schemas.json.RecordJson;
@@ -50,6 +51,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.AfterEach;
@@ -235,6 +237,59 @@ class MultiInstanceIT {
             answers.add(all.toString());
         }
         assertThat(answers.get(0)).as("both instances answer alike").isEqualTo(answers.get(1));
+    }
+
+    /**
+     * With {@code num.standby.replicas=1} (DEPLOY.md's advice for a faster takeover) and more instances than input
+     * partitions, some instance holds only standby copies of a store. Store-wide queries ({@code /families},
+     * {@code /alerts}) must still answer on every instance: a standby is not a place to read from.
+     */
+    @Test
+    void shouldAnswerStoreWideQueriesOnEveryInstanceWhenSomeHoldOnlyStandbyCopies() throws Exception {
+        ClusterConfig cluster = CLUSTER.newTopicPrefix().withClientOverrides(Map.of("num.standby.replicas", "1"));
+        Topics topics = cluster.topics();
+        int instances = topics.shardResults().partitions() + 1;
+        AggregatorApp[] apps = new AggregatorApp[instances];
+        for (int i = 0; i < instances; i++) {
+            apps[i] = own(AggregatorApp.start(AggregatorConfig.defaults(cluster)
+                    .withApplicationId(APPLICATION_ID + "-standby")
+                    .withStateDir(work.resolve("standby-" + i))
+                    .withHttp("127.0.0.1", 0)));
+        }
+        awaitInstances(apps, instances);
+        List<RunKey> runs = List.of(new RunKey("sb", "mlp", "mlp-a"), new RunKey("sb", "cnn", "cnn-a"));
+        for (RunKey run : runs) {
+            for (int stage = 0; stage <= 1; stage++) {
+                ShardResult shard = SyntheticShards.whole(run, stage, "digits-clean", "domain-knowledge",
+                        stage == 0 ? "1111111111" : "1111100000");
+                CLUSTER.send(topics.shardResults(), shard.getCheckpointId() + "/" + shard.getBenchmark(), shard);
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (CLUSTER.readAll(topics.forgetting(), 0, Duration.ofSeconds(10)).stream()
+                .filter(r -> r.value().getScope() == MetricScope.FAMILY && r.value().getStage() == 1).count() < runs.size()) {
+            assertThat(System.nanoTime()).as("FAMILY records of stage 1 within 60 s").isLessThan(deadline);
+            Thread.sleep(250); // poll interval while the shards are aggregated
+        }
+
+        // the case under test: an instance with a standby copy of a queried store but no active partition of it
+        Set<String> standbyOnly = new TreeSet<>();
+        for (StreamsMetadata instance : apps[0].streams().metadataForAllStreamsClients()) {
+            for (String store : List.of(AggregatorTopology.RUN_STORE, AggregatorTopology.FAMILY_STORE)) {
+                if (instance.standbyStateStoreNames().contains(store) && !instance.stateStoreNames().contains(store)) {
+                    standbyOnly.add(instance.hostInfo().port() + ": " + store);
+                }
+            }
+        }
+        assertThat(standbyOnly).as("instances holding only standby copies of run-states or family-states").isNotEmpty();
+        Set<String> alertAnswers = new TreeSet<>();
+        for (AggregatorApp app : apps) {
+            JsonNode families = query.get(app.endpoint(), "/families", Duration.ofSeconds(30));
+            assertThat(names(families.get("families"), "family")).as("/families on %s (standby-only copies: %s)",
+                    app.endpoint(), standbyOnly).containsExactly("cnn", "mlp");
+            alertAnswers.add(query.get(app.endpoint(), "/alerts?since=1970-01-01T00:00:00Z", Duration.ofSeconds(30)).toString());
+        }
+        assertThat(alertAnswers).as("distinct /alerts answers of the %d instances", instances).hasSize(1);
     }
 
     // ---- parts
