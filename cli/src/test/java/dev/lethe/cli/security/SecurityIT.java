@@ -166,6 +166,16 @@ class SecurityIT {
 
             Result ok = publish(saslBootstrap, registry.url(), PASSWORD, REGISTRY_USER_INFO, 0, "lethe-sasl2.");
             assertThat(ok.exit()).as(ok.err()).isZero();
+
+            // the password kept out of the command line: Kafka's FileConfigProvider reads it from a file
+            Path secrets = tmp.resolve("kafka-secrets.properties");
+            Files.writeString(secrets, "jaas=" + sasl(PASSWORD).get("sasl.jaas.config") + "\n");
+            Result fromFile = publish(saslBootstrap, registry.url(), null, REGISTRY_USER_INFO, 1, "lethe-sasl2.",
+                    "--client-property", "config.providers=file",
+                    "--client-property", "config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider",
+                    "--client-property", "sasl.jaas.config=${file:" + secrets + ":jaas}");
+            assertThat(fromFile.exit()).as(fromFile.err()).isZero();
+            assertThat(fromFile.out()).contains("checkpointId=sasl/m/1");
         }
     }
 
@@ -202,7 +212,7 @@ class SecurityIT {
 
     /** {@code lethe publish} with the SASL settings given only as --client-property, as an operator would. */
     private static Result publish(String bootstrap, String registryUrl, String password, String registryUserInfo, int stage,
-                                  String prefix) {
+                                  String prefix, String... extra) {
         List<String> args = new ArrayList<>(List.of("publish", "--bootstrap-servers", bootstrap,
                 "--schema-registry", registryUrl, "--topic-prefix", prefix, "--timeout", "15",
                 "--campaign", "sasl", "--family", "mlp", "--model", "m", "--stage", Integer.toString(stage),
@@ -212,7 +222,16 @@ class SecurityIT {
         if (stage > 0) {
             args.addAll(List.of("--task", "perm-" + stage));
         }
-        sasl(password).forEach((k, v) -> args.addAll(List.of("--client-property", k + "=" + v)));
+        if (password != null) {
+            sasl(password).forEach((k, v) -> args.addAll(List.of("--client-property", k + "=" + v)));
+        } else {
+            sasl("unused").forEach((k, v) -> {
+                if (!k.equals("sasl.jaas.config")) {
+                    args.addAll(List.of("--client-property", k + "=" + v));
+                }
+            });
+        }
+        args.addAll(List.of(extra));
         if (registryUserInfo != null) {
             args.addAll(List.of("--registry-user-info", registryUserInfo));
         }
