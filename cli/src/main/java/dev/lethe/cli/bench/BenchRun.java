@@ -25,6 +25,7 @@ final class BenchRun implements Callable<Integer> {
     private final BenchOptions options;
     private final BenchLog log;
     private final Map<String, String> errors = new LinkedHashMap<>();
+    private final Map<String, double[]> loadBefore = new LinkedHashMap<>();
 
     BenchRun(BenchOptions options, PrintWriter out) {
         this.options = options;
@@ -34,6 +35,7 @@ final class BenchRun implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long begin = System.nanoTime();
+        Quiet.adminStartupNoise();
         Path work = Files.createTempDirectory("lethe-bench-");
         Map<String, Object> machine = MachineInfo.describe();
         machine.put("load_average_at_start", MachineInfo.loadAverage());
@@ -60,6 +62,7 @@ final class BenchRun implements Callable<Integer> {
         }
         report.machine("load_average_at_end", MachineInfo.loadAverage());
         report.detail("duration_s", BenchReport.round((System.nanoTime() - begin) / 1e9));
+        report.detail("load_average_before", loadBefore);
         report.detail("errors", errors);
 
         PrintWriter out = log.out();
@@ -133,12 +136,28 @@ final class BenchRun implements Callable<Integer> {
         });
     }
 
+    /** Log levels for the bench's own console. */
+    private static final class Quiet {
+        /**
+         * Kafka Streams' admin client logs an ERROR per changelog topic it asks about before Streams has created it
+         * (normal at every fresh start); the bench starts several fresh applications, so these lines would drown
+         * the figures.
+         */
+        static void adminStartupNoise() {
+            if (org.slf4j.LoggerFactory.getLogger("org.apache.kafka.clients.admin.internals.PartitionLeaderStrategy")
+                    instanceof ch.qos.logback.classic.Logger logger) {
+                logger.setLevel(ch.qos.logback.classic.Level.OFF);
+            }
+        }
+    }
+
     private interface Step {
         void run() throws Exception;
     }
 
     private void attempt(String name, Step step) {
         long start = System.nanoTime();
+        loadBefore.put(name, MachineInfo.loadAverage());
         try {
             step.run();
             log.say("%s: done in %.1f s", name, (System.nanoTime() - start) / 1e9);
