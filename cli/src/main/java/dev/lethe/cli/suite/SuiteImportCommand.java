@@ -33,6 +33,8 @@ import picocli.CommandLine.Spec;
             "         mmlu-social-sciences, mmlu-other (domain-knowledge), k-shot from dev (default 5)",
             "  arc    arc_challenge_test.jsonl -> arc-challenge (reasoning), 0-shot",
             "  boolq  dev.jsonl -> boolq (reasoning), 0-shot",
+            "  jsonl  a multiple-choice JSONL file ({\"context\", \"choices\", \"gold\"} per line) as-is",
+            "         -> element --benchmark NAME in --category CAT",
             "",
             "The suite id is the --out directory's name; run the evaluator with --suite-dir <its parent> and publish",
             "checkpoints with --format OPENAI_COMPLETIONS --suite <id>. Prints each element and the suite version.",
@@ -42,7 +44,7 @@ public final class SuiteImportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "BENCHMARK", description = "mmlu, arc or boolq.")
+    @Parameters(index = "0", paramLabel = "BENCHMARK", description = "mmlu, arc, boolq or jsonl.")
     String benchmark;
 
     @Option(names = "--from", required = true, paramLabel = "DIR", description = "Folder (or file) holding the benchmark's files, e.g. ../shared/data/mmlu.")
@@ -50,6 +52,12 @@ public final class SuiteImportCommand implements Callable<Integer> {
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Suite directory to write; its name is the suite id.")
     Path out;
+
+    @Option(names = "--benchmark", paramLabel = "NAME", description = "jsonl only: the element's name, e.g. hellaswag.")
+    String benchmarkName;
+
+    @Option(names = "--category", paramLabel = "CAT", description = "jsonl only: the element's category, e.g. reasoning.")
+    String category;
 
     @Option(names = "--shots", paramLabel = "K", description = "MMLU only: solved dev examples per prompt (default: 5, as the paper).")
     Integer shots;
@@ -69,6 +77,18 @@ public final class SuiteImportCommand implements Callable<Integer> {
             if (shots != null && kind != SuiteImporters.Benchmark.MMLU) {
                 throw new IllegalArgumentException("--shots applies to mmlu only (ARC-Challenge and BoolQ are 0-shot, as in the paper)");
             }
+            if (kind == SuiteImporters.Benchmark.JSONL && (benchmarkName == null || category == null)) {
+                throw new IllegalArgumentException("jsonl needs --benchmark NAME and --category CAT");
+            }
+            if (benchmarkName != null && !ImportedSuites.isSafeName(benchmarkName)) {
+                throw new IllegalArgumentException("--benchmark must be letters, digits, '.', '_', '-', got '" + benchmarkName + "'");
+            }
+            if (category != null && !category.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("--category must be letters, digits, '.', '_', '-', got '" + category + "'");
+            }
+            if (kind != SuiteImporters.Benchmark.JSONL && (benchmarkName != null || category != null)) {
+                throw new IllegalArgumentException("--benchmark and --category apply to jsonl only");
+            }
             options = new ImportOptions(shots == null ? ImportOptions.MMLU_SHOTS : shots, shardSize, ChoiceMetric.fromId(metric));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage().replace("shard size", "--shard-size").replace("shots must", "--shots must")
@@ -83,7 +103,11 @@ public final class SuiteImportCommand implements Callable<Integer> {
         }
         Suite suite;
         try {
-            suite = SuiteImporters.importInto(kind, from, out, options);
+            suite = kind == SuiteImporters.Benchmark.JSONL
+                    ? ImportedSuites.write(out, SuiteImporters.readJsonl(from, benchmarkName, category, options))
+                    : SuiteImporters.importInto(kind, from, out, options);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException("import of " + benchmark + " from " + from + " failed: " + e.getMessage(), e);
         }

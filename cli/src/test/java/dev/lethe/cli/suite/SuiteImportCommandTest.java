@@ -80,7 +80,7 @@ class SuiteImportCommandTest {
         Result missing = run("suite", "import", "arc", "--from", tmp.resolve("nowhere").toString(), "--out", tmp.resolve("x").toString());
 
         assertThat(kind.exit()).isEqualTo(2);
-        assertThat(kind.err()).contains("mmlu, arc or boolq");
+        assertThat(kind.err()).contains("mmlu, arc, boolq or jsonl");
         assertThat(metric.exit()).isEqualTo(2);
         assertThat(metric.err()).contains("--metric");
         assertThat(shots.exit()).isEqualTo(2);
@@ -91,6 +91,27 @@ class SuiteImportCommandTest {
         Result suiteDir = run("evaluate", "--workers", "0", "--suite-dir", tmp.resolve("no-such-dir").toString());
         assertThat(suiteDir.exit()).isEqualTo(2);
         assertThat(suiteDir.err()).contains("--suite-dir must be an existing directory");
+    }
+
+    @Test
+    void shouldAddAHarnessStyleJsonlFileAsAnElementWhenImportingJsonl() throws Exception {
+        Path file = Files.writeString(tmp.resolve("hellaswag.jsonl"), """
+                {"context": "A man is sitting on a roof. He", "choices": ["starts pulling up roofing.", "is ripping level tiles off."], "gold": 0}
+                {"context": "The cat", "choices": ["sleeps.", "flies."], "label": 0}
+                """);
+        Path out = tmp.resolve("suites").resolve("mine");
+        Result r = run("suite", "import", "jsonl", "--from", file.toString(), "--out", out.toString(),
+                "--benchmark", "hellaswag", "--category", "reasoning", "--metric", "acc_norm");
+        Result noName = run("suite", "import", "jsonl", "--from", file.toString(), "--out", out.toString());
+        Result badName = run("suite", "import", "jsonl", "--from", file.toString(), "--out", out.toString(),
+                "--benchmark", "../x", "--category", "reasoning");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("element\thellaswag\treasoning\titems=2\tshards=1\tmetric=acc_norm");
+        assertThat(noName.exit()).isEqualTo(2);
+        assertThat(noName.err()).contains("--benchmark NAME and --category CAT");
+        assertThat(badName.exit()).isEqualTo(2);
+        assertThat(badName.err()).contains("--benchmark must be");
     }
 
     @Test

@@ -167,6 +167,9 @@ public final class ImportedSuites {
             }
         }
         for (ImportedElement element : elements) {
+            if (!isSafeName(element.benchmark())) {
+                throw new IOException("benchmark name '" + element.benchmark() + "' must be " + NAME_PATTERN + " (it names files)");
+            }
             entries.put(element.benchmark(), writeElement(dir, element));
         }
         ObjectNode root = JSON.createObjectNode();

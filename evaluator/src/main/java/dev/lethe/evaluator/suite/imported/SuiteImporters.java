@@ -11,13 +11,15 @@ public final class SuiteImporters {
 
     /** An importable benchmark. */
     public enum Benchmark {
-        MMLU, ARC, BOOLQ;
+        MMLU, ARC, BOOLQ,
+        /** lm-evaluation-harness-style multiple-choice JSONL as-is; needs a benchmark name and category. */
+        JSONL;
 
         public static Benchmark fromId(String id) {
             try {
                 return valueOf(id.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException | NullPointerException e) {
-                throw new IllegalArgumentException("benchmark must be mmlu, arc or boolq, got '" + id + "'");
+                throw new IllegalArgumentException("benchmark must be mmlu, arc, boolq or jsonl, got '" + id + "'");
             }
         }
     }
@@ -31,7 +33,13 @@ public final class SuiteImporters {
             case MMLU -> MmluImporter.importFrom(from, options);
             case ARC -> ArcImporter.importFrom(from, options);
             case BOOLQ -> BoolqImporter.importFrom(from, options);
+            case JSONL -> throw new IllegalArgumentException("jsonl needs a benchmark name and category: use readJsonl");
         };
+    }
+
+    /** The one element a multiple-choice JSONL file gives, named {@code benchmark} in {@code category}. */
+    public static List<ImportedElement> readJsonl(Path file, String benchmark, String category, ImportOptions options) throws IOException {
+        return JsonlImporter.importFrom(file, benchmark, category, options);
     }
 
     /** Imports {@code benchmark} from {@code from} into the suite directory {@code out} (merging) and returns the suite. */
