@@ -39,6 +39,8 @@ final class ModelCompletionsServer implements AutoCloseable {
     volatile String requiredKey;
     /** Generate one token after the echoed prompt, as servers given max_tokens 1 (the harness's setting) do. */
     volatile boolean generateOne;
+    /** Holds every answer this long (a slow server). */
+    volatile long delayMs;
 
     ModelCompletionsServer(CharLstmModel model) throws IOException {
         this.model = model;
@@ -72,6 +74,14 @@ final class ModelCompletionsServer implements AutoCloseable {
                     || body.path("max_tokens").asInt(-1) != 0) {
                 respond(exchange, 400, "{\"error\": \"this server only scores prompts: echo true, logprobs >= 0, max_tokens 0\"}");
                 return;
+            }
+            if (delayMs > 0) {
+                try {
+                    Thread.sleep(delayMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
             models.add(body.path("model").asText());
             JsonNode prompt = body.get("prompt");

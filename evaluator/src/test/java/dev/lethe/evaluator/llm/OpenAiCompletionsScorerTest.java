@@ -226,6 +226,31 @@ class OpenAiCompletionsScorerTest {
     }
 
     @Test
+    void shouldStopPromptlyWithInterruptedExceptionWhenTheScoringThreadIsInterrupted() throws Exception {
+        server.delayMs = 20_000;
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread scoring = new Thread(() -> {
+            try {
+                scorer.score(task(Map.of()), new MultipleChoiceItems(ITEMS, ChoiceMetric.ACC, " "));
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        scoring.start();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (server.requests.get() == 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(server.requests.get()).isPositive();
+        long interruptedAt = System.nanoTime();
+        scoring.interrupt();
+        scoring.join(10_000);
+        assertThat(scoring.isAlive()).isFalse();
+        assertThat((System.nanoTime() - interruptedAt) / 1_000_000).isLessThan(5_000);
+        assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+    }
+
+    @Test
     void shouldFailAsScoringFailedWhenGivenImageItems() {
         var images = new dev.lethe.evaluator.suite.ImageItems(1, 1, new float[][] {{0f}}, new int[] {0}, 2);
         assertThatThrownBy(() -> scorer.score(task(Map.of()), images))
