@@ -12,10 +12,12 @@ import picocli.CommandLine.Spec;
 /** {@code lethe bench}: the performance figures of docs/METRICS.md, measured in one run on an embedded broker. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {
-            "Measures every figure of the performance table (docs/METRICS.md) in one run: starts an embedded Kafka",
-            "broker and schema registry (child JVM), runs the consumer/aggregator, end-to-end latency, DL4J scoring,",
-            "evaluator and scaling benchmarks one after another, prints the figures with their goals and writes them",
-            "as JSON. Run it on a quiet machine: other load changes the figures. Exit 0 when every benchmark ran."})
+            "Measures every figure of the performance table (docs/METRICS.md) in one",
+            "run: starts an embedded Kafka broker and schema registry (child JVM), runs",
+            "the consumer/aggregator, end-to-end latency, DL4J scoring, evaluator and",
+            "scaling benchmarks one after another, prints the figures with their goals",
+            "and writes them as JSON. Other load on the machine changes the figures.",
+            "Exit 0 when every benchmark ran, 1 when one failed, 2 on a usage error."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
