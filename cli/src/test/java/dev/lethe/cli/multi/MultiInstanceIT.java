@@ -19,7 +19,6 @@ import dev.lethe.evaluator.suite.SuiteCatalog;
 import dev.lethe.schemas.BenchmarkScore;
 import dev.lethe.schemas.CheckpointReady;
 import dev.lethe.schemas.ForgettingMetric;
-import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.MetricScope;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.config.ClusterConfig;
@@ -50,6 +49,7 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.ThreadMetadata;
@@ -92,6 +92,8 @@ class MultiInstanceIT {
     private static final int WORKERS = 3;
     /** Stages published before the stop; the rest come after it. */
     private static final int FIRST_HALF_LAST_STAGE = 1;
+    /** How long an assignment must hold before the group counts as settled. */
+    private static final Duration STABLE = Duration.ofSeconds(2);
 
     @TempDir
     Path work;
@@ -188,10 +190,6 @@ class MultiInstanceIT {
                 .map(ForgettingMetric::getFamily).collect(Collectors.toCollection(TreeSet::new));
         assertThat(familiesWithRecords).as("families with FAMILY records").isEqualTo(families);
 
-        // the stopped instance comes back on its state dir: two instances again, both answer every key alike
-        aggregators[victim] = startAggregator(cluster, victim == 0 ? "a" : "b");
-        awaitInstances(aggregators, 2);
-        assertThat(aggregators[0].endpoint()).isNotEqualTo(aggregators[1].endpoint());
         Map<String, List<ForgettingMetric>> finalByFamily = new TreeMap<>();
         Map<String, List<ForgettingMetric>> finalByModel = new TreeMap<>();
         finalRecords.values().stream().sorted(MetricOrder.METRICS).forEach(m -> {
@@ -201,12 +199,44 @@ class MultiInstanceIT {
                 finalByModel.computeIfAbsent(m.getModel(), f -> new ArrayList<>()).add(m);
             }
         });
-        Map<String, KnowledgeLossAlert> alerts = new TreeMap<>();
-        CLUSTER.readAll(topics.alerts(), 0, Duration.ofSeconds(30)).forEach(r -> alerts.put(r.value().getAlertId(), r.value()));
+        Set<String> alertIds = new TreeSet<>();
+        CLUSTER.readAll(topics.alerts(), 0, Duration.ofSeconds(30)).forEach(r -> alertIds.add(r.value().getAlertId()));
+        Served expectedAnswers = new Served(campaign, suite.elements().size(), families, finalByFamily, finalByModel, alertIds);
 
-        List<String> answers = new ArrayList<>();
+        // the survivor alone answers every key
+        String survivorAnswers = expectedAnswers.check(aggregators[1 - victim].endpoint());
+
+        // the stopped instance comes back on its state dir: two instances again, each answers every key, half of
+        // them fetched from the other instance, exactly as the survivor alone did
+        aggregators[victim] = startAggregator(cluster, victim == 0 ? "a" : "b");
+        awaitInstances(aggregators, 2);
+        assertThat(aggregators[0].endpoint()).isNotEqualTo(aggregators[1].endpoint());
         for (AggregatorApp app : aggregators) {
-            URI endpoint = app.endpoint();
+            assertThat(expectedAnswers.check(app.endpoint())).as("answers of %s", app.endpoint()).isEqualTo(survivorAnswers);
+        }
+    }
+
+    /** What every instance's query endpoint must serve at the end: the topic's final records, per family and model. */
+    private final class Served {
+        private final Campaign campaign;
+        private final int elements;
+        private final Set<String> families;
+        private final Map<String, List<ForgettingMetric>> finalByFamily;
+        private final Map<String, List<ForgettingMetric>> finalByModel;
+        private final Set<String> alertIds;
+
+        Served(Campaign campaign, int elements, Set<String> families, Map<String, List<ForgettingMetric>> finalByFamily,
+               Map<String, List<ForgettingMetric>> finalByModel, Set<String> alertIds) {
+            this.campaign = campaign;
+            this.elements = elements;
+            this.families = families;
+            this.finalByFamily = finalByFamily;
+            this.finalByModel = finalByModel;
+            this.alertIds = alertIds;
+        }
+
+        /** Asks {@code endpoint} for /families, every family, every model and the alerts; returns all answers. */
+        String check(URI endpoint) throws Exception {
             StringBuilder all = new StringBuilder();
             JsonNode list = query.get(endpoint, "/families", Duration.ofSeconds(60));
             assertThat(names(list.get("families"), "family")).as("/families on %s", endpoint).isEqualTo(families);
@@ -226,17 +256,16 @@ class MultiInstanceIT {
                 String path = "/models/" + campaign.name() + "/" + run.name();
                 JsonNode body = query.get(endpoint, path, Duration.ofSeconds(60));
                 assertThat(body.get("family").asText()).isEqualTo(run.family());
-                assertThat(body.get("matrix")).as("%s on %s", path, endpoint).hasSize((campaign.stages() + 1) * suite.elements().size());
+                assertThat(body.get("matrix")).as("%s on %s", path, endpoint).hasSize((campaign.stages() + 1) * elements);
                 assertThat(jsonList(body.get("records"))).as("%s on %s", path, endpoint)
                         .containsExactlyElementsOf(json(finalByModel.get(run.name())));
                 all.append(body);
             }
             JsonNode served = query.get(endpoint, "/alerts?since=1970-01-01T00:00:00Z", Duration.ofSeconds(60));
-            assertThat(names(served.get("alerts"), "alertId")).as("/alerts on %s", endpoint).isEqualTo(alerts.keySet());
+            assertThat(names(served.get("alerts"), "alertId")).as("/alerts on %s", endpoint).isEqualTo(alertIds);
             all.append(served);
-            answers.add(all.toString());
+            return all.toString();
         }
-        assertThat(answers.get(0)).as("both instances answer alike").isEqualTo(answers.get(1));
     }
 
     /**
@@ -311,23 +340,41 @@ class MultiInstanceIT {
         }
     }
 
-    /** Waits until every given instance is RUNNING and the group has exactly {@code instances} members. */
+    /**
+     * Waits until every given instance is RUNNING, the group has exactly {@code instances} members and the assignment
+     * has held for {@link #STABLE}: a joining member can cause a few follow-up rebalances in quick succession.
+     */
     private static void awaitInstances(AggregatorApp[] apps, int instances) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        List<Set<String>> previous = null;
+        long since = 0;
         while (System.nanoTime() < deadline) {
             boolean ready = true;
             for (AggregatorApp app : apps) {
-                ready &= app.awaitRunning(Duration.ofSeconds(1)) && app.streams().metadataForAllStreamsClients().size() == instances;
+                ready &= app.streams().state() == KafkaStreams.State.RUNNING
+                        && app.streams().metadataForAllStreamsClients().size() == instances;
             }
-            if (ready) {
-                return;
+            if (!ready) {
+                previous = null;
+            } else {
+                List<Set<String>> assignment = new ArrayList<>();
+                for (AggregatorApp app : apps) {
+                    assignment.add(activeTasks(app));
+                }
+                if (!assignment.equals(previous)) {
+                    previous = assignment;
+                    since = System.nanoTime();
+                } else if (System.nanoTime() - since >= STABLE.toNanos()) {
+                    return;
+                }
             }
+            Thread.sleep(100); // poll interval while the group settles
         }
         List<String> states = new ArrayList<>();
         for (AggregatorApp app : apps) {
             states.add(app.endpoint() + " " + app.streams().state() + " clients=" + app.streams().metadataForAllStreamsClients().size());
         }
-        throw new AssertionError("aggregator instances not all RUNNING as a group of " + instances + ": " + states);
+        throw new AssertionError("aggregator instances not all RUNNING as a stable group of " + instances + ": " + states);
     }
 
     /** Waits until {@code survivor} is RUNNING with every task of the application active on it. */
