@@ -44,20 +44,11 @@ final class BenchRun implements Callable<Integer> {
         settings.put("broker", "embedded single-node KRaft broker + embedded schema registry in a child JVM (ChildBroker)");
         BenchReport report = new BenchReport(machine, settings);
         log.say("work folder %s; load average %s", work, java.util.Arrays.toString(MachineInfo.loadAverage()));
-        try (ChildBroker broker = ChildBroker.builder().stderr(Redirect.appendTo(work.resolve("broker.log").toFile())).start()) {
-            ClusterConfig cluster = ClusterConfig.of(broker.bootstrapServers(), broker.schemaRegistryUrl());
-            log.say("broker %s, registry %s", broker.bootstrapServers(), broker.schemaRegistryUrl());
-            if (options.runs("aggregator")) {
-                aggregator(report, cluster, work);
-            }
-            if (options.runs("e2e")) {
-                latency(report, cluster, work);
-            }
-            if (options.runs("scoring")) {
-                scoring(report, cluster, work);
-            }
-            if (options.runs("scaling")) {
-                scaling(report, cluster, work);
+        try {
+            measure(report, work);
+        } finally {
+            if (!options.keep()) {
+                deleteTree(work);
             }
         }
         report.machine("load_average_at_end", MachineInfo.loadAverage());
@@ -76,12 +67,30 @@ final class BenchRun implements Callable<Integer> {
         }
         if (options.keep()) {
             log.say("kept the work folder %s", work);
-        } else {
-            deleteTree(work);
         }
         log.say("done in %.0f s%s", (System.nanoTime() - begin) / 1e9, errors.isEmpty() ? "" : "; failed: " + errors.keySet());
         out.flush();
         return errors.isEmpty() ? 0 : 1;
+    }
+
+    /** Starts the broker and runs the chosen benchmarks one after another. */
+    private void measure(BenchReport report, Path work) {
+        try (ChildBroker broker = ChildBroker.builder().stderr(Redirect.appendTo(work.resolve("broker.log").toFile())).start()) {
+            ClusterConfig cluster = ClusterConfig.of(broker.bootstrapServers(), broker.schemaRegistryUrl());
+            log.say("broker %s, registry %s", broker.bootstrapServers(), broker.schemaRegistryUrl());
+            if (options.runs("aggregator")) {
+                aggregator(report, cluster, work);
+            }
+            if (options.runs("e2e")) {
+                latency(report, cluster, work);
+            }
+            if (options.runs("scoring")) {
+                scoring(report, cluster, work);
+            }
+            if (options.runs("scaling")) {
+                scaling(report, cluster, work);
+            }
+        }
     }
 
     private void aggregator(BenchReport report, ClusterConfig cluster, Path work) {
