@@ -67,8 +67,9 @@ class PipelineFaultsIT {
 
     @Test
     void shouldCountEveryShardOnceWhenAWorkerProcessIsKilledMidShard() throws Exception {
-        // child JVM workers with an extra 300 ms per shard, so a shard is in flight most of the time
-        try (Pipeline pipeline = Pipeline.start(cluster, trained, work.resolve("kill"), Pipeline.Options.processes(2, Duration.ofMillis(300)))) {
+        // child JVM workers with an extra 200 ms per shard, so a shard is in flight most of the time and its
+        // transaction stays open well past the moment the worker announces it
+        try (Pipeline pipeline = Pipeline.start(cluster, trained, work.resolve("kill"), Pipeline.Options.processes(2, Duration.ofMillis(200)))) {
             pipeline.publish(trained.events());
             pipeline.awaitShardResults(totalShards(trained.events()) / 5, SETTLE);
 
