@@ -53,6 +53,7 @@ final class ScoringBench {
 
     /** What this benchmark measured. */
     record Result(String model, long parameters, int items, int shards, Double rawItemsPerS, List<Double> rawPasses,
+                  Double rawWithPerItemReadsItemsPerS,
                   Double evaluatorItemsPerS, List<Double> evaluatorRuns, double coldItemsPerS,
                   Double overheadMsPerShard, Double overheadAmortizedMsPerShard, int batches, double meanScoringMsPerShard) {
     }
@@ -96,9 +97,14 @@ final class ScoringBench {
 
         EvaluatorConfig config = EvaluatorConfig.defaults(cluster).withCheckpointRoots(List.of(checkpointDir))
                 .withDataDir(dataDir).withWorkerId("bench-eval-worker");
-        List<Double> raw = raw(Checkpoints.read(checkpoint, false), suite, config.batchSize(), rawPasses);
+        MultiLayerNetwork loaded = Checkpoints.read(checkpoint, false);
+        List<Double> raw = raw(loaded, suite, config.batchSize(), rawPasses, false);
         Double rawRate = Stats.median(raw);
-        log.say("raw DL4J: %.0f items/s (median of %s)", rawRate, round(raw));
+        // the same loop plus the scorer's per-item reads (probability of the label, its log, the arg-max), to tell
+        // how much of the evaluator's gap is those reads rather than Kafka
+        Double perItemRate = Stats.median(raw(loaded, suite, config.batchSize(), rawPasses, true));
+        log.say("raw DL4J: %.0f items/s (median of %s); with the scorer's per-item reads %.0f items/s", rawRate, round(raw),
+                perItemRate);
 
         Topics topics = cluster.topics();
         LetheTopicsAdmin.createAll(cluster, topics);
@@ -163,7 +169,7 @@ final class ScoringBench {
         log.say("evaluator: %.0f items/s (median of %s; cold first event %.0f), overhead median %.1f ms/shard "
                         + "(amortized per batch %.1f ms/shard; mean scoring %.1f ms/shard)", rate, round(rates), cold,
                 overheadMs, amortized, meanScoring);
-        return new Result(largest.name(), parameters, items, suite.shardCount(), rawRate, raw, rate, rates, cold,
+        return new Result(largest.name(), parameters, items, suite.shardCount(), rawRate, raw, perItemRate, rate, rates, cold,
                 overheadMs, amortized, overhead.batches(), meanScoring);
     }
 
@@ -181,8 +187,12 @@ final class ScoringBench {
         return items * 1e9 / (last - start);
     }
 
-    /** One warm-up pass, then {@code passes} timed passes of the batched output loop; items per second of each. */
-    static List<Double> raw(MultiLayerNetwork net, Suite suite, int batchSize, int passes) {
+    /**
+     * One warm-up pass, then {@code passes} timed passes of the batched output loop; items per second of each. With
+     * {@code perItemReads} each item's label probability, its log and its predicted class are read one by one, as
+     * Dl4jMultiLayerScorer does.
+     */
+    static List<Double> raw(MultiLayerNetwork net, Suite suite, int batchSize, int passes, boolean perItemReads) {
         List<Double> rates = new ArrayList<>();
         long checksum = 0;
         for (int pass = 0; pass <= passes; pass++) {
@@ -195,6 +205,14 @@ final class ScoringBench {
                     INDArray output = net.output(Nd4j.create(Arrays.copyOfRange(images.pixels(), from, to)), false);
                     INDArray predicted = Nd4j.argMax(output, 1);
                     checksum += predicted.getLong(0);
+                    if (perItemReads) {
+                        double logLikelihood = 0;
+                        for (int i = from; i < to; i++) {
+                            logLikelihood += Math.log(Math.max(output.getDouble(i - from, images.labels()[i]), Double.MIN_NORMAL));
+                            checksum += predicted.getInt(i - from) == images.labels()[i] ? 1 : 0;
+                        }
+                        checksum += logLikelihood > 0 ? 1 : 0;
+                    }
                     n += to - from;
                 }
             }
