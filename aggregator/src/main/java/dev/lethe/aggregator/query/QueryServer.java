@@ -207,16 +207,14 @@ public final class QueryServer implements AutoCloseable {
     }
 
     private Response family(String family, boolean local) {
-        if (!local) {
-            HostInfo owner = owner(AggregatorTopology.FAMILY_STORE, family);
-            if (owner == null) {
-                return error(503, "no instance owns family " + family + " right now (rebalancing)");
-            }
-            if (!owner.equals(self)) {
-                return fetch(owner, "/families/" + encode(family) + "?local=true");
-            }
+        KeyQueryMetadata owner = owner(AggregatorTopology.FAMILY_STORE, family);
+        if (owner == null) {
+            return error(503, "no instance owns family " + family + " right now (rebalancing)");
         }
-        ReadOnlyKeyValueStore<String, FamilyState> store = store(AggregatorTopology.FAMILY_STORE);
+        if (!local && !owner.activeHost().equals(self)) {
+            return fetch(owner.activeHost(), "/families/" + encode(family) + "?local=true");
+        }
+        ReadOnlyKeyValueStore<String, FamilyState> store = store(AggregatorTopology.FAMILY_STORE, owner.partition());
         ObjectNode body = JSON.createObjectNode();
         body.put("family", family);
         ArrayNode campaigns = body.putArray("campaigns");
@@ -237,16 +235,14 @@ public final class QueryServer implements AutoCloseable {
 
     private Response model(String campaign, String model, boolean local) {
         String key = RunKey.id(campaign, model);
-        if (!local) {
-            HostInfo owner = owner(AggregatorTopology.RUN_STORE, key);
-            if (owner == null) {
-                return error(503, "no instance owns model run " + key + " right now (rebalancing)");
-            }
-            if (!owner.equals(self)) {
-                return fetch(owner, "/models/" + encode(campaign) + "/" + encode(model) + "?local=true");
-            }
+        KeyQueryMetadata owner = owner(AggregatorTopology.RUN_STORE, key);
+        if (owner == null) {
+            return error(503, "no instance owns model run " + key + " right now (rebalancing)");
         }
-        RunState state = this.<RunState>store(AggregatorTopology.RUN_STORE).get(key);
+        if (!local && !owner.activeHost().equals(self)) {
+            return fetch(owner.activeHost(), "/models/" + encode(campaign) + "/" + encode(model) + "?local=true");
+        }
+        RunState state = this.<RunState>store(AggregatorTopology.RUN_STORE, owner.partition()).get(key);
         if (state == null) {
             return error(404, "no model run " + key);
         }
@@ -306,6 +302,16 @@ public final class QueryServer implements AutoCloseable {
     }
 
     /**
+     * The key's own partition of a store. Streams throws InvalidStateStoreException (503) unless that partition is
+     * active and running here, so a key asked of the wrong instance (stale metadata, a partition moving or restoring
+     * during a rebalance) is a 503 to retry, not a 404 for a key that exists.
+     */
+    private <V> ReadOnlyKeyValueStore<String, V> store(String name, int partition) {
+        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore())
+                .withPartition(partition));
+    }
+
+    /**
      * Every value of this instance's active partitions of a store; empty when Streams metadata says this instance is
      * active for none of them (more instances than partitions, or only standby copies). While rebalancing the store is
      * not queryable: 503.
@@ -333,12 +339,13 @@ public final class QueryServer implements AutoCloseable {
         return streams.streamsMetadataForStore(store).stream().filter(m -> m.stateStoreNames().contains(store));
     }
 
-    private HostInfo owner(String store, String key) {
+    /** Where {@code key} lives in {@code store} (active host, partition), or null while that is unknown. */
+    private KeyQueryMetadata owner(String store, String key) {
         KeyQueryMetadata metadata = streams.queryMetadataForKey(store, key, new StringSerializer());
         if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
             return null;
         }
-        return metadata.activeHost();
+        return metadata;
     }
 
     /** The answers of the other instances hosting active partitions of {@code store} to a {@code local=true} query. */

@@ -294,12 +294,7 @@ class MultiInstanceIT {
                 CLUSTER.send(topics.shardResults(), shard.getCheckpointId() + "/" + shard.getBenchmark(), shard);
             }
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (CLUSTER.readAll(topics.forgetting(), 0, Duration.ofSeconds(10)).stream()
-                .filter(r -> r.value().getScope() == MetricScope.FAMILY && r.value().getStage() == 1).count() < runs.size()) {
-            assertThat(System.nanoTime()).as("FAMILY records of stage 1 within 60 s").isLessThan(deadline);
-            Thread.sleep(250); // poll interval while the shards are aggregated
-        }
+        awaitRecords(topics, m -> m.getScope() == MetricScope.FAMILY && m.getStage() == 1, runs.size());
 
         // the case under test: an instance with a standby copy of a queried store but no active partition of it
         Set<String> standbyOnly = new TreeSet<>();
@@ -319,6 +314,53 @@ class MultiInstanceIT {
             alertAnswers.add(query.get(app.endpoint(), "/alerts?since=1970-01-01T00:00:00Z", Duration.ofSeconds(30)).toString());
         }
         assertThat(alertAnswers).as("distinct /alerts answers of the %d instances", instances).hasSize(1);
+    }
+
+    /**
+     * A key lookup an instance cannot serve from its own active state (asked with {@code ?local=true}, as another
+     * instance does after reading possibly stale metadata, or while the key's partition moves or restores) is a 503
+     * to retry, never a 404 for a key that exists; a key that exists nowhere stays a 404 on every instance.
+     */
+    @Test
+    void shouldAnswer503NotFoundWhenAskedForAKeyItDoesNotHold() throws Exception {
+        ClusterConfig cluster = CLUSTER.newTopicPrefix();
+        Topics topics = cluster.topics();
+        AggregatorApp[] apps = new AggregatorApp[2];
+        for (int i = 0; i < apps.length; i++) {
+            apps[i] = own(AggregatorApp.start(AggregatorConfig.defaults(cluster)
+                    .withApplicationId(APPLICATION_ID + "-local")
+                    .withStateDir(work.resolve("local-" + i))
+                    .withHttp("127.0.0.1", 0)));
+        }
+        awaitInstances(apps, apps.length);
+        List<RunKey> runs = List.of(new RunKey("lk", "mlp", "mlp-a"), new RunKey("lk", "mlp", "mlp-b"),
+                new RunKey("lk", "cnn", "cnn-a"), new RunKey("lk", "cnn", "cnn-b"));
+        for (RunKey run : runs) {
+            ShardResult shard = SyntheticShards.whole(run, 0, "digits-clean", "domain-knowledge", "1111111100");
+            CLUSTER.send(topics.shardResults(), shard.getCheckpointId() + "/" + shard.getBenchmark(), shard);
+        }
+        awaitRecords(topics, m -> m.getScope() == MetricScope.FAMILY, 2);
+        for (RunKey run : runs) {
+            String path = "/models/" + run.campaign() + "/" + run.model();
+            int owner = ownerIndex(apps, AggregatorTopology.RUN_STORE, run.id());
+            assertThat(query.get(apps[1 - owner].endpoint(), path, Duration.ofSeconds(60)).get("model").asText())
+                    .isEqualTo(run.model());
+            assertThat(query.status(apps[owner].endpoint(), path + "?local=true")).as("%s?local=true on its owner", path)
+                    .isEqualTo(200);
+            assertThat(query.status(apps[1 - owner].endpoint(), path + "?local=true")).as("%s?local=true elsewhere", path)
+                    .isEqualTo(503);
+        }
+        for (String family : List.of("mlp", "cnn")) {
+            int owner = ownerIndex(apps, AggregatorTopology.FAMILY_STORE, family);
+            assertThat(query.status(apps[1 - owner].endpoint(), "/families/" + family + "?local=true"))
+                    .as("/families/%s?local=true elsewhere", family).isEqualTo(503);
+        }
+        for (AggregatorApp app : apps) {
+            assertThat(query.status(app.endpoint(), "/models/lk/no-such-model")).as("unknown model on %s", app.endpoint())
+                    .isEqualTo(404);
+            assertThat(query.status(app.endpoint(), "/families/no-such-family")).as("unknown family on %s", app.endpoint())
+                    .isEqualTo(404);
+        }
     }
 
     // ---- parts
@@ -419,6 +461,16 @@ class MultiInstanceIT {
             last.put(MetricKeys.of(r.value()), r.value());
         }
         return last;
+    }
+
+    /** Waits until lethe.forgetting holds at least {@code count} distinct keys matching {@code match}. */
+    private static void awaitRecords(Topics topics, Predicate<ForgettingMetric> match, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (lastPerKey(topics).values().stream().filter(match).count() < count) {
+            assertThat(System.nanoTime()).as("%d matching records on %s within 60 s", count, topics.forgetting().name())
+                    .isLessThan(deadline);
+            Thread.sleep(250); // poll interval while the shards are aggregated
+        }
     }
 
     private static ForgettingMetric awaitFirst(Topics topics, Predicate<ForgettingMetric> match, Duration timeout)

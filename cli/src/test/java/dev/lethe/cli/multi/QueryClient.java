@@ -32,4 +32,10 @@ final class QueryClient {
         } while (System.nanoTime() < deadline);
         throw new AssertionError("GET " + endpoint.resolve(path) + " did not answer 200: " + last);
     }
+
+    /** The status code of one GET of {@code path}, whatever it is. */
+    int status(URI endpoint, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(endpoint.resolve(path)).timeout(Duration.ofSeconds(20)).GET().build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
 }
