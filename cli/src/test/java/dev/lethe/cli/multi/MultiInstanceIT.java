@@ -322,7 +322,7 @@ class MultiInstanceIT {
      * to retry, never a 404 for a key that exists; a key that exists nowhere stays a 404 on every instance.
      */
     @Test
-    void shouldAnswer503NotFoundWhenAskedForAKeyItDoesNotHold() throws Exception {
+    void shouldAnswer503Not404WhenAskedForAKeyItDoesNotHold() throws Exception {
         ClusterConfig cluster = CLUSTER.newTopicPrefix();
         Topics topics = cluster.topics();
         AggregatorApp[] apps = new AggregatorApp[2];
