@@ -60,7 +60,7 @@ record BenchOptions(Path out, Path dataDir, long records, boolean quick, boolean
     }
 
     int evaluatorRuns() {
-        return quick ? 2 : 3;
+        return quick ? 3 : 5;
     }
 
     /** digits-cl checkpoints (32 shards each) for one worker and for four. */

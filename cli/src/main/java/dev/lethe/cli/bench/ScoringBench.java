@@ -98,13 +98,23 @@ final class ScoringBench {
         EvaluatorConfig config = EvaluatorConfig.defaults(cluster).withCheckpointRoots(List.of(checkpointDir))
                 .withDataDir(dataDir).withWorkerId("bench-eval-worker");
         MultiLayerNetwork loaded = Checkpoints.read(checkpoint, false);
-        List<Double> raw = raw(loaded, suite, config.batchSize(), rawPasses, false);
+        // the plain loop and the same loop plus the scorer's per-item reads (label probability, its log, the arg-max),
+        // pass by pass in turn so both see the same machine; passes go on until 3 s of each (short passes are noisy)
+        List<Double> raw = new ArrayList<>();
+        List<Double> perItem = new ArrayList<>();
+        onePass(loaded, suite, config.batchSize(), false);
+        onePass(loaded, suite, config.batchSize(), true);
+        double seconds = 0;
+        while (raw.size() < rawPasses || seconds < 3 && raw.size() < 30) {
+            double rate = onePass(loaded, suite, config.batchSize(), false);
+            raw.add(rate);
+            perItem.add(onePass(loaded, suite, config.batchSize(), true));
+            seconds += items / rate;
+        }
         Double rawRate = Stats.median(raw);
-        // the same loop plus the scorer's per-item reads (probability of the label, its log, the arg-max), to tell
-        // how much of the evaluator's gap is those reads rather than Kafka
-        Double perItemRate = Stats.median(raw(loaded, suite, config.batchSize(), rawPasses, true));
-        log.say("raw DL4J: %.0f items/s (median of %s); with the scorer's per-item reads %.0f items/s", rawRate, round(raw),
-                perItemRate);
+        Double perItemRate = Stats.median(perItem);
+        log.say("raw DL4J: %.0f items/s (median of %d passes); with the scorer's per-item reads %.0f items/s", rawRate,
+                raw.size(), perItemRate);
 
         Topics topics = cluster.topics();
         LetheTopicsAdmin.createAll(cluster, topics);
@@ -188,43 +198,36 @@ final class ScoringBench {
     }
 
     /**
-     * One warm-up pass, then {@code passes} timed passes of the batched output loop; items per second of each. With
-     * {@code perItemReads} each item's label probability, its log and its predicted class are read one by one, as
-     * Dl4jMultiLayerScorer does.
+     * One pass of the batched output loop over every item of the suite; items per second. With {@code perItemReads}
+     * each item's label probability, its log and its predicted class are read one by one, as Dl4jMultiLayerScorer does.
      */
-    static List<Double> raw(MultiLayerNetwork net, Suite suite, int batchSize, int passes, boolean perItemReads) {
-        List<Double> rates = new ArrayList<>();
+    static double onePass(MultiLayerNetwork net, Suite suite, int batchSize, boolean perItemReads) {
         long checksum = 0;
-        for (int pass = 0; pass <= passes; pass++) {
-            long start = System.nanoTime();
-            long n = 0;
-            for (SuiteElement element : suite.elements()) {
-                ImageItems images = (ImageItems) element.items();
-                for (int from = 0; from < images.size(); from += batchSize) {
-                    int to = Math.min(images.size(), from + batchSize);
-                    INDArray output = net.output(Nd4j.create(Arrays.copyOfRange(images.pixels(), from, to)), false);
-                    INDArray predicted = Nd4j.argMax(output, 1);
-                    checksum += predicted.getLong(0);
-                    if (perItemReads) {
-                        double logLikelihood = 0;
-                        for (int i = from; i < to; i++) {
-                            logLikelihood += Math.log(Math.max(output.getDouble(i - from, images.labels()[i]), Double.MIN_NORMAL));
-                            checksum += predicted.getInt(i - from) == images.labels()[i] ? 1 : 0;
-                        }
-                        checksum += logLikelihood > 0 ? 1 : 0;
+        long start = System.nanoTime();
+        long n = 0;
+        for (SuiteElement element : suite.elements()) {
+            ImageItems images = (ImageItems) element.items();
+            for (int from = 0; from < images.size(); from += batchSize) {
+                int to = Math.min(images.size(), from + batchSize);
+                INDArray output = net.output(Nd4j.create(Arrays.copyOfRange(images.pixels(), from, to)), false);
+                INDArray predicted = Nd4j.argMax(output, 1);
+                checksum += predicted.getLong(0);
+                if (perItemReads) {
+                    double logLikelihood = 0;
+                    for (int i = from; i < to; i++) {
+                        logLikelihood += Math.log(Math.max(output.getDouble(i - from, images.labels()[i]), Double.MIN_NORMAL));
+                        checksum += predicted.getInt(i - from) == images.labels()[i] ? 1 : 0;
                     }
-                    n += to - from;
+                    checksum += logLikelihood > 0 ? 1 : 0;
                 }
-            }
-            long nanos = System.nanoTime() - start;
-            if (pass > 0) {
-                rates.add(n * 1e9 / nanos);
+                n += to - from;
             }
         }
+        long nanos = System.nanoTime() - start;
         if (checksum < 0) {
             throw new IllegalStateException("impossible prediction"); // keeps the loop's results alive
         }
-        return rates;
+        return n * 1e9 / nanos;
     }
 
     private static List<Long> round(List<Double> values) {
