@@ -55,7 +55,8 @@ final class ScoringBench {
     record Result(String model, long parameters, int items, int shards, Double rawItemsPerS, List<Double> rawPasses,
                   Double rawWithPerItemReadsItemsPerS,
                   Double evaluatorItemsPerS, List<Double> evaluatorRuns, double coldItemsPerS,
-                  Double overheadMsPerShard, Double overheadAmortizedMsPerShard, int batches, double meanScoringMsPerShard) {
+                  Double overheadMsPerShard, Double overheadP90MsPerShard, Double overheadAmortizedMsPerShard,
+                  Double batchTailMedianMs, int batches, double meanScoringMsPerShard) {
     }
 
     private final ClusterConfig cluster;
@@ -176,11 +177,12 @@ final class ScoringBench {
         Double rate = Stats.median(rates);
         Double overheadMs = Stats.median(overhead.perShardMs());
         Double amortized = Stats.median(overhead.perBatchMs());
+        Double tail = Stats.median(overhead.tailMs());
         log.say("evaluator: %.0f items/s (median of %s; cold first event %.0f), overhead median %.1f ms/shard "
-                        + "(amortized per batch %.1f ms/shard; mean scoring %.1f ms/shard)", rate, round(rates), cold,
-                overheadMs, amortized, meanScoring);
+                        + "(p90 %.1f; amortized per batch %.1f ms/shard; last shard to commit %.1f ms; mean scoring %.1f ms/shard)",
+                rate, round(rates), cold, overheadMs, Stats.percentile(overhead.perShardMs(), 90), amortized, tail, meanScoring);
         return new Result(largest.name(), parameters, items, suite.shardCount(), rawRate, raw, perItemRate, rate, rates, cold,
-                overheadMs, amortized, overhead.batches(), meanScoring);
+                overheadMs, Stats.percentile(overhead.perShardMs(), 90), amortized, tail, overhead.batches(), meanScoring);
     }
 
     /** Publishes stage {@code stage} of the checkpoint and waits for all its shard results; items per second. */

@@ -29,9 +29,11 @@ final class ShardOverhead {
     /**
      * @param perShardMs  overhead of each committed shard whose scoring time is known, in timeline order
      * @param perBatchMs  per batch: (commit - first start - scoring of all its shards) / shards, the amortized cost
+     * @param tailMs      per batch: commit - start of its last shard - that shard's scoring, i.e. building and
+     *                    serializing the last result plus the transaction commit
      * @param batches     committed batches
      */
-    record Result(List<Double> perShardMs, List<Double> perBatchMs, int batches) {
+    record Result(List<Double> perShardMs, List<Double> perBatchMs, List<Double> tailMs, int batches) {
     }
 
     private ShardOverhead() {
@@ -44,6 +46,7 @@ final class ShardOverhead {
     static Result compute(List<Event> timeline, Map<String, Long> scoringMs) {
         List<Double> perShard = new ArrayList<>();
         List<Double> perBatch = new ArrayList<>();
+        List<Double> tail = new ArrayList<>();
         int batches = 0;
         // tasks taken up since the last commit; a task seen twice (an abandoned batch polled again) keeps its last start
         Map<String, Long> open = new LinkedHashMap<>();
@@ -68,8 +71,10 @@ final class ShardOverhead {
                     perShard.add(o);
                 }
                 perBatch.add(((c.nanos() - batch.get(0).getValue()) / 1e6 - laterScoring) / batch.size());
+                Map.Entry<String, Long> last = batch.get(batch.size() - 1);
+                tail.add((c.nanos() - last.getValue()) / 1e6 - scoringMs.get(last.getKey()));
             }
         }
-        return new Result(perShard, perBatch, batches);
+        return new Result(perShard, perBatch, tail, batches);
     }
 }

@@ -59,6 +59,8 @@ class BenchFiguresTest {
         assertThat(r.perShardMs()).containsExactly(10.0, 8.0, 10.0);
         // per batch: (30 - 20) / 2 and (15 - 5) / 1
         assertThat(r.perBatchMs()).containsExactly(5.0, 10.0);
+        // from the last shard's start to the commit, minus its scoring: 18 - 10 and 15 - 5
+        assertThat(r.tailMs()).containsExactly(8.0, 10.0);
         assertThat(r.batches()).isEqualTo(2);
     }
 
