@@ -25,7 +25,7 @@ class SinkCommandIT {
 
     private static ForgettingMetric familyFg(String family, int stage, double fg) {
         return ForgettingMetric.newBuilder().setCampaign("c1").setFamily(family).setStage(stage).setScope(MetricScope.FAMILY)
-                .setCategory("task").setFgPct(fg).setModels(2).setUpdatedAt(Instant.parse("2026-01-01T00:00:00Z")).build();
+                .setCategory("domain-knowledge").setFgPct(fg).setModels(2).setUpdatedAt(Instant.parse("2026-01-01T00:00:00Z")).build();
     }
 
     @Test
@@ -46,8 +46,8 @@ class SinkCommandIT {
 
         SinkCommandTest.Result console = SinkCommandTest.run(concat(new String[] {"sink", "console", "--ansi", "NEVER"}, cluster));
         assertThat(console.exit()).as(console.err()).isZero();
-        assertThat(console.out()).contains("family mlp stage 2 models 2 FG[task]=8.50 alerts 0")
-                .contains("family cnn stage 1 models 2 FG[task]=1.25 alerts 0");
+        assertThat(console.out()).contains("family mlp stage 2 models 2 FG[domain-knowledge]=8.50 alerts 0")
+                .contains("family cnn stage 1 models 2 FG[domain-knowledge]=1.25 alerts 0");
 
         SinkCommandTest.Result report = SinkCommandTest.run(concat(new String[] {"sink", "report", "--out", dir.toString()}, cluster));
         assertThat(report.exit()).as(report.err()).isZero();
