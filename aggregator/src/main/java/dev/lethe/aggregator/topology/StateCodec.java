@@ -23,6 +23,25 @@ import org.apache.kafka.common.serialization.Serdes;
  */
 final class StateCodec {
 
+    /*
+     * One reader and one writer per record class, reused: a new SpecificDatumReader resolves the writer schema
+     * against the reader schema on first use, and doing that per record was 43 % of the Streams thread's CPU
+     * (BENCHMARKS.md, JFR profile). Both are safe to share: the writer is stateless, and the reader keeps its
+     * resolution per thread.
+     */
+    private static final ClassValue<SpecificDatumWriter<?>> WRITERS = new ClassValue<>() {
+        @Override
+        protected SpecificDatumWriter<?> computeValue(Class<?> type) {
+            return new SpecificDatumWriter<>(type);
+        }
+    };
+    private static final ClassValue<SpecificDatumReader<?>> READERS = new ClassValue<>() {
+        @Override
+        protected SpecificDatumReader<?> computeValue(Class<?> type) {
+            return new SpecificDatumReader<>(type);
+        }
+    };
+
     private StateCodec() {
     }
 
@@ -99,7 +118,7 @@ final class StateCodec {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
         @SuppressWarnings("unchecked")
-        SpecificDatumWriter<T> writer = new SpecificDatumWriter<>((Class<T>) record.getClass());
+        SpecificDatumWriter<T> writer = (SpecificDatumWriter<T>) WRITERS.get(record.getClass());
         writer.write(record, encoder);
         encoder.flush();
         writeBytes(out, bytes.toByteArray());
@@ -108,6 +127,8 @@ final class StateCodec {
     static <T extends SpecificRecord> T readRecord(DataInputStream in, Class<T> type) throws IOException {
         byte[] bytes = readBytes(in);
         BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, null);
-        return new SpecificDatumReader<>(type).read(null, decoder);
+        @SuppressWarnings("unchecked")
+        SpecificDatumReader<T> reader = (SpecificDatumReader<T>) READERS.get(type);
+        return reader.read(null, decoder);
     }
 }
