@@ -180,7 +180,7 @@ public final class QueryServer implements AutoCloseable {
     private Response families(boolean local) {
         ArrayNode families = JSON.createArrayNode();
         Map<String, ObjectNode> byFamily = new TreeMap<>();
-        for (FamilyState state : this.<FamilyState>localValues(AggregatorTopology.FAMILY_STORE)) {
+        for (FamilyState state : FamilyState.mergeByCampaign(this.<FamilyState>localValues(AggregatorTopology.FAMILY_STORE))) {
             ObjectNode family = byFamily.computeIfAbsent(state.family(), f -> {
                 ObjectNode node = JSON.createObjectNode();
                 node.put("family", f);
@@ -218,15 +218,17 @@ public final class QueryServer implements AutoCloseable {
         ObjectNode body = JSON.createObjectNode();
         body.put("family", family);
         ArrayNode campaigns = body.putArray("campaigns");
+        List<FamilyState> slices = new ArrayList<>();
         try (KeyValueIterator<String, FamilyState> range = store.prefixScan(family + "\u0000", new StringSerializer())) {
-            range.forEachRemaining(kv -> {
-                ObjectNode campaign = campaigns.addObject();
-                campaign.put("campaign", kv.value.campaign());
-                ArrayNode models = campaign.putArray("models");
-                kv.value.models().forEach(models::add);
-                ArrayNode records = campaign.putArray("records");
-                kv.value.familyRecords().stream().sorted(MetricOrder.METRICS).forEach(r -> records.add(RecordJson.toNode(r)));
-            });
+            range.forEachRemaining(kv -> slices.add(kv.value));
+        }
+        for (FamilyState state : FamilyState.mergeByCampaign(slices)) {
+            ObjectNode campaign = campaigns.addObject();
+            campaign.put("campaign", state.campaign());
+            ArrayNode models = campaign.putArray("models");
+            state.models().forEach(models::add);
+            ArrayNode records = campaign.putArray("records");
+            state.familyRecords().stream().sorted(MetricOrder.METRICS).forEach(r -> records.add(RecordJson.toNode(r)));
         }
         return campaigns.isEmpty() ? error(404, "no family " + family) : new Response(200, body);
     }

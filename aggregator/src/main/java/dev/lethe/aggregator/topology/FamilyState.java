@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serde;
 
-/** The latest CATEGORY record of every member run of one family in one campaign, by (category, stage, model). */
+/**
+ * The latest CATEGORY records of member runs of one family in one campaign, by (category, stage, model): in the
+ * store one value per (category, stage); {@link #mergeByCampaign} joins the slices of a campaign for queries.
+ */
 public final class FamilyState {
 
     private static final byte VERSION = 1;
@@ -43,6 +46,16 @@ public final class FamilyState {
         categoryRecords.put(prefix + categoryRecord.getModel(), categoryRecord);
         List<ForgettingMetric> members = new ArrayList<>(categoryRecords.subMap(prefix, prefix + "\uffff").values());
         return FamilyMetrics.compute(campaign, family, categoryRecord.getCategory(), categoryRecord.getStage(), members);
+    }
+
+    /** Joins slices of the same (family, campaign) into one state each, ordered by family then campaign. */
+    public static List<FamilyState> mergeByCampaign(Iterable<FamilyState> slices) {
+        TreeMap<String, FamilyState> merged = new TreeMap<>();
+        for (FamilyState slice : slices) {
+            merged.computeIfAbsent(slice.family + "\u0000" + slice.campaign, k -> empty(slice.campaign, slice.family))
+                    .categoryRecords.putAll(slice.categoryRecords);
+        }
+        return List.copyOf(merged.values());
     }
 
     /** The member runs' CATEGORY records. */
