@@ -3,6 +3,7 @@ package dev.lethe.cli.bench;
 import dev.lethe.aggregator.app.AggregatorApp;
 import dev.lethe.aggregator.app.AggregatorConfig;
 import dev.lethe.aggregator.topology.AggregatorTopology;
+import dev.lethe.cli.support.GroupProbe;
 import dev.lethe.embedded.LetheTopicsAdmin;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.config.ClusterConfig;

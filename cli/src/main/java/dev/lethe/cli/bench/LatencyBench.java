@@ -2,6 +2,7 @@ package dev.lethe.cli.bench;
 
 import dev.lethe.aggregator.app.AggregatorApp;
 import dev.lethe.aggregator.app.AggregatorConfig;
+import dev.lethe.cli.support.GroupProbe;
 import dev.lethe.embedded.LetheTopicsAdmin;
 import dev.lethe.evaluator.EvaluatorConfig;
 import dev.lethe.evaluator.EvaluatorService;

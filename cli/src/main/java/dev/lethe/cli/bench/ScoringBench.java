@@ -1,5 +1,6 @@
 package dev.lethe.cli.bench;
 
+import dev.lethe.cli.support.GroupProbe;
 import dev.lethe.embedded.LetheTopicsAdmin;
 import dev.lethe.evaluator.EvaluatorConfig;
 import dev.lethe.evaluator.planner.Planner;

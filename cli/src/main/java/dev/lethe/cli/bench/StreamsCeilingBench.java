@@ -1,5 +1,6 @@
 package dev.lethe.cli.bench;
 
+import dev.lethe.cli.support.GroupProbe;
 import dev.lethe.embedded.LetheTopicsAdmin;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.config.ClusterConfig;

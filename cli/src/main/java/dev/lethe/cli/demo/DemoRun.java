@@ -2,6 +2,7 @@ package dev.lethe.cli.demo;
 
 import dev.lethe.aggregator.app.AggregatorApp;
 import dev.lethe.aggregator.app.AggregatorConfig;
+import dev.lethe.cli.support.GroupProbe;
 import dev.lethe.embedded.ChildBroker;
 import dev.lethe.embedded.LetheTopicsAdmin;
 import dev.lethe.evaluator.EvaluatorConfig;
@@ -178,7 +179,7 @@ final class DemoRun implements Callable<Integer> {
             }
         }
         try (Admin admin = Admin.create(cluster.clientProperties())) {
-            if (!new PipelineQuiet(admin).awaitIdle(AGGREGATOR_APP_ID, Duration.ofMinutes(2))) {
+            if (!new GroupProbe(admin).awaitCaughtUp(AGGREGATOR_APP_ID, Duration.ofMinutes(2))) {
                 throw new IllegalStateException("the aggregator did not go idle within 2 minutes");
             }
         }

@@ -1,4 +1,4 @@
-package dev.lethe.cli.bench;
+package dev.lethe.cli.support;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -17,12 +17,15 @@ import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 
-/** Asks the broker about a consumer group: its lag over every partition it reads, and whether it is settled. */
-final class GroupProbe {
+/**
+ * Asks the broker about a consumer group: its lag over every partition it reads, and whether it is settled (the
+ * demo waits on it for the aggregator to go quiet, the benchmarks to time the pipeline).
+ */
+public final class GroupProbe {
 
     private final Admin admin;
 
-    GroupProbe(Admin admin) {
+    public GroupProbe(Admin admin) {
         this.admin = admin;
     }
 
@@ -30,7 +33,7 @@ final class GroupProbe {
      * Records the group still has to consume (read_committed ends minus committed offsets) over every partition of
      * every topic it has committed on, so a partition that gets its first record now counts too; -1 if unknown yet.
      */
-    long lag(String groupId) throws InterruptedException {
+    public long lag(String groupId) throws InterruptedException {
         try {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
                     .partitionsToOffsetAndMetadata().get();
@@ -55,7 +58,7 @@ final class GroupProbe {
     }
 
     /** Waits until the group's lag is 0 on two probes in a row (a commit may be in flight between them). */
-    boolean awaitCaughtUp(String groupId, Duration timeout) throws InterruptedException {
+    public boolean awaitCaughtUp(String groupId, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         int quiet = 0;
         while (System.nanoTime() < deadline) {
@@ -69,7 +72,7 @@ final class GroupProbe {
     }
 
     /** Waits until the group is STABLE with exactly {@code members} members, each holding a partition. */
-    boolean awaitStable(String groupId, int members, Duration timeout) throws InterruptedException {
+    public boolean awaitStable(String groupId, int members, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             try {
