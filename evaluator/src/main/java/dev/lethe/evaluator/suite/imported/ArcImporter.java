@@ -1,13 +1,9 @@
 package dev.lethe.evaluator.suite.imported;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lethe.evaluator.llm.MultipleChoiceItems;
 import dev.lethe.evaluator.llm.PromptFormats;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,46 +21,34 @@ public final class ArcImporter {
     public static final String CATEGORY = "reasoning";
     static final String FILE = "arc_challenge_test.jsonl";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private ArcImporter() {
     }
 
     /** @param from the JSONL file, its folder, or a data folder holding {@code arc-challenge/} */
     public static List<ImportedElement> importFrom(Path from, ImportOptions options) throws IOException {
-        Path file = Files.isRegularFile(from) ? from
-                : Files.isRegularFile(from.resolve(FILE)) ? from.resolve(FILE) : from.resolve("arc-challenge").resolve(FILE);
+        Path file = JsonLines.locate(from, "arc-challenge", FILE);
         List<ImportedElement.ImportedItem> items = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int lineNo = 0;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) {
-                    continue;
+        JsonLines.forEach(file, (lineNo, q) -> {
+            List<String> labels = new ArrayList<>();
+            List<String> texts = new ArrayList<>();
+            if (q.has("options")) {
+                for (JsonNode o : q.get("options")) {
+                    labels.add(o.path("label").asText());
+                    texts.add(o.path("text").asText());
                 }
-                JsonNode q = JSON.readTree(line);
-                List<String> labels = new ArrayList<>();
-                List<String> texts = new ArrayList<>();
-                if (q.has("options")) {
-                    for (JsonNode o : q.get("options")) {
-                        labels.add(o.path("label").asText());
-                        texts.add(o.path("text").asText());
-                    }
-                } else {
-                    q.path("choices").path("label").forEach(l -> labels.add(l.asText()));
-                    q.path("choices").path("text").forEach(t -> texts.add(t.asText()));
-                }
-                String answer = q.has("answer") ? q.get("answer").asText() : q.path("answerKey").asText();
-                int gold = labels.indexOf(answer);
-                if (gold < 0 || texts.size() != labels.size() || !q.hasNonNull("question")) {
-                    throw new IOException(file + " line " + lineNo + ": answer '" + answer + "' is not one of the labels " + labels
-                            + " (or the question is missing)");
-                }
-                String id = q.hasNonNull("id") ? q.get("id").asText() : "arc/" + (lineNo - 1);
-                items.add(new ImportedElement.ImportedItem(id, null, PromptFormats.arcQuery(q.get("question").asText()), texts, gold));
+            } else {
+                q.path("choices").path("label").forEach(l -> labels.add(l.asText()));
+                q.path("choices").path("text").forEach(t -> texts.add(t.asText()));
             }
-        }
+            String answer = q.has("answer") ? q.get("answer").asText() : q.path("answerKey").asText();
+            int gold = labels.indexOf(answer);
+            if (gold < 0 || texts.size() != labels.size() || !q.hasNonNull("question")) {
+                throw new IOException(file + " line " + lineNo + ": answer '" + answer + "' is not one of the labels " + labels
+                        + " (or the question is missing)");
+            }
+            String id = q.hasNonNull("id") ? q.get("id").asText() : "arc/" + (lineNo - 1);
+            items.add(new ImportedElement.ImportedItem(id, null, PromptFormats.arcQuery(q.get("question").asText()), texts, gold));
+        });
         return List.of(new ImportedElement(BENCHMARK, CATEGORY, options.shardSize(), options.metric(), MultipleChoiceItems.DEFAULT_DELIMITER,
                 items, Map.of(), "ARC-Challenge test, 0-shot, " + file.toAbsolutePath().normalize()));
     }

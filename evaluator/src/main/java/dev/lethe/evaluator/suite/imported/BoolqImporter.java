@@ -1,13 +1,9 @@
 package dev.lethe.evaluator.suite.imported;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lethe.evaluator.llm.MultipleChoiceItems;
 import dev.lethe.evaluator.llm.PromptFormats;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,37 +20,25 @@ public final class BoolqImporter {
     public static final String CATEGORY = "reasoning";
     static final String FILE = "dev.jsonl";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private BoolqImporter() {
     }
 
     /** @param from the JSONL file, its folder, or a data folder holding {@code boolq/} */
     public static List<ImportedElement> importFrom(Path from, ImportOptions options) throws IOException {
-        Path file = Files.isRegularFile(from) ? from
-                : Files.isRegularFile(from.resolve(FILE)) ? from.resolve(FILE) : from.resolve("boolq").resolve(FILE);
+        Path file = JsonLines.locate(from, "boolq", FILE);
         List<ImportedElement.ImportedItem> items = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int lineNo = 0;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode q = JSON.readTree(line);
-                JsonNode answer = q.has("answer") ? q.get("answer") : q.get("label");
-                if (answer == null || !q.hasNonNull("question") || !q.hasNonNull("passage")) {
-                    throw new IOException(file + " line " + lineNo + ": needs question, passage and answer (or label)");
-                }
-                int gold = answer.isBoolean() ? (answer.asBoolean() ? 1 : 0) : answer.asInt(-1);
-                if (gold != 0 && gold != 1) {
-                    throw new IOException(file + " line " + lineNo + ": answer must be true/false or 0/1, got " + answer);
-                }
-                items.add(new ImportedElement.ImportedItem("boolq/" + (lineNo - 1), null,
-                        PromptFormats.boolqQuery(q.get("passage").asText(), q.get("question").asText()), PromptFormats.BOOLQ_CHOICES, gold));
+        JsonLines.forEach(file, (lineNo, q) -> {
+            JsonNode answer = q.has("answer") ? q.get("answer") : q.get("label");
+            if (answer == null || !q.hasNonNull("question") || !q.hasNonNull("passage")) {
+                throw new IOException(file + " line " + lineNo + ": needs question, passage and answer (or label)");
             }
-        }
+            int gold = answer.isBoolean() ? (answer.asBoolean() ? 1 : 0) : answer.asInt(-1);
+            if (gold != 0 && gold != 1) {
+                throw new IOException(file + " line " + lineNo + ": answer must be true/false or 0/1, got " + answer);
+            }
+            items.add(new ImportedElement.ImportedItem("boolq/" + (lineNo - 1), null,
+                    PromptFormats.boolqQuery(q.get("passage").asText(), q.get("question").asText()), PromptFormats.BOOLQ_CHOICES, gold));
+        });
         return List.of(new ImportedElement(BENCHMARK, CATEGORY, options.shardSize(), options.metric(), MultipleChoiceItems.DEFAULT_DELIMITER,
                 items, Map.of(), "BoolQ dev, 0-shot, " + file.toAbsolutePath().normalize()));
     }
