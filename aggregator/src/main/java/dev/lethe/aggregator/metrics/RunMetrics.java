@@ -191,7 +191,7 @@ public final class RunMetrics {
         if (covered.isEmpty()) {
             return null;
         }
-        return ForgettingMetric.newBuilder()
+        return withMeans(ForgettingMetric.newBuilder(), covered)
                 .setCampaign(run.campaign())
                 .setFamily(run.family())
                 .setModel(run.model())
@@ -200,18 +200,23 @@ public final class RunMetrics {
                 .setScope(MetricScope.CATEGORY)
                 .setCategory(category)
                 .setBenchmark(null)
-                .setBaselineScore(mean(covered, ForgettingMetric::getBaselineScore))
-                .setScore(mean(covered, ForgettingMetric::getScore))
-                .setFgPct(mean(covered, ForgettingMetric::getFgPct))
-                .setFinalDropPct(mean(covered, ForgettingMetric::getFinalDropPct))
-                .setMaxForgettingPp(mean(covered, ForgettingMetric::getMaxForgettingPp))
-                .setDeltaPrevPp(mean(covered, ForgettingMetric::getDeltaPrevPp))
                 .setStderrPp(pooledStderr(covered))
                 .setN(covered.stream().mapToInt(ForgettingMetric::getN).sum())
                 .setStagesCovered(covered.stream().mapToInt(ForgettingMetric::getStagesCovered).min().orElseThrow())
                 .setElementsCovered(covered.size())
                 .setUpdatedAt(updatedAt)
                 .build();
+    }
+
+    /** CATEGORY and MODEL values are unweighted means of their parts' values (METRICS.md). */
+    private static ForgettingMetric.Builder withMeans(ForgettingMetric.Builder builder, List<ForgettingMetric> parts) {
+        return builder
+                .setBaselineScore(mean(parts, ForgettingMetric::getBaselineScore))
+                .setScore(mean(parts, ForgettingMetric::getScore))
+                .setFgPct(mean(parts, ForgettingMetric::getFgPct))
+                .setFinalDropPct(mean(parts, ForgettingMetric::getFinalDropPct))
+                .setMaxForgettingPp(mean(parts, ForgettingMetric::getMaxForgettingPp))
+                .setDeltaPrevPp(mean(parts, ForgettingMetric::getDeltaPrevPp));
     }
 
     private static ForgettingMetric model(Columns columns, RunKey run, int si, List<ForgettingMetric> categories) {
@@ -227,7 +232,7 @@ public final class RunMetrics {
             updatedAt = max(updatedAt, dated[si]);
         }
         boolean any = !general.isEmpty();
-        return ForgettingMetric.newBuilder()
+        return withMeans(ForgettingMetric.newBuilder(), general)
                 .setCampaign(run.campaign())
                 .setFamily(run.family())
                 .setModel(run.model())
@@ -236,12 +241,6 @@ public final class RunMetrics {
                 .setScope(MetricScope.MODEL)
                 .setCategory(null)
                 .setBenchmark(null)
-                .setBaselineScore(mean(general, ForgettingMetric::getBaselineScore))
-                .setScore(mean(general, ForgettingMetric::getScore))
-                .setFgPct(mean(general, ForgettingMetric::getFgPct))
-                .setFinalDropPct(mean(general, ForgettingMetric::getFinalDropPct))
-                .setMaxForgettingPp(mean(general, ForgettingMetric::getMaxForgettingPp))
-                .setDeltaPrevPp(mean(general, ForgettingMetric::getDeltaPrevPp))
                 .setStderrPp(any ? pooledStderr(general) : null)
                 .setN(any ? general.stream().mapToInt(ForgettingMetric::getN).sum() : null)
                 .setStagesCovered(any ? general.stream().mapToInt(ForgettingMetric::getStagesCovered).min().orElseThrow() : null)
