@@ -74,9 +74,11 @@ class WorkerFailureIT {
                 });
         try (Planner planner = new Planner(config);
              EvaluatorWorker survivor = new EvaluatorWorker(config.withWorkerId("survivor"))) {
+            // The slow worker runs alone first, so it owns every eval-tasks partition and surely has a second batch
+            // to be halted in. (Started together, the group's assignment is random: the slow worker could get
+            // partitions holding a single batch, commit it, and never score again.)
             planner.start();
             slow.start();
-            survivor.start();
             CLUSTER.send(cluster.topics().checkpoints(), "chaos/mlp-k", checkpoint);
 
             // stop the slow worker once it has committed a batch and is in the middle of its next shard
@@ -84,6 +86,7 @@ class WorkerFailureIT {
             String inFlight = slowScoring.get();
             long committedBeforeHalt = slow.resultsCommitted();
             slow.halt();
+            survivor.start();
 
             Set<String> expected = Results.expectedTaskIds(suite, List.of(checkpoint));
             List<ConsumerRecord<String, ShardResult>> results = CLUSTER.readAll(cluster.topics().shardResults(), expected.size(), Duration.ofSeconds(90));
