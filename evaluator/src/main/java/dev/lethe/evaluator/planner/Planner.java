@@ -59,6 +59,7 @@ public final class Planner implements Runnable, AutoCloseable {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile Throwable failure;
     private final int maxTaskBytes;
+    private int taskPartitions = 1;
 
     public Planner(EvaluatorConfig config, SuiteCatalog catalog) {
         this.config = config;
@@ -93,6 +94,7 @@ public final class Planner implements Runnable, AutoCloseable {
                      config.plannerTransactionalId(), config.transactionTimeout())) {
             consumer = c;
             producer.initTransactions();
+            taskPartitions = Math.max(1, producer.partitionsFor(tasksTopic.name()).size());
             c.subscribe(List.of(source.name()));
             LOG.info("planner {} consuming {}", config.plannerId(), source.name());
             while (running) {
@@ -170,6 +172,11 @@ public final class Planner implements Runnable, AutoCloseable {
             return deadLetter(record, plan.rejection().reason(), plan.rejection().message(), plan.rejection().cause(), dlqSerializer);
         }
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(plan.tasks().size());
+        // a checkpoint's shards go round-robin over the partitions from a start fixed by its id: hashing each task
+        // key left the busiest of 4 workers with 70-72 of 256 shards (BENCHMARKS.md, scaling); re-planning the
+        // same checkpoint still puts every task on the same partition
+        int first = Math.floorMod(event.getCheckpointId().hashCode(), taskPartitions);
+        int index = 0;
         for (EvalTask task : plan.tasks()) {
             byte[] value = taskSerializer.serialize(tasksTopic.name(), task);
             if (value.length > maxTaskBytes) {
@@ -179,7 +186,8 @@ public final class Planner implements Runnable, AutoCloseable {
                 LOG.warn("checkpoint {} refused (VALIDATION): {}", event.getCheckpointId(), message);
                 return deadLetter(record, DeadLetterReason.VALIDATION, message, null, dlqSerializer);
             }
-            out.add(new ProducerRecord<>(tasksTopic.name(), task.getTaskId().getBytes(StandardCharsets.UTF_8), value));
+            int partition = (first + index++) % taskPartitions;
+            out.add(new ProducerRecord<>(tasksTopic.name(), partition, task.getTaskId().getBytes(StandardCharsets.UTF_8), value));
         }
         LOG.debug("checkpoint {} planned as {} tasks", event.getCheckpointId(), out.size());
         return out;
