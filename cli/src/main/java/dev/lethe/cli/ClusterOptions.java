@@ -2,6 +2,7 @@ package dev.lethe.cli;
 
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.schemas.topics.Topics;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -25,6 +26,11 @@ public final class ClusterOptions {
             description = "Extra Kafka client property for every client, e.g. security.protocol=SASL_SSL (repeatable).")
     Map<String, String> clientProperties = new LinkedHashMap<>();
 
+    @Option(names = "--client-properties-file", paramLabel = "FILE",
+            description = "Kafka client properties for every client from a Java properties file, e.g. the SASL/SSL "
+                    + "settings with their secrets, kept off the command line; --client-property wins on a clash.")
+    Path clientPropertiesFile;
+
     @Option(names = "--registry-user-info", paramLabel = "USER:PASSWORD",
             description = "Schema registry basic-auth credentials (or env LETHE_REGISTRY_USER_INFO).",
             defaultValue = "${env:LETHE_REGISTRY_USER_INFO}")
@@ -33,7 +39,8 @@ public final class ClusterOptions {
     /** The validated connection settings; a bad value becomes a usage error naming the flag. */
     public ClusterConfig toConfig() {
         try {
-            return new ClusterConfig(bootstrapServers, schemaRegistry, topicPrefix, clientProperties,
+            return new ClusterConfig(bootstrapServers, schemaRegistry, topicPrefix,
+                    ClientPropertiesFile.merge(clientPropertiesFile, clientProperties),
                     registryUserInfo == null || registryUserInfo.isBlank() ? null : registryUserInfo).validated();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());

@@ -1,8 +1,10 @@
 package dev.lethe.cli.broker;
 
+import dev.lethe.cli.ClientPropertiesFile;
 import dev.lethe.cli.UsageException;
 import dev.lethe.schemas.registry.server.EmbeddedSchemaRegistry;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -38,6 +40,11 @@ public final class RegistryCommand implements Callable<Integer> {
             description = "Extra Kafka client property for the registry's clients, e.g. security.protocol=SASL_SSL (repeatable).")
     Map<String, String> clientProperties = new LinkedHashMap<>();
 
+    @Option(names = "--client-properties-file", paramLabel = "FILE",
+            description = "Kafka client properties for the registry's clients from a Java properties file (secrets stay "
+                    + "off the command line); --client-property wins on a clash.")
+    Path clientPropertiesFile;
+
     @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
             description = "Interface to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
     String host;
@@ -69,7 +76,7 @@ public final class RegistryCommand implements Callable<Integer> {
         EmbeddedSchemaRegistry.Options options;
         try {
             options = EmbeddedSchemaRegistry.Options.of(bootstrapServers)
-                    .withClientOverrides(clientProperties).withHost(host).withPort(port).withTopic(topic)
+                    .withClientOverrides(ClientPropertiesFile.merge(clientPropertiesFile, clientProperties)).withHost(host).withPort(port).withTopic(topic)
                     .withUserInfo(requireUserInfo == null || requireUserInfo.isBlank() ? null : requireUserInfo);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());

@@ -176,6 +176,14 @@ class SecurityIT {
                     "--client-property", "sasl.jaas.config=${file:" + secrets + ":jaas}");
             assertThat(fromFile.exit()).as(fromFile.err()).isZero();
             assertThat(fromFile.out()).contains("checkpointId=sasl/m/1");
+
+            // or the whole secret in a properties file handed to --client-properties-file (Kafka's --command-config)
+            Path clientConfig = tmp.resolve("client.properties");
+            Files.writeString(clientConfig, "sasl.jaas.config=" + sasl(PASSWORD).get("sasl.jaas.config") + "\n");
+            Result fromPropertiesFile = publish(saslBootstrap, registry.url(), null, REGISTRY_USER_INFO, 2, "lethe-sasl2.",
+                    "--client-properties-file", clientConfig.toString());
+            assertThat(fromPropertiesFile.exit()).as(fromPropertiesFile.err()).isZero();
+            assertThat(fromPropertiesFile.out()).contains("checkpointId=sasl/m/2");
         }
     }
 
