@@ -39,10 +39,14 @@ public final class LetheMain implements Runnable {
         return commandLine().execute(args);
     }
 
+    static final int USAGE_WIDTH = 120;
+
     public static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new LetheMain());
         cmd.setExitCodeExceptionMapper(ExitCodes::forException);
         cmd.setExecutionExceptionHandler(ExitCodes::handleExecutionException);
+        // the descriptions are written as lines of up to 110 characters; at picocli's default 80 each would wrap
+        cmd.setUsageHelpWidth(USAGE_WIDTH);
         return cmd;
     }
 
