@@ -22,8 +22,12 @@ import java.util.Set;
  *
  * <p>{@code digits-cl} and {@code mnist-cl} have the same shape over their dataset's fixed test split
  * ({@link Datasets#split}): two clean {@code domain-knowledge} halves, a {@code robustness} category (Gaussian
- * noise, a one-pixel shift) and one {@code task} element per fine-tuning stage, named like the stage's task
- * ({@link ContinualProtocol#task}) and holding the test split under that task's transform.
+ * noise, a one-pixel horizontal shift) and one {@code task} element per fine-tuning stage, named like the stage's
+ * task ({@link ContinualProtocol#task}) and holding the test split under that task's transform.
+ *
+ * <p>The shift is horizontal only: shifted one pixel right and down, the 8x8 digits put every MLP of the default
+ * campaign at 11-15 % before any fine-tuning (chance is 10 %), so that element measured noise, not forgetting; one
+ * pixel right leaves them at 35-52 % (docs/FINDINGS.md).
  */
 public final class SuiteCatalog {
 
@@ -120,7 +124,7 @@ public final class SuiteCatalog {
         elements.add(SuiteElement.of(ds + "-clean-b", DOMAIN_KNOWLEDGE, items(test.range(half, test.size())), shardSize));
         elements.add(SuiteElement.of(ds + "-noise", ROBUSTNESS,
                 items(ImageTransforms.gaussianNoise(NOISE_SIGMA, NOISE_SEED).apply(test)), shardSize));
-        elements.add(SuiteElement.of(ds + "-shift", ROBUSTNESS, items(ImageTransforms.shift(1, 1).apply(test)), shardSize));
+        elements.add(SuiteElement.of(ds + "-shift", ROBUSTNESS, items(ImageTransforms.shift(1, 0).apply(test)), shardSize));
         for (int stage = 1; stage <= protocol.stages(); stage++) {
             TaskSpec task = protocol.task(stage);
             elements.add(SuiteElement.of(task.name(), TASK, items(task.apply(test)), shardSize));
