@@ -27,12 +27,15 @@ class ReportSinkTest {
         ReportSink sink = new ReportSink(dir, Clock.fixed(Instant.parse("2026-11-25T10:00:00Z"), ZoneOffset.UTC), Duration.ZERO);
         for (int stage = 0; stage <= 3; stage++) {
             double fg = stage * 4.25;
-            sink.onMetric(category("mlp", "mlp-a", stage, "task", stage == 0 ? null : fg, 95.0 - fg));
+            sink.onMetric(category("mlp", "mlp-a", stage, "domain-knowledge", stage == 0 ? null : fg, 95.0 - fg));
             sink.onMetric(category("mlp", "mlp-a", stage, "robustness", stage == 0 ? null : fg / 2, 80.0 - fg / 2));
-            sink.onMetric(category("mlp", "mlp-b", stage, "task", stage == 0 ? null : fg + 2, 93.0 - fg));
+            sink.onMetric(category("mlp", "mlp-b", stage, "domain-knowledge", stage == 0 ? null : fg + 2, 93.0 - fg));
+            // the fine-tuning tasks: chance at stage 0, learnt later, so their FG is hugely negative
+            sink.onMetric(category("mlp", "mlp-a", stage, "task", stage == 0 ? null : -300.0 * stage, 10.0 + 20 * stage));
             sink.onMetric(model("mlp", "mlp-a", stage, stage == 0 ? null : fg / 3, 88.0, -1.25 * stage));
             if (stage > 0) {
-                sink.onMetric(family("mlp", stage, "task", fg + 1, 2));
+                sink.onMetric(family("mlp", stage, "domain-knowledge", fg + 1, 2));
+                sink.onMetric(family("mlp", stage, "task", -300.0 * stage, 1));
                 sink.onMetric(family("mlp", stage, "robustness", fg / 2, 1));
             }
         }
@@ -46,13 +49,17 @@ class ReportSinkTest {
         sink.flush();
 
         String html = Files.readString(dir.resolve("report.html"));
-        assertThat(Pattern.compile("<svg[ >]").matcher(html).results().count()).isEqualTo(2); // FG and score curves of mlp
+        // FG and score curves of the family mlp, then FG per model run for domain-knowledge and robustness
+        assertThat(Pattern.compile("<svg[ >]").matcher(html).results().count()).isEqualTo(4);
         assertThat(html).contains("<figcaption>FG per category: mlp").contains("<figcaption>Score per category: mlp").contains("<path").doesNotContainIgnoringCase("<script")
                 .doesNotContain("src=").doesNotContain("<link").doesNotContain("@import");
-        // final table: mlp-a at stage 3 -> FG task 12.75, robustness 6.38 (6.375), model FG 4.25, BWT -3.75
-        assertThat(html).contains("<td class=\"t\">mlp-a</td><td>3</td><td>6.38</td><td>12.75</td><td>4.25</td><td>88.00</td><td>-3.75</td>");
-        assertThat(html).contains("<td class=\"t\">mlp-b</td><td>3</td><td>–</td><td>14.75</td>");
-        assertThat(html).contains("family mean (2 runs)</td><td>3</td><td>6.38</td><td>13.75</td>");
+        assertThat(html).contains("<figcaption>FG of domain-knowledge per model run").contains("<figcaption>FG of robustness per model run")
+                .doesNotContain("FG of task").doesNotContain("FG % task");
+        // final table: mlp-a at stage 3 -> FG domain-knowledge 12.75, robustness 6.38 (6.375), model FG 4.25, BWT -3.75
+        assertThat(html).contains("<td class=\"t\">mlp-a</td><td>3</td><td>12.75</td><td>6.38</td><td>4.25</td><td>88.00</td><td>-3.75</td>");
+        assertThat(html).contains("<td class=\"t\">mlp-b</td><td>3</td><td>14.75</td><td>–</td>");
+        assertThat(html).contains("family mean (2 runs)</td><td>3</td><td>13.75</td><td>6.38</td>");
+        assertThat(html).doesNotContain("-900.00");
         assertThat(html).contains("sev-CRITICAL\">CRITICAL</td>").contains("22.00");
     }
 
@@ -82,9 +89,9 @@ class ReportSinkTest {
     @Test
     void shouldRenderInTheBackgroundAndWriteTheNewestSnapshotWhenClosed() throws Exception {
         ReportSink sink = new ReportSink(dir, Clock.systemUTC(), Duration.ofHours(1));
-        sink.onMetric(category("mlp", "mlp-a", 1, "task", 5.0, 85.0));
+        sink.onMetric(category("mlp", "mlp-a", 1, "domain-knowledge", 5.0, 85.0));
         sink.flush(); // first rendering starts at once, in the background
-        sink.onMetric(category("mlp", "mlp-a", 2, "task", 7.25, 80.0));
+        sink.onMetric(category("mlp", "mlp-a", 2, "domain-knowledge", 7.25, 80.0));
         sink.flush(); // the next would wait an hour
         sink.close(); // ... but closing writes the newest snapshot now
 

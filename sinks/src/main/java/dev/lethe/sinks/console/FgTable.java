@@ -3,6 +3,7 @@ package dev.lethe.sinks.console;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.MetricScope;
+import dev.lethe.sinks.core.Categories;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -36,15 +37,9 @@ public final class FgTable {
     private final Map<FamilyKey, Set<String>> alertIds = new HashMap<>();
     private final Set<String> categories = new TreeSet<>();
 
-    /**
-     * The per-stage fine-tuning tasks: their stage-0 score is chance level, so an FG against it measures learning,
-     * not forgetting (hugely negative); GEM ACC/BWT at MODEL scope cover them, so the table leaves them out.
-     */
-    static final String TASK_CATEGORY = "task";
-
     /** Takes FAMILY-scope records; returns true if the table changed. */
     public boolean accept(ForgettingMetric m) {
-        if (m.getScope() != MetricScope.FAMILY || m.getCategory() == null || TASK_CATEGORY.equals(m.getCategory())) {
+        if (m.getScope() != MetricScope.FAMILY || !Categories.showsForgetting(m.getCategory())) {
             return false;
         }
         categories.add(m.getCategory());

@@ -3,6 +3,7 @@ package dev.lethe.sinks.report;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.MetricScope;
+import dev.lethe.sinks.core.Categories;
 import dev.lethe.sinks.core.MetricKey;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,8 +17,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Renders the self-contained HTML report (inline CSS and SVG, no scripts, no network): forgetting curves per family,
- * the final FG table and the alerts. Pure function of the latest records per key.
+ * Renders the self-contained HTML report (inline CSS and SVG, no scripts, no network): forgetting curves per family
+ * and per model run, the final FG table and the alerts. Pure function of the latest records per key. FG of the
+ * {@link Categories#TASK task} category is left out of the FG charts and columns (its baseline is chance level); its
+ * scores still show in the score charts, and GEM ACC/BWT in the table.
  */
 public final class ReportPage {
 
@@ -49,7 +52,7 @@ public final class ReportPage {
         boolean manyCampaigns = sorted.stream().map(ForgettingMetric::getCampaign).distinct().count() > 1;
         TreeSet<String> categories = new TreeSet<>();
         sorted.stream().filter(m -> m.getScope() == MetricScope.CATEGORY || m.getScope() == MetricScope.FAMILY)
-                .map(ForgettingMetric::getCategory).filter(Objects::nonNull).forEach(categories::add);
+                .map(ForgettingMetric::getCategory).filter(Categories::showsForgetting).forEach(categories::add);
 
         StringBuilder html = new StringBuilder(64 * 1024);
         html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
@@ -59,6 +62,7 @@ public final class ReportPage {
                 .append(" alerts. FG = Luo et al.'s running forgetting (percent; positive = forgotten).</p>\n");
 
         curves(html, sorted, manyCampaigns);
+        modelCurves(html, sorted, categories, manyCampaigns);
         finalTable(html, sorted, categories, manyCampaigns);
         alertTable(html, alerts);
         html.append("</body></html>\n");
@@ -76,7 +80,7 @@ public final class ReportPage {
         Map<FamilyKey, Map<String, SortedMap<Integer, double[]>>> score = new LinkedHashMap<>();
         for (ForgettingMetric m : sorted) {
             FamilyKey key = new FamilyKey(m.getCampaign(), m.getFamily());
-            if (m.getScope() == MetricScope.FAMILY && m.getCategory() != null) {
+            if (m.getScope() == MetricScope.FAMILY && Categories.showsForgetting(m.getCategory())) {
                 fg.computeIfAbsent(key, k -> new TreeMap<>()).computeIfAbsent(m.getCategory(), c -> new TreeMap<>())
                         .put(m.getStage(), m.getFgPct());
             } else if (m.getScope() == MetricScope.CATEGORY && m.getCategory() != null && m.getScore() != null) {
@@ -108,10 +112,34 @@ public final class ReportPage {
             });
             String scoreSvg = means.isEmpty() ? null
                     : SvgCharts.lineChart("Score per category (mean over model runs): " + label, "accuracy %", means);
-            figure(html, fgSvg, "FG per category: " + label + " (Luo FG, mean over the family's model runs, by stage)");
+            figure(html, fgSvg, "FG per category: " + label + " (Luo FG, mean over the family's model runs, by stage; the task category is left out: its stage-0 score is chance level)");
             figure(html, scoreSvg, "Score per category: " + label + " (accuracy, mean over the family's model runs, by stage)");
             html.append("</div>\n");
         }
+    }
+
+    /**
+     * One chart per category with every model run as a line: the runs of different families and sizes side by
+     * side, which is how the scale, architecture and data-mixing questions are read.
+     */
+    private static void modelCurves(StringBuilder html, List<ForgettingMetric> sorted, TreeSet<String> categories,
+                                    boolean manyCampaigns) {
+        Map<String, Map<String, SortedMap<Integer, Double>>> byCategory = new TreeMap<>();
+        for (ForgettingMetric m : sorted) {
+            if (m.getScope() == MetricScope.CATEGORY && categories.contains(m.getCategory()) && m.getFgPct() != null) {
+                String run = (manyCampaigns ? m.getCampaign() + "/" : "") + m.getFamily() + "/" + m.getModel();
+                byCategory.computeIfAbsent(m.getCategory(), c -> new TreeMap<>())
+                        .computeIfAbsent(run, r -> new TreeMap<>()).put(m.getStage(), m.getFgPct());
+            }
+        }
+        if (byCategory.isEmpty()) {
+            return;
+        }
+        html.append("<h2>Forgetting per model run</h2>\n<div class=\"charts\">\n");
+        byCategory.forEach((category, runs) -> figure(html,
+                SvgCharts.lineChart("FG of " + category + " per model run", "FG %", runs),
+                "FG of " + category + " per model run (family/model), by stage"));
+        html.append("</div>\n");
     }
 
     private static void figure(StringBuilder html, String svg, String caption) {
