@@ -32,6 +32,7 @@ class WebhookSinkTest {
     private HttpServer server;
     private final AtomicInteger requests = new AtomicInteger();
     private final List<JsonNode> accepted = new CopyOnWriteArrayList<>();
+    private final List<String> idempotencyKeys = new CopyOnWriteArrayList<>();
 
     /** A local webhook answering {@code failStatus} to the first {@code failures} requests and 200 afterwards. */
     private URI startServer(int failures, int failStatus) throws Exception {
@@ -39,6 +40,7 @@ class WebhookSinkTest {
         server.createContext("/hook", exchange -> {
             try (exchange) {
                 byte[] body = exchange.getRequestBody().readAllBytes();
+                idempotencyKeys.add(String.valueOf(exchange.getRequestHeaders().getFirst(WebhookSink.IDEMPOTENCY_KEY)));
                 int n = requests.incrementAndGet();
                 if (n <= failures) {
                     exchange.sendResponseHeaders(failStatus, -1);
@@ -77,6 +79,8 @@ class WebhookSinkTest {
 
         assertThat(accepted).extracting(n -> n.get("alertId").asText()).containsExactly("a-1", "a-2", "a-3");
         assertThat(requests.get()).isEqualTo(3 + 3);
+        // every attempt of an alert carries its alertId, so a receiver can drop a resend
+        assertThat(idempotencyKeys).containsExactly("a-1", "a-1", "a-1", "a-1", "a-2", "a-3");
         assertThat(sink.delivered()).isEqualTo(3);
         assertThat(sink.parked()).isZero();
         JsonNode first = accepted.get(0);

@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class WebhookSink implements MetricSink {
 
     public static final String DELIVERED_FILE = "delivered-alerts.txt";
+    /** The request header carrying the alertId. */
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     public static final String UNDELIVERED_FILE = "undelivered-alerts.jsonl";
 
     private static final Logger LOG = LoggerFactory.getLogger(WebhookSink.class);
@@ -100,7 +102,7 @@ public final class WebhookSink implements MetricSink {
                 break;
             }
             attempts.incrementAndGet();
-            Outcome outcome = post(body);
+            Outcome outcome = post(body, alert.getAlertId());
             if (outcome.ok()) {
                 remember(alert.getAlertId());
                 delivered.incrementAndGet();
@@ -119,10 +121,13 @@ public final class WebhookSink implements MetricSink {
     private record Outcome(boolean ok, boolean retryable, String error) {
     }
 
-    private Outcome post(byte[] body) {
+    private Outcome post(byte[] body, String alertId) {
         HttpRequest.Builder request = HttpRequest.newBuilder(config.url())
                 .timeout(config.requestTimeout())
                 .header("Content-Type", "application/json")
+                // the same key on every attempt and after a restart, so a receiver can drop the one resend a crash
+                // between its 2xx and our record of it can cause (IETF httpapi Idempotency-Key draft)
+                .header(IDEMPOTENCY_KEY, alertId)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         config.headers().forEach(request::header);
         try {
