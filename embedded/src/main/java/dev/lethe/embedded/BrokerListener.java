@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * An extra client listener of the embedded broker beyond its PLAINTEXT one, e.g. a SASL_PLAINTEXT listener
- * with SCRAM users for security tests.
+ * An extra client listener of the embedded broker beyond its PLAINTEXT one, e.g. a SASL_PLAINTEXT or SASL_SSL
+ * listener with SCRAM users for security tests.
  *
  * @param name             listener name as it appears in {@code listeners} (upper case, e.g. {@code SASL})
  * @param securityProtocol Kafka security protocol name (PLAINTEXT, SASL_PLAINTEXT, SSL, SASL_SSL)
@@ -33,13 +33,30 @@ public record BrokerListener(String name, String securityProtocol, int port, Map
      * @param mechanism SCRAM-SHA-256 or SCRAM-SHA-512
      */
     public static BrokerListener scram(String mechanism, int port) {
+        return new BrokerListener("SASL", "SASL_PLAINTEXT", port, scramConfigs("listener.name.sasl.", mechanism));
+    }
+
+    /**
+     * A SASL_SSL listener named {@code SASL_SSL}: SCRAM over TLS, as managed Kafka services run it. The broker presents
+     * the key in {@code keystore} (PKCS12, key password = store password); clients need a trust store for it.
+     */
+    public static BrokerListener scramOverTls(String mechanism, int port, java.nio.file.Path keystore, String password) {
+        String prefix = "listener.name.sasl_ssl.";
+        Map<String, String> configs = new java.util.HashMap<>(scramConfigs(prefix, mechanism));
+        configs.put(prefix + "ssl.keystore.location", keystore.toAbsolutePath().toString());
+        configs.put(prefix + "ssl.keystore.type", "PKCS12");
+        configs.put(prefix + "ssl.keystore.password", password);
+        configs.put(prefix + "ssl.key.password", password);
+        return new BrokerListener("SASL_SSL", "SASL_SSL", port, configs);
+    }
+
+    private static Map<String, String> scramConfigs(String prefix, String mechanism) {
         if (!"SCRAM-SHA-256".equals(mechanism) && !"SCRAM-SHA-512".equals(mechanism)) {
             throw new IllegalArgumentException("SCRAM mechanism must be SCRAM-SHA-256 or SCRAM-SHA-512, got " + mechanism);
         }
-        String prefix = "listener.name.sasl.";
-        return new BrokerListener("SASL", "SASL_PLAINTEXT", port, Map.of(
+        return Map.of(
                 prefix + "sasl.enabled.mechanisms", mechanism,
                 prefix + mechanism.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
-                "org.apache.kafka.common.security.scram.ScramLoginModule required;"));
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
     }
 }

@@ -53,10 +53,11 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * Security basics on a real broker with a SASL_PLAINTEXT SCRAM-SHA-256 listener: every Lethe part reaches Kafka
- * only through that listener with the credentials given as {@code --client-property} / client overrides, the
- * schema registry (its {@code _schemas} log also over SASL) demands basic auth, and every HTTP endpoint binds to
- * the loopback interface by default.
+ * Security basics on a real broker with SCRAM-SHA-256 listeners, one SASL_PLAINTEXT and one SASL_SSL (SCRAM over
+ * TLS, with a certificate made by keytool for the test): every Lethe part reaches Kafka only through such a listener
+ * with the credentials given as {@code --client-property} / client overrides, the schema registry (its
+ * {@code _schemas} log also over SASL) demands basic auth, and every HTTP endpoint binds to the loopback interface
+ * by default.
  */
 class SecurityIT {
 
@@ -66,9 +67,13 @@ class SecurityIT {
     private static final String REGISTRY_USER_INFO = "registry-user:registry-secret";
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
+    // made before the broker starts: its SASL_SSL listener presents this key
+    private static final SelfSignedTls TLS = SelfSignedTls.generate(Path.of("target", "security-it-tls"));
+
     @RegisterExtension
     static final LetheCluster CLUSTER = new LetheCluster(b -> b
             .listener(BrokerListener.scram(MECHANISM, 0))
+            .listener(BrokerListener.scramOverTls(MECHANISM, 0, TLS.keystore(), TLS.password()))
             .scramUser(MECHANISM, USER, PASSWORD));
 
     @TempDir
@@ -83,14 +88,42 @@ class SecurityIT {
         return props;
     }
 
+    /** SCRAM over TLS: the SASL settings, SASL_SSL, and a trust store holding the broker's certificate. */
+    private static Map<String, String> saslSsl(String password) {
+        Map<String, String> props = sasl(password);
+        props.put("security.protocol", "SASL_SSL");
+        props.putAll(TLS.clientTrust());
+        return props;
+    }
+
     @Test
     void shouldRunPublishPlannerWorkerAggregatorAndSinksOverScramAndRegistryBasicAuthOnly() throws Exception {
-        String saslBootstrap = CLUSTER.broker().bootstrapServers("SASL");
+        runPipelineOver("SASL", sasl(PASSWORD), "lethe-sasl.");
+    }
+
+    @Test
+    void shouldRunTheSamePipelineOverScramOnTls() throws Exception {
+        runPipelineOver("SASL_SSL", saslSsl(PASSWORD), "lethe-tls.");
+    }
+
+    @Test
+    void shouldFailClearlyWhenTheClientDoesNotTrustTheBrokersCertificate() throws Exception {
+        String tlsBootstrap = CLUSTER.broker().bootstrapServers("SASL_SSL");
+        Map<String, String> untrusting = sasl(PASSWORD);
+        untrusting.put("security.protocol", "SASL_SSL");
+        Result r = publish(tlsBootstrap, "http://127.0.0.1:1", untrusting, null, 0, "lethe-tls-untrusted.");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("lethe publish:").containsIgnoringCase("ssl handshake failed");
+    }
+
+    /** Publish, plan, score, aggregate and sink two stages, every client only on {@code listener} with {@code client}. */
+    private void runPipelineOver(String listener, Map<String, String> client, String prefix) throws Exception {
+        String saslBootstrap = CLUSTER.broker().bootstrapServers(listener);
         assertThat(saslBootstrap).isNotEqualTo(CLUSTER.bootstrapServers());
-        Map<String, String> sasl = sasl(PASSWORD);
+        Map<String, String> sasl = client;
         try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(EmbeddedSchemaRegistry.Options.of(saslBootstrap)
-                .withClientOverrides(sasl).withUserInfo(REGISTRY_USER_INFO).withTopic("_schemas_sasl"))) {
-            ClusterConfig config = new ClusterConfig(saslBootstrap, registry.url(), "lethe-sasl.", sasl, REGISTRY_USER_INFO)
+                .withClientOverrides(sasl).withUserInfo(REGISTRY_USER_INFO).withTopic("_schemas_" + prefix.replace(".", "")))) {
+            ClusterConfig config = new ClusterConfig(saslBootstrap, registry.url(), prefix, sasl, REGISTRY_USER_INFO)
                     .validated();
             LetheTopicsAdmin.createAll(config, config.topics());
             EvaluatorConfig evaluator = EvaluatorConfig.defaults(config)
@@ -101,7 +134,9 @@ class SecurityIT {
 
             try (Planner planner = new Planner(evaluator);
                  EvaluatorWorker worker = new EvaluatorWorker(evaluator.withWorkerId("sasl-0"));
+                 // one application id per deployment (topic prefix), or its changelogs would carry the other's state
                  AggregatorApp aggregator = AggregatorApp.start(AggregatorConfig.defaults(config)
+                         .withApplicationId("lethe-aggregator-" + prefix.replace(".", ""))
                          .withStateDir(tmp.resolve("state")).withHttp(AggregatorConfig.DEFAULT_HTTP_HOST, 0));
                  SinkRunner sinks = SinkRunner.start(config, SinkRunnerConfig.defaults("sasl", StartPosition.EARLIEST),
                          new CompositeSink("sasl", List.of(jsonl, prometheus)))) {
@@ -110,7 +145,7 @@ class SecurityIT {
                 assertThat(aggregator.awaitRunning(TIMEOUT)).as("aggregator running over SASL").isTrue();
 
                 for (int stage = 0; stage <= 1; stage++) {
-                    Result r = publish(saslBootstrap, registry.url(), PASSWORD, REGISTRY_USER_INFO, stage);
+                    Result r = publish(saslBootstrap, registry.url(), client, REGISTRY_USER_INFO, stage, prefix);
                     assertThat(r.exit()).as(r.err()).isZero();
                     assertThat(r.out()).contains("checkpointId=sasl/m/" + stage);
                 }
@@ -170,7 +205,7 @@ class SecurityIT {
             // the password kept out of the command line: Kafka's FileConfigProvider reads it from a file
             Path secrets = tmp.resolve("kafka-secrets.properties");
             Files.writeString(secrets, "jaas=" + sasl(PASSWORD).get("sasl.jaas.config") + "\n");
-            Result fromFile = publish(saslBootstrap, registry.url(), null, REGISTRY_USER_INFO, 1, "lethe-sasl2.",
+            Result fromFile = publish(saslBootstrap, registry.url(), (String) null, REGISTRY_USER_INFO, 1, "lethe-sasl2.",
                     "--client-property", "config.providers=file",
                     "--client-property", "config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider",
                     "--client-property", "sasl.jaas.config=${file:" + secrets + ":jaas}");
@@ -180,7 +215,7 @@ class SecurityIT {
             // or the whole secret in a properties file handed to --client-properties-file (Kafka's --command-config)
             Path clientConfig = tmp.resolve("client.properties");
             Files.writeString(clientConfig, "sasl.jaas.config=" + sasl(PASSWORD).get("sasl.jaas.config") + "\n");
-            Result fromPropertiesFile = publish(saslBootstrap, registry.url(), null, REGISTRY_USER_INFO, 2, "lethe-sasl2.",
+            Result fromPropertiesFile = publish(saslBootstrap, registry.url(), (String) null, REGISTRY_USER_INFO, 2, "lethe-sasl2.",
                     "--client-properties-file", clientConfig.toString());
             assertThat(fromPropertiesFile.exit()).as(fromPropertiesFile.err()).isZero();
             assertThat(fromPropertiesFile.out()).contains("checkpointId=sasl/m/2");
@@ -214,13 +249,19 @@ class SecurityIT {
                 .setAttributes(Map.of("dataset", "digits", "protocol", "permuted", "seed", "3", "stages", "1")).build();
     }
 
-    private static Result publish(String bootstrap, String registryUrl, String password, String registryUserInfo, int stage) {
-        return publish(bootstrap, registryUrl, password, registryUserInfo, stage, "lethe-sasl.");
-    }
-
-    /** {@code lethe publish} with the SASL settings given only as --client-property, as an operator would. */
+    /** {@code lethe publish} over the SASL_PLAINTEXT listener; a null password leaves sasl.jaas.config to {@code extra}. */
     private static Result publish(String bootstrap, String registryUrl, String password, String registryUserInfo, int stage,
                                   String prefix, String... extra) {
+        Map<String, String> client = sasl(password == null ? "unused" : password);
+        if (password == null) {
+            client.remove("sasl.jaas.config");
+        }
+        return publish(bootstrap, registryUrl, client, registryUserInfo, stage, prefix, extra);
+    }
+
+    /** {@code lethe publish} with the client settings given only as --client-property, as an operator would. */
+    private static Result publish(String bootstrap, String registryUrl, Map<String, String> client, String registryUserInfo,
+                                  int stage, String prefix, String... extra) {
         List<String> args = new ArrayList<>(List.of("publish", "--bootstrap-servers", bootstrap,
                 "--schema-registry", registryUrl, "--topic-prefix", prefix, "--timeout", "15",
                 "--campaign", "sasl", "--family", "mlp", "--model", "m", "--stage", Integer.toString(stage),
@@ -230,15 +271,7 @@ class SecurityIT {
         if (stage > 0) {
             args.addAll(List.of("--task", "perm-" + stage));
         }
-        if (password != null) {
-            sasl(password).forEach((k, v) -> args.addAll(List.of("--client-property", k + "=" + v)));
-        } else {
-            sasl("unused").forEach((k, v) -> {
-                if (!k.equals("sasl.jaas.config")) {
-                    args.addAll(List.of("--client-property", k + "=" + v));
-                }
-            });
-        }
+        client.forEach((k, v) -> args.addAll(List.of("--client-property", k + "=" + v)));
         args.addAll(List.of(extra));
         if (registryUserInfo != null) {
             args.addAll(List.of("--registry-user-info", registryUserInfo));
