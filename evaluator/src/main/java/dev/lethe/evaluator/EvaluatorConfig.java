@@ -291,16 +291,12 @@ public record EvaluatorConfig(
 
     /** The workers' consumer group: {@value #WORKER_GROUP} under the default topic prefix, else {@code <prefix>evaluators}. */
     public String workerGroupId() {
-        return isDefaultPrefix() ? WORKER_GROUP : cluster.topicPrefix() + "evaluators";
+        return cluster.deploymentName("evaluators");
     }
 
     /** The planner's consumer group: {@value #PLANNER_GROUP} under the default topic prefix, else {@code <prefix>planner}. */
     public String plannerGroupId() {
-        return isDefaultPrefix() ? PLANNER_GROUP : cluster.topicPrefix() + "planner";
-    }
-
-    private boolean isDefaultPrefix() {
-        return dev.lethe.schemas.topics.Topics.DEFAULT_PREFIX.equals(cluster.topicPrefix());
+        return cluster.deploymentName("planner");
     }
 
     public String plannerTransactionalId() {

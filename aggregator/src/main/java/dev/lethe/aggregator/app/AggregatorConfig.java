@@ -11,7 +11,8 @@ import java.util.Objects;
  *
  * @param cluster          where to connect (bootstrap servers, registry, topic prefix, client overrides)
  * @param applicationId    {@code application.id}: names the consumer group, the changelog and repartition topics
- *                         (key {@code aggregator.application-id}, default {@value #DEFAULT_APPLICATION_ID})
+ *                         (key {@code aggregator.application-id}, default {@value #DEFAULT_APPLICATION_ID} under the
+ *                         default topic prefix, else {@code <prefix>aggregator}: one per deployment)
  * @param stateDir         local RocksDB state directory (key {@code aggregator.state-dir}, default
  *                         {@code <java.io.tmpdir>/lethe-aggregator})
  * @param httpHost         interface the query endpoint binds to (key {@code aggregator.http-host}, default
@@ -40,7 +41,7 @@ public record AggregatorConfig(ClusterConfig cluster, String applicationId, Path
 
     /** The defaults against a cluster. */
     public static AggregatorConfig defaults(ClusterConfig cluster) {
-        return new AggregatorConfig(cluster, DEFAULT_APPLICATION_ID,
+        return new AggregatorConfig(cluster, cluster.deploymentName("aggregator"),
                 Path.of(System.getProperty("java.io.tmpdir"), "lethe-aggregator"), DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT,
                 null, DEFAULT_STREAM_THREADS, DEFAULT_COMMIT_INTERVAL_MS, AlertConfig.defaults());
     }

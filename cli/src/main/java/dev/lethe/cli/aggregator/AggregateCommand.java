@@ -33,8 +33,9 @@ public final class AggregateCommand implements Callable<Integer> {
     @Mixin
     AlertOptions alertOptions;
 
-    @Option(names = "--application-id", paramLabel = "ID", defaultValue = AggregatorConfig.DEFAULT_APPLICATION_ID,
-            description = "Kafka Streams application.id shared by all instances (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--application-id", paramLabel = "ID",
+            description = "Kafka Streams application.id shared by all instances (default: " + AggregatorConfig.DEFAULT_APPLICATION_ID
+                    + ", or <prefix>aggregator with another --topic-prefix).")
     String applicationId;
 
     @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${sys:java.io.tmpdir}/lethe-aggregator",
@@ -70,7 +71,8 @@ public final class AggregateCommand implements Callable<Integer> {
         ClusterConfig clusterConfig = cluster.toConfig();
         AggregatorConfig config;
         try {
-            config = new AggregatorConfig(clusterConfig, applicationId, stateDir, httpHost, httpPort, advertisedHost,
+            config = new AggregatorConfig(clusterConfig,
+                    applicationId == null ? AggregatorConfig.defaults(clusterConfig).applicationId() : applicationId, stateDir, httpHost, httpPort, advertisedHost,
                     streamThreads, commitIntervalMs, alertOptions.toConfig()).validated();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage().replace("aggregator.", "--"));

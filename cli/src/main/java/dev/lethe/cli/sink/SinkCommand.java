@@ -64,7 +64,7 @@ public final class SinkCommand implements Runnable {
         @Mixin
         ClusterOptions cluster;
 
-        @Option(names = "--group-id", paramLabel = "ID", description = "Consumer group (default: lethe-sink-<sink>).")
+        @Option(names = "--group-id", paramLabel = "ID", description = "Consumer group (default: lethe-sink-<sink>, or <prefix>sink-<sink> with another --topic-prefix).")
         String groupId;
 
         @Option(names = "--from", paramLabel = "POS",
@@ -104,7 +104,8 @@ public final class SinkCommand implements Runnable {
             MetricSink sink;
             try {
                 SinkRunnerConfig defaults = SinkRunnerConfig.defaults(sinkName(), from == null ? defaultFrom() : from);
-                runnerConfig = new SinkRunnerConfig(groupId == null ? defaults.groupId() : groupId, defaults.startPosition(),
+                String group = groupId != null ? groupId : config.deploymentName("sink-" + sinkName());
+                runnerConfig = new SinkRunnerConfig(group, defaults.startPosition(),
                         defaults.pollTimeout(), Duration.ofMillis(flushIntervalMs), defaults.lagInterval()).validated();
                 if (timeoutSeconds <= 0) {
                     throw new IllegalArgumentException("--timeout-seconds must be > 0, got " + timeoutSeconds);

@@ -88,6 +88,15 @@ public record ClusterConfig(
         return Topics.withPrefix(topicPrefix);
     }
 
+    /**
+     * The name of a deployment-wide Kafka resource (consumer group, Streams application id): {@code lethe-<part>}
+     * under the default topic prefix, else {@code <prefix><part>}, so two deployments on one cluster (two prefixes)
+     * never share a group or an aggregator's state.
+     */
+    public String deploymentName(String part) {
+        return Topics.DEFAULT_PREFIX.equals(topicPrefix) ? "lethe-" + part : topicPrefix + part;
+    }
+
     /** Properties every Kafka client (producer, consumer, admin, Streams) starts from. */
     public Map<String, Object> clientProperties() {
         Map<String, Object> props = new HashMap<>(clientOverrides);
