@@ -25,12 +25,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -95,7 +92,7 @@ final class AggregatorBench {
                 if (!app.awaitRunning(Duration.ofMinutes(2))) {
                     throw new IllegalStateException("the aggregator did not reach RUNNING within 2 minutes");
                 }
-                long start = publishInOneTransaction(input);
+                long start = FixtureTransaction.publish(cluster, "lethe-bench-fixture", input);
                 if (!new GroupProbe(admin).awaitCaughtUp(APPLICATION_ID, Duration.ofMinutes(10))) {
                     throw new IllegalStateException("the aggregator did not consume " + records + " records within 10 minutes");
                 }
@@ -151,23 +148,6 @@ final class AggregatorBench {
         return out;
     }
 
-    /** Sends everything in one transaction and commits; returns the nanoTime just before the commit. */
-    private long publishInOneTransaction(List<ProducerRecord<byte[], byte[]>> input) {
-        Map<String, Object> props = new HashMap<>(cluster.clientProperties());
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "lethe-bench-fixture");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 300_000);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.initTransactions();
-            producer.beginTransaction();
-            input.forEach(producer::send);
-            producer.flush();
-            long start = System.nanoTime();
-            producer.commitTransaction();
-            return start;
-        }
-    }
 
     /** One pass of a plain consumer with the Avro deserializer over the N records; records per second. */
     private double rawConsumer(Topic<ShardResult> topic, long records) {

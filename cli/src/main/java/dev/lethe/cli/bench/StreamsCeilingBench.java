@@ -8,15 +8,11 @@ import dev.lethe.schemas.serde.AvroSerdes;
 import dev.lethe.schemas.topics.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -75,7 +71,7 @@ final class StreamsCeilingBench {
                 }
                 Thread.sleep(50);
             }
-            long start = publishInOneTransaction(retargeted);
+            long start = FixtureTransaction.publish(cluster, "lethe-bench-ceiling-fixture", retargeted);
             if (!new GroupProbe(admin).awaitCaughtUp(APPLICATION_ID, Duration.ofMinutes(5))) {
                 throw new IllegalStateException("the reference Streams app did not catch up in 5 minutes");
             }
@@ -89,20 +85,4 @@ final class StreamsCeilingBench {
         }
     }
 
-    private long publishInOneTransaction(List<ProducerRecord<byte[], byte[]>> input) {
-        Map<String, Object> props = new HashMap<>(cluster.clientProperties());
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "lethe-bench-ceiling-fixture");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 300_000);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.initTransactions();
-            producer.beginTransaction();
-            input.forEach(producer::send);
-            producer.flush();
-            long start = System.nanoTime();
-            producer.commitTransaction();
-            return start;
-        }
-    }
 }
