@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -57,22 +58,23 @@ final class ModelCompletionsServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         int now = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(now, Math::max);
+        AtomicBoolean counted = new AtomicBoolean(true);
         try {
             int n = requests.incrementAndGet();
             String auth = exchange.getRequestHeaders().getFirst("Authorization");
             authorizations.add(auth == null ? "" : auth);
             JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
             if (n <= failFirst) {
-                respond(exchange, failStatus, "{\"error\": \"warming up\"}");
+                respond(exchange, counted, failStatus, "{\"error\": \"warming up\"}");
                 return;
             }
             if (requiredKey != null && !("Bearer " + requiredKey).equals(auth)) {
-                respond(exchange, 401, "{\"error\": \"bad key\"}");
+                respond(exchange, counted, 401, "{\"error\": \"bad key\"}");
                 return;
             }
             if (!"POST".equals(exchange.getRequestMethod()) || !body.path("echo").asBoolean() || body.path("logprobs").asInt(-1) < 0
                     || body.path("max_tokens").asInt(-1) != 0) {
-                respond(exchange, 400, "{\"error\": \"this server only scores prompts: echo true, logprobs >= 0, max_tokens 0\"}");
+                respond(exchange, counted, 400, "{\"error\": \"this server only scores prompts: echo true, logprobs >= 0, max_tokens 0\"}");
                 return;
             }
             if (delayMs > 0) {
@@ -99,10 +101,21 @@ final class ModelCompletionsServer implements AutoCloseable {
             for (int i = prompts.size() - 1; i >= 0; i--) {
                 choices.add(choice(i, prompts.get(i)));
             }
-            respond(exchange, 200, JSON.writeValueAsString(response));
+            respond(exchange, counted, 200, JSON.writeValueAsString(response));
         } catch (RuntimeException e) {
-            respond(exchange, 500, "{\"error\": \"" + e.getMessage().replace('"', '\'') + "\"}");
+            respond(exchange, counted, 500, "{\"error\": \"" + e.getMessage().replace('"', '\'') + "\"}");
         } finally {
+            leaveInFlight(counted); // a request that got no answer (interrupted)
+        }
+    }
+
+    /**
+     * Counts the request out of {@link #inFlight} once. {@link #respond} does it before the answer is sent: after
+     * that the client may already send its next request, and counting on until the handler returns would see one
+     * request more in flight than the client ever had.
+     */
+    private void leaveInFlight(AtomicBoolean counted) {
+        if (counted.compareAndSet(true, false)) {
             inFlight.decrementAndGet();
         }
     }
@@ -134,7 +147,8 @@ final class ModelCompletionsServer implements AutoCloseable {
         return choice;
     }
 
-    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+    private void respond(HttpExchange exchange, AtomicBoolean counted, int status, String body) throws IOException {
+        leaveInFlight(counted);
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         exchange.sendResponseHeaders(status, bytes.length);
