@@ -48,6 +48,11 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Folder holding mnist-t10k/ for MNIST campaigns (digits ship with Lethe).")
     Path dataDir;
 
+    @Option(names = "--seed", paramLabel = "N",
+            description = "Run the campaign with this seed instead of its own, named <campaign>-seed<N> (repeat a campaign "
+                    + "to see how much of a difference between models is seed noise).")
+    Long seed;
+
     @Option(names = "--timeout-minutes", paramLabel = "M", defaultValue = "20",
             description = "Give up (exit 1) if the metrics are not complete after this long (default: ${DEFAULT-VALUE}).")
     long timeoutMinutes;
@@ -57,7 +62,7 @@ public final class DemoCommand implements Callable<Integer> {
         boolean external = spec.commandLine().getParseResult().hasMatchedOption("--bootstrap-servers");
         DemoOptions options;
         try {
-            options = new DemoOptions(campaign != null ? campaign : quick ? "quick" : "default", out.toAbsolutePath(),
+            options = new DemoOptions(campaign != null ? campaign : quick ? "quick" : "default", seed, out.toAbsolutePath(),
                     evaluators, chaos, dataDir, external ? cluster.toConfig() : null,
                     Duration.ofMinutes(timeoutMinutes)).validated();
         } catch (IllegalArgumentException e) {

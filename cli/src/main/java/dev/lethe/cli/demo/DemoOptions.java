@@ -8,6 +8,7 @@ import java.time.Duration;
  * Everything {@code lethe demo} was asked to do.
  *
  * @param campaign   built-in campaign name or campaign file ({@code quick} with --quick, else {@code default})
+ * @param seed       another seed for the campaign ({@link dev.lethe.trainer.campaign.Campaign#withSeed}), or null
  * @param out        output folder: metrics.jsonl, alerts.jsonl, report.html, checkpoints/, logs/
  * @param evaluators evaluator worker processes (>= 1)
  * @param chaos      SIGKILL a worker mid-shard and restart the aggregator mid-run
@@ -15,7 +16,7 @@ import java.time.Duration;
  * @param cluster    an existing cluster to use, or null for the embedded broker and registry
  * @param timeout    how long the pipeline may take before the demo gives up (exit 1)
  */
-record DemoOptions(String campaign, Path out, int evaluators, boolean chaos, Path dataDir, ClusterConfig cluster,
+record DemoOptions(String campaign, Long seed, Path out, int evaluators, boolean chaos, Path dataDir, ClusterConfig cluster,
                    Duration timeout) {
 
     DemoOptions validated() {

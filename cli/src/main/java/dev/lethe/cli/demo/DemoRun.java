@@ -90,7 +90,8 @@ final class DemoRun implements Callable<Integer> {
 
     private int run() throws Exception {
         long begin = System.nanoTime();
-        Campaign campaign = CampaignFile.resolve(options.campaign());
+        Campaign resolved = CampaignFile.resolve(options.campaign());
+        Campaign campaign = options.seed() == null ? resolved : resolved.withSeed(options.seed());
         Path outDir = prepareOutDir(options.out());
         Path checkpoints = outDir.resolve("checkpoints");
         Path logs = Files.createDirectories(outDir.resolve("logs"));

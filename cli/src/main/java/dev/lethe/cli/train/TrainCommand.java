@@ -52,6 +52,10 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Folder holding mnist-t10k/ (only for dataset mnist; digits ship with Lethe).")
     Path dataDir;
 
+    @Option(names = "--seed", paramLabel = "N", description = "Train with this seed instead of the campaign's own; the "
+            + "campaign is then named <campaign>-seed<N> (before --name applies).")
+    Long seed;
+
     @Option(names = "--name", paramLabel = "NAME", description = "Run the campaign under another name (checkpoint ids "
             + "become NAME/model/stage).")
     String name;
@@ -63,6 +67,9 @@ public final class TrainCommand implements Callable<Integer> {
         Campaign c;
         try {
             c = CampaignFile.resolve(campaign);
+            if (seed != null) {
+                c = c.withSeed(seed);
+            }
             if (name != null) {
                 c = c.withName(name);
             }

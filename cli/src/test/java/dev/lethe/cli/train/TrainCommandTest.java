@@ -54,6 +54,30 @@ class TrainCommandTest {
     }
 
     @Test
+    void shouldTrainUnderASeededNameWithOtherWeightsWhenGivenASeed() throws Exception {
+        Path campaign = dir.resolve("c.yaml");
+        Files.writeString(campaign, """
+                name: cli
+                stages: 1
+                epochs: 1
+                seed: 3
+                models:
+                  - {name: m, family: f, size: [16]}
+                """);
+        Path ck = dir.resolve("ck");
+
+        Run own = lethe("train", "--campaign", campaign.toString(), "--checkpoints", ck.toString());
+        Run seeded = lethe("train", "--campaign", campaign.toString(), "--checkpoints", ck.toString(), "--seed", "7");
+
+        assertThat(seeded.exit()).as(seeded.err()).isZero();
+        assertThat(seeded.out()).contains("campaign cli-seed7: 2 checkpoints (2 trained, 0 resumed)");
+        assertThat(own.exit()).as(own.err()).isZero();
+        // another seed: other initial weights and another permutation, so other checkpoints
+        assertThat(Files.readString(ck.resolve("cli-seed7/m/stage-1.zip.sha256")).strip())
+                .isNotEqualTo(Files.readString(ck.resolve("cli/m/stage-1.zip.sha256")).strip());
+    }
+
+    @Test
     void shouldExitWithUsageWhenTheCampaignIsInvalidOrMnistHasNoDataDir() throws Exception {
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "name: x\nepoch: 3\nmodels: []\n");

@@ -59,6 +59,16 @@ public record Campaign(String name, ContinualProtocol protocol, int epochs, int 
         return protocol.suite();
     }
 
+    /**
+     * The same campaign with another seed (data order, initialisation, the stages' permutations or class groups),
+     * named {@code <name>-seed<seed>} so its checkpoint ids never meet the original's: the way to repeat a campaign
+     * and see how much of a difference between models is seed noise.
+     */
+    public Campaign withSeed(long newSeed) {
+        ContinualProtocol reseeded = new ContinualProtocol(protocol.dataset(), protocol.kind(), newSeed, protocol.stages());
+        return new Campaign(name + "-seed" + newSeed, reseeded, epochs, batchSize, learningRate, models);
+    }
+
     /** The same campaign under another name (tests and demos isolating their checkpoint ids). */
     public Campaign withName(String newName) {
         return new Campaign(newName, protocol, epochs, batchSize, learningRate, models);
