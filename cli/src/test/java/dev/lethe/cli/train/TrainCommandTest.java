@@ -29,16 +29,23 @@ class TrainCommandTest {
         return new Run(exit, out.toString(), err.toString());
     }
 
-    @Test
-    void shouldTrainThenResumeWithoutRetrainingWhenRunTwiceWithoutACluster() throws Exception {
+    /** One model, one continual stage, one epoch, seed 3: trains in about a second. */
+    private Path tinyCampaign() throws Exception {
         Path campaign = dir.resolve("c.yaml");
         Files.writeString(campaign, """
                 name: cli
                 stages: 1
                 epochs: 1
+                seed: 3
                 models:
                   - {name: m, family: f, size: [16]}
                 """);
+        return campaign;
+    }
+
+    @Test
+    void shouldTrainThenResumeWithoutRetrainingWhenRunTwiceWithoutACluster() throws Exception {
+        Path campaign = tinyCampaign();
         Path ck = dir.resolve("ck");
 
         Run first = lethe("train", "--campaign", campaign.toString(), "--checkpoints", ck.toString());
@@ -55,15 +62,7 @@ class TrainCommandTest {
 
     @Test
     void shouldTrainUnderASeededNameWithOtherWeightsWhenGivenASeed() throws Exception {
-        Path campaign = dir.resolve("c.yaml");
-        Files.writeString(campaign, """
-                name: cli
-                stages: 1
-                epochs: 1
-                seed: 3
-                models:
-                  - {name: m, family: f, size: [16]}
-                """);
+        Path campaign = tinyCampaign();
         Path ck = dir.resolve("ck");
 
         Run own = lethe("train", "--campaign", campaign.toString(), "--checkpoints", ck.toString());
