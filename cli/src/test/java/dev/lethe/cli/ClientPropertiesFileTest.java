@@ -15,7 +15,7 @@ class ClientPropertiesFileTest {
     Path dir;
 
     @Test
-    void shouldReadTheFileAndLetClientPropertyFlagsWin() throws Exception {
+    void shouldLetClientPropertyFlagsWinWhenTheFileSetsTheSameKey() throws Exception {
         Path file = dir.resolve("client.properties");
         Files.writeString(file, """
                 # a Kafka client config as Kafka's tools take it
@@ -35,7 +35,7 @@ class ClientPropertiesFileTest {
     }
 
     @Test
-    void shouldReturnTheFlagsAloneWithoutAFile() {
+    void shouldReturnTheFlagsAloneWhenNoFileIsGiven() {
         assertThat(ClientPropertiesFile.merge(null, Map.of("acks", "all"))).containsExactly(Map.entry("acks", "all"));
     }
 
@@ -48,7 +48,7 @@ class ClientPropertiesFileTest {
     }
 
     @Test
-    void shouldRefuseAMalformedFile() throws Exception {
+    void shouldRefuseTheFileWhenItIsNotAPropertiesFile() throws Exception {
         Path bad = dir.resolve("bad.properties");
         Files.writeString(bad, "key=\\uZZZZ\n");
         assertThatThrownBy(() -> ClientPropertiesFile.merge(bad, Map.of()))

@@ -102,7 +102,7 @@ class SecurityIT {
     }
 
     @Test
-    void shouldRunTheSamePipelineOverScramOnTls() throws Exception {
+    void shouldRunTheWholePipelineWhenEveryClientUsesScramOverTls() throws Exception {
         runPipelineOver("SASL_SSL", saslSsl(PASSWORD), "lethe-tls.");
     }
 

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class ClusterConfigDeploymentNameTest {
 
     @Test
-    void shouldNameGroupsLetheDashUnderTheDefaultPrefixAndByThePrefixOtherwise() {
+    void shouldNameResourcesByTheTopicPrefixWhenItIsNotTheDefault() {
         ClusterConfig standard = ClusterConfig.of("127.0.0.1:9092", "http://127.0.0.1:8081");
         ClusterConfig second = new ClusterConfig("127.0.0.1:9092", "http://127.0.0.1:8081", "team-b.", Map.of(), null).validated();
 
