@@ -54,10 +54,6 @@ public record EvaluatorConfig(
         Path workDir,
         Path suiteDir) {
 
-    /** Consumer group of the workers on eval-tasks. */
-    public static final String WORKER_GROUP = "lethe-evaluators";
-    /** Consumer group of the planner on checkpoints. */
-    public static final String PLANNER_GROUP = "lethe-planner";
 
     /** Which scorers a worker uses. */
     public enum ScorerMode {
@@ -289,12 +285,12 @@ public record EvaluatorConfig(
         return cluster.topicPrefix() + "evaluator-" + workerId;
     }
 
-    /** The workers' consumer group: {@value #WORKER_GROUP} under the default topic prefix, else {@code <prefix>evaluators}. */
+    /** The workers' consumer group: {@code lethe-evaluators} under the default topic prefix, else {@code <prefix>evaluators}. */
     public String workerGroupId() {
         return cluster.deploymentName("evaluators");
     }
 
-    /** The planner's consumer group: {@value #PLANNER_GROUP} under the default topic prefix, else {@code <prefix>planner}. */
+    /** The planner's consumer group: {@code lethe-planner} under the default topic prefix, else {@code <prefix>planner}. */
     public String plannerGroupId() {
         return cluster.deploymentName("planner");
     }
