@@ -1,5 +1,8 @@
 package dev.lethe.embedded;
 
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -40,9 +43,9 @@ public record BrokerListener(String name, String securityProtocol, int port, Map
      * A SASL_SSL listener named {@code SASL_SSL}: SCRAM over TLS, as managed Kafka services run it. The broker presents
      * the key in {@code keystore} (PKCS12, key password = store password); clients need a trust store for it.
      */
-    public static BrokerListener scramOverTls(String mechanism, int port, java.nio.file.Path keystore, String password) {
+    public static BrokerListener scramOverTls(String mechanism, int port, Path keystore, String password) {
         String prefix = "listener.name.sasl_ssl.";
-        Map<String, String> configs = new java.util.HashMap<>(scramConfigs(prefix, mechanism));
+        Map<String, String> configs = new HashMap<>(scramConfigs(prefix, mechanism));
         configs.put(prefix + "ssl.keystore.location", keystore.toAbsolutePath().toString());
         configs.put(prefix + "ssl.keystore.type", "PKCS12");
         configs.put(prefix + "ssl.keystore.password", password);
@@ -56,7 +59,7 @@ public record BrokerListener(String name, String securityProtocol, int port, Map
         }
         return Map.of(
                 prefix + "sasl.enabled.mechanisms", mechanism,
-                prefix + mechanism.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+                prefix + mechanism.toLowerCase(Locale.ROOT) + ".sasl.jaas.config",
                 "org.apache.kafka.common.security.scram.ScramLoginModule required;");
     }
 }
