@@ -1,5 +1,6 @@
 package dev.lethe.cli.badinput;
 
+import dev.lethe.cli.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -74,8 +75,8 @@ class BadInputIT {
         try (Planner planner = new Planner(EvaluatorConfig.defaults(cluster))) {
             planner.start();
             // strings where numbers belong: lethe publish takes them (attributes are strings), the planner refuses
-            HostileInputs.Result seed = publish(cluster, "seedtext", "--attr", "seed=abc");
-            HostileInputs.Result stages = publish(cluster, "stagestext", "--attr", "stages=three");
+            CliRun seed = publish(cluster, "seedtext", "--attr", "seed=abc");
+            CliRun stages = publish(cluster, "stagestext", "--attr", "stages=three");
             assertThat(seed.exit()).as(seed.err()).isZero();
             assertThat(stages.exit()).as(stages.err()).isZero();
 
@@ -182,7 +183,7 @@ class BadInputIT {
     void shouldRefuseOversizedRecordsAtTheClientOrTheBrokerWithAClearError() throws Exception {
         ClusterConfig cluster = CLUSTER.newTopicPrefix();
 
-        HostileInputs.Result r = publish(cluster, "toobig", "--attr", "blob=" + "y".repeat(1_200_000));
+        CliRun r = publish(cluster, "toobig", "--attr", "blob=" + "y".repeat(1_200_000));
 
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("lethe publish:").contains("max.request.size");
@@ -240,7 +241,7 @@ class BadInputIT {
         }
     }
 
-    private static HostileInputs.Result publish(ClusterConfig cluster, String model, String... extra) {
+    private static CliRun publish(ClusterConfig cluster, String model, String... extra) {
         List<String> args = new java.util.ArrayList<>(List.of("publish",
                 "--bootstrap-servers", cluster.bootstrapServers(), "--schema-registry", cluster.schemaRegistryUrl(),
                 "--topic-prefix", cluster.topicPrefix(), "--timeout", "20",
@@ -260,6 +261,6 @@ class BadInputIT {
             }
         });
         args.addAll(List.of(extra));
-        return HostileInputs.lethe(args.toArray(String[]::new));
+        return CliRun.of(args);
     }
 }

@@ -1,6 +1,5 @@
 package dev.lethe.cli.badinput;
 
-import dev.lethe.cli.LetheMain;
 import dev.lethe.schemas.CheckpointFormat;
 import dev.lethe.schemas.CheckpointReady;
 import dev.lethe.schemas.ShardResult;
@@ -8,8 +7,6 @@ import dev.lethe.schemas.ShardStatus;
 import dev.lethe.schemas.registry.SchemaRegistryClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -24,7 +21,6 @@ import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
-import picocli.CommandLine;
 
 /** What a careless or hostile producer sends, built by hand so the tests say exactly which bytes arrive. */
 final class HostileInputs {
@@ -123,19 +119,5 @@ final class HostileInputs {
                 .setN(4).setCorrect(correct).setItemBits(ByteBuffer.wrap(new byte[] {bits}))
                 .setLogLikelihoodSum(null).setScorer("hand").setEvaluatorId("hostile").setDurationMs(1)
                 .setStatus(ShardStatus.OK).setCheckpointCreatedAt(Instant.ofEpochMilli(1_700_000_000_000L)).build();
-    }
-
-    /** Runs the real CLI in this JVM. */
-    static Result lethe(String... args) {
-        CommandLine cmd = LetheMain.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int exit = cmd.execute(args);
-        return new Result(exit, out.toString(), err.toString());
-    }
-
-    record Result(int exit, String out, String err) {
     }
 }

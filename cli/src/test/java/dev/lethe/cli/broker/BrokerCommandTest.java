@@ -2,31 +2,16 @@ package dev.lethe.cli.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lethe.cli.LetheMain;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.lethe.cli.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import picocli.CommandLine;
 
 class BrokerCommandTest {
 
-    record Result(int exit, String out, String err) {
-    }
-
-    static Result run(String... args) {
-        CommandLine cmd = LetheMain.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        return new Result(cmd.execute(args), out.toString(), err.toString());
-    }
-
     @Test
     void shouldDescribeEveryFlagWhenBrokerHelpIsAsked() {
-        Result r = run("broker", "--help");
+        CliRun r = CliRun.of("broker", "--help");
 
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("--data-dir", "--port", "--registry-port", "--topic-prefix",
@@ -35,7 +20,7 @@ class BrokerCommandTest {
 
     @Test
     void shouldDescribeEveryFlagWhenRegistryHelpIsAsked() {
-        Result r = run("registry", "--help");
+        CliRun r = CliRun.of("registry", "--help");
 
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("--bootstrap-servers", "--host", "--port", "--client-property", "--topic",
@@ -57,7 +42,7 @@ class BrokerCommandTest {
                 ? new String[] {command, "--bootstrap-servers", "127.0.0.1:1", flag, value}
                 : new String[] {command, flag, value};
 
-        Result r = run(args);
+        CliRun r = CliRun.of(args);
 
         assertThat(r.exit()).as(r.err()).isEqualTo(2);
         assertThat(r.err()).contains(flag);

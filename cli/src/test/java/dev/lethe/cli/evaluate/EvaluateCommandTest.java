@@ -2,30 +2,14 @@ package dev.lethe.cli.evaluate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lethe.cli.LetheMain;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.lethe.cli.CliRun;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class EvaluateCommandTest {
 
-    record Result(int exit, String out, String err) {
-    }
-
-    static Result run(String... args) {
-        CommandLine cmd = LetheMain.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int exit = cmd.execute(args);
-        return new Result(exit, out.toString(), err.toString());
-    }
-
     @Test
     void shouldPrintTheSuiteManifestAndVersionWhenAskedForASuite() {
-        Result r = run("evaluate", "--print-suite", "digits-cl", "--attribute", "dataset=digits", "--attribute", "protocol=permuted",
+        CliRun r = CliRun.of("evaluate", "--print-suite", "digits-cl", "--attribute", "dataset=digits", "--attribute", "protocol=permuted",
                 "--attribute", "seed=7", "--attribute", "stages=2");
 
         assertThat(r.exit()).isZero();
@@ -36,10 +20,10 @@ class EvaluateCommandTest {
 
     @Test
     void shouldExitWithUsageErrorNamingTheFlagWhenAValueIsBad() {
-        Result scorer = run("evaluate", "--scorer", "gpu");
-        Result workers = run("evaluate", "--workers", "-1");
-        Result url = run("evaluate", "--allow-url", "file:/tmp/");
-        Result suite = run("evaluate", "--print-suite", "nope-cl");
+        CliRun scorer = CliRun.of("evaluate", "--scorer", "gpu");
+        CliRun workers = CliRun.of("evaluate", "--workers", "-1");
+        CliRun url = CliRun.of("evaluate", "--allow-url", "file:/tmp/");
+        CliRun suite = CliRun.of("evaluate", "--print-suite", "nope-cl");
 
         assertThat(scorer.exit()).isEqualTo(2);
         assertThat(scorer.err()).contains("--scorer");

@@ -2,6 +2,7 @@ package dev.lethe.cli.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lethe.cli.CliRun;
 import dev.lethe.schemas.CheckpointFormat;
 import dev.lethe.schemas.CheckpointReady;
 import dev.lethe.schemas.config.ClusterConfig;
@@ -34,7 +35,7 @@ class PublishCommandIT {
         flags.put("--created-at", "2026-03-01T10:15:30Z");
         flags.put("--sha256", PublishCommandTest.SHA.toUpperCase());
 
-        PublishCommandTest.Result r = PublishCommandTest.run(flags, "--attr", "protocol=permuted", "--attr", "seed=7");
+        CliRun r = PublishCommandTest.run(flags, "--attr", "protocol=permuted", "--attr", "seed=7");
 
         assertThat(r.exit()).as(r.err()).isZero();
         Matcher m = Pattern.compile("topic=(\\S+) partition=(\\d+) offset=(\\d+) key=c1/m1 checkpointId=c1/m1/1")

@@ -2,9 +2,7 @@ package dev.lethe.cli.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lethe.cli.LetheMain;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.lethe.cli.CliRun;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,7 +10,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import picocli.CommandLine;
 
 class PublishCommandTest {
 
@@ -37,10 +34,7 @@ class PublishCommandTest {
         return f;
     }
 
-    record Result(int exit, String out, String err) {
-    }
-
-    static Result run(Map<String, String> flags, String... extra) {
+    static CliRun run(Map<String, String> flags, String... extra) {
         List<String> args = new ArrayList<>(List.of("publish"));
         flags.forEach((k, v) -> {
             if (v != null) {
@@ -48,13 +42,7 @@ class PublishCommandTest {
             }
         });
         args.addAll(List.of(extra));
-        CommandLine cmd = LetheMain.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int exit = cmd.execute(args.toArray(String[]::new));
-        return new Result(exit, out.toString(), err.toString());
+        return CliRun.of(args);
     }
 
     @ParameterizedTest(name = "{0}={1}")
@@ -88,7 +76,7 @@ class PublishCommandTest {
         Map<String, String> flags = validFlags();
         flags.put(flag, value);
 
-        Result r = run(flags);
+        CliRun r = run(flags);
 
         assertThat(r.exit()).as(r.err()).isEqualTo(2);
         assertThat(r.err()).contains(named);
@@ -97,7 +85,7 @@ class PublishCommandTest {
 
     @Test
     void shouldExitWithUsageWhenAnAttributeHasNoValue() {
-        Result r = run(validFlags(), "--attr", "seed");
+        CliRun r = run(validFlags(), "--attr", "seed");
 
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("--attr");
@@ -105,7 +93,7 @@ class PublishCommandTest {
 
     @Test
     void shouldExitWithFailureNotUsageWhenTheClusterIsUnreachable() {
-        Result r = run(validFlags());
+        CliRun r = run(validFlags());
 
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("lethe publish:");
@@ -113,7 +101,7 @@ class PublishCommandTest {
 
     @Test
     void shouldListEveryFlagWhenAskedForHelp() {
-        Result r = run(Map.of(), "--help");
+        CliRun r = run(Map.of(), "--help");
 
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("--campaign", "--family", "--model", "--stage", "--task", "--uri", "--sha256",

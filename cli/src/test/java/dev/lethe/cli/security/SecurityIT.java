@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.aggregator.app.AggregatorApp;
 import dev.lethe.aggregator.app.AggregatorConfig;
+import dev.lethe.cli.CliRun;
 import dev.lethe.cli.LetheMain;
 import dev.lethe.embedded.BrokerListener;
 import dev.lethe.embedded.LetheTopicsAdmin;
@@ -27,8 +28,6 @@ import dev.lethe.sinks.jsonl.JsonlSink;
 import dev.lethe.sinks.prometheus.PrometheusSink;
 import dev.lethe.sinks.prometheus.PrometheusSinkConfig;
 import dev.lethe.testkit.LetheCluster;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -111,7 +110,7 @@ class SecurityIT {
         String tlsBootstrap = CLUSTER.broker().bootstrapServers("SASL_SSL");
         Map<String, String> untrusting = sasl(PASSWORD);
         untrusting.put("security.protocol", "SASL_SSL");
-        Result r = publish(tlsBootstrap, "http://127.0.0.1:1", untrusting, null, 0, "lethe-tls-untrusted.");
+        CliRun r = publish(tlsBootstrap, "http://127.0.0.1:1", untrusting, null, 0, "lethe-tls-untrusted.");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("lethe publish:").containsIgnoringCase("ssl handshake failed");
     }
@@ -144,7 +143,7 @@ class SecurityIT {
                 assertThat(aggregator.awaitRunning(TIMEOUT)).as("aggregator running over SASL").isTrue();
 
                 for (int stage = 0; stage <= 1; stage++) {
-                    Result r = publish(saslBootstrap, registry.url(), client, REGISTRY_USER_INFO, stage, prefix);
+                    CliRun r = publish(saslBootstrap, registry.url(), client, REGISTRY_USER_INFO, stage, prefix);
                     assertThat(r.exit()).as(r.err()).isZero();
                     assertThat(r.out()).contains("checkpointId=sasl/m/" + stage);
                 }
@@ -186,25 +185,25 @@ class SecurityIT {
             LetheTopicsAdmin.createAll(new ClusterConfig(saslBootstrap, registry.url(), "lethe-sasl2.", sasl(PASSWORD),
                     REGISTRY_USER_INFO).validated(), dev.lethe.schemas.topics.Topics.withPrefix("lethe-sasl2."));
 
-            Result wrongPassword = publish(saslBootstrap, registry.url(), "not-the-password", REGISTRY_USER_INFO, 0, "lethe-sasl2.");
+            CliRun wrongPassword = publish(saslBootstrap, registry.url(), "not-the-password", REGISTRY_USER_INFO, 0, "lethe-sasl2.");
             assertThat(wrongPassword.exit()).isEqualTo(1);
             assertThat(wrongPassword.err()).contains("lethe publish:").containsIgnoringCase("authentication failed");
 
-            Result noRegistryAuth = publish(saslBootstrap, registry.url(), PASSWORD, null, 0, "lethe-sasl2.");
+            CliRun noRegistryAuth = publish(saslBootstrap, registry.url(), PASSWORD, null, 0, "lethe-sasl2.");
             assertThat(noRegistryAuth.exit()).isEqualTo(1);
             assertThat(noRegistryAuth.err()).contains("lethe publish:").contains("401");
 
-            Result wrongRegistryAuth = publish(saslBootstrap, registry.url(), PASSWORD, "registry-user:guess", 0, "lethe-sasl2.");
+            CliRun wrongRegistryAuth = publish(saslBootstrap, registry.url(), PASSWORD, "registry-user:guess", 0, "lethe-sasl2.");
             assertThat(wrongRegistryAuth.exit()).isEqualTo(1);
             assertThat(wrongRegistryAuth.err()).contains("401");
 
-            Result ok = publish(saslBootstrap, registry.url(), PASSWORD, REGISTRY_USER_INFO, 0, "lethe-sasl2.");
+            CliRun ok = publish(saslBootstrap, registry.url(), PASSWORD, REGISTRY_USER_INFO, 0, "lethe-sasl2.");
             assertThat(ok.exit()).as(ok.err()).isZero();
 
             // the password kept out of the command line: Kafka's FileConfigProvider reads it from a file
             Path secrets = tmp.resolve("kafka-secrets.properties");
             Files.writeString(secrets, "jaas=" + sasl(PASSWORD).get("sasl.jaas.config") + "\n");
-            Result fromFile = publish(saslBootstrap, registry.url(), (String) null, REGISTRY_USER_INFO, 1, "lethe-sasl2.",
+            CliRun fromFile = publish(saslBootstrap, registry.url(), (String) null, REGISTRY_USER_INFO, 1, "lethe-sasl2.",
                     "--client-property", "config.providers=file",
                     "--client-property", "config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider",
                     "--client-property", "sasl.jaas.config=${file:" + secrets + ":jaas}");
@@ -214,7 +213,7 @@ class SecurityIT {
             // or the whole secret in a properties file handed to --client-properties-file (Kafka's --command-config)
             Path clientConfig = tmp.resolve("client.properties");
             Files.writeString(clientConfig, "sasl.jaas.config=" + sasl(PASSWORD).get("sasl.jaas.config") + "\n");
-            Result fromPropertiesFile = publish(saslBootstrap, registry.url(), (String) null, REGISTRY_USER_INFO, 2, "lethe-sasl2.",
+            CliRun fromPropertiesFile = publish(saslBootstrap, registry.url(), (String) null, REGISTRY_USER_INFO, 2, "lethe-sasl2.",
                     "--client-properties-file", clientConfig.toString());
             assertThat(fromPropertiesFile.exit()).as(fromPropertiesFile.err()).isZero();
             assertThat(fromPropertiesFile.out()).contains("checkpointId=sasl/m/2");
@@ -249,7 +248,7 @@ class SecurityIT {
     }
 
     /** {@code lethe publish} over the SASL_PLAINTEXT listener; a null password leaves sasl.jaas.config to {@code extra}. */
-    private static Result publish(String bootstrap, String registryUrl, String password, String registryUserInfo, int stage,
+    private static CliRun publish(String bootstrap, String registryUrl, String password, String registryUserInfo, int stage,
                                   String prefix, String... extra) {
         Map<String, String> client = sasl(password == null ? "unused" : password);
         if (password == null) {
@@ -259,7 +258,7 @@ class SecurityIT {
     }
 
     /** {@code lethe publish} with the client settings given only as --client-property, as an operator would. */
-    private static Result publish(String bootstrap, String registryUrl, Map<String, String> client, String registryUserInfo,
+    private static CliRun publish(String bootstrap, String registryUrl, Map<String, String> client, String registryUserInfo,
                                   int stage, String prefix, String... extra) {
         List<String> args = new ArrayList<>(List.of("publish", "--bootstrap-servers", bootstrap,
                 "--schema-registry", registryUrl, "--topic-prefix", prefix, "--timeout", "15",
@@ -275,13 +274,7 @@ class SecurityIT {
         if (registryUserInfo != null) {
             args.addAll(List.of("--registry-user-info", registryUserInfo));
         }
-        CommandLine cmd = LetheMain.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int exit = cmd.execute(args.toArray(String[]::new));
-        return new Result(exit, out.toString(), err.toString());
+        return CliRun.of(args.toArray(String[]::new));
     }
 
     private static String awaitFileContaining(Path file, String... parts) throws Exception {
@@ -306,6 +299,4 @@ class SecurityIT {
         return response.body();
     }
 
-    private record Result(int exit, String out, String err) {
-    }
 }

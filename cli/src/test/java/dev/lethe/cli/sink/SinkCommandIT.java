@@ -2,6 +2,7 @@ package dev.lethe.cli.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lethe.cli.CliRun;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.MetricScope;
 import dev.lethe.schemas.config.ClusterConfig;
@@ -38,18 +39,18 @@ class SinkCommandIT {
         String[] cluster = {"--bootstrap-servers", config.bootstrapServers(), "--schema-registry", config.schemaRegistryUrl(),
             "--topic-prefix", config.topicPrefix(), "--exit-when-caught-up", "--timeout-seconds", "60"};
 
-        SinkCommandTest.Result jsonl = SinkCommandTest.run(concat(new String[] {"sink", "jsonl", "--out", dir.toString()}, cluster));
+        CliRun jsonl = CliRun.of(concat(new String[] {"sink", "jsonl", "--out", dir.toString()}, cluster));
         assertThat(jsonl.exit()).as(jsonl.err()).isZero();
         assertThat(Files.readAllLines(dir.resolve("metrics.jsonl")))
                 .containsExactly(RecordJson.toJson(sent.get(2)), RecordJson.toJson(sent.get(0)), RecordJson.toJson(sent.get(1)));
         assertThat(jsonl.err()).contains("read 3 records, 0 dead-lettered");
 
-        SinkCommandTest.Result console = SinkCommandTest.run(concat(new String[] {"sink", "console", "--ansi", "NEVER"}, cluster));
+        CliRun console = CliRun.of(concat(new String[] {"sink", "console", "--ansi", "NEVER"}, cluster));
         assertThat(console.exit()).as(console.err()).isZero();
         assertThat(console.out()).contains("family mlp stage 2 models 2 FG[domain-knowledge]=8.50 alerts 0")
                 .contains("family cnn stage 1 models 2 FG[domain-knowledge]=1.25 alerts 0");
 
-        SinkCommandTest.Result report = SinkCommandTest.run(concat(new String[] {"sink", "report", "--out", dir.toString()}, cluster));
+        CliRun report = CliRun.of(concat(new String[] {"sink", "report", "--out", dir.toString()}, cluster));
         assertThat(report.exit()).as(report.err()).isZero();
         assertThat(Files.readString(dir.resolve("report.html"))).contains("<svg").contains("family mean (2 runs)");
     }

@@ -2,32 +2,16 @@ package dev.lethe.cli.suite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lethe.cli.LetheMain;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.lethe.cli.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class SuiteImportCommandTest {
 
     @TempDir
     Path tmp;
-
-    record Result(int exit, String out, String err) {
-    }
-
-    static Result run(String... args) {
-        CommandLine cmd = LetheMain.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int exit = cmd.execute(args);
-        return new Result(exit, out.toString(), err.toString());
-    }
 
     /** {@code -Dlethe.data.dir}, else the first ancestor's {@code shared/data} holding {@code mmlu}. */
     static Path dataDir() {
@@ -46,9 +30,9 @@ class SuiteImportCommandTest {
     @Test
     void shouldWriteOneSuiteWithMmluArcAndBoolqWhenImportedIntoTheSameDirectory() throws Exception {
         Path out = tmp.resolve("suites").resolve("llm-forgetting");
-        Result mmlu = run("suite", "import", "mmlu", "--from", dataDir().resolve("mmlu").toString(), "--out", out.toString());
-        Result arc = run("suite", "import", "arc", "--from", dataDir().resolve("arc-challenge").toString(), "--out", out.toString());
-        Result boolq = run("suite", "import", "boolq", "--from", dataDir().resolve("boolq").toString(), "--out", out.toString(),
+        CliRun mmlu = CliRun.of("suite", "import", "mmlu", "--from", dataDir().resolve("mmlu").toString(), "--out", out.toString());
+        CliRun arc = CliRun.of("suite", "import", "arc", "--from", dataDir().resolve("arc-challenge").toString(), "--out", out.toString());
+        CliRun boolq = CliRun.of("suite", "import", "boolq", "--from", dataDir().resolve("boolq").toString(), "--out", out.toString(),
                 "--metric", "acc_norm", "--shard-size", "200");
 
         assertThat(mmlu.exit()).as(mmlu.err()).isZero();
@@ -64,7 +48,7 @@ class SuiteImportCommandTest {
                 "mmlu-stem.fewshot.json", "arc-challenge.jsonl", "boolq.jsonl");
 
         // the evaluator resolves it by directory name under --suite-dir
-        Result printed = run("evaluate", "--suite-dir", tmp.resolve("suites").toString(), "--print-suite", "llm-forgetting");
+        CliRun printed = CliRun.of("evaluate", "--suite-dir", tmp.resolve("suites").toString(), "--print-suite", "llm-forgetting");
         assertThat(printed.exit()).as(printed.err()).isZero();
         assertThat(printed.out()).startsWith("lethe-suite-manifest 1\nsuite\tllm-forgetting\nparams\t\n")
                 .contains("element\tmmlu-humanities\tdomain-knowledge\t4705\t100\t", "element\tboolq\treasoning\t3270\t200\t");
@@ -74,10 +58,10 @@ class SuiteImportCommandTest {
 
     @Test
     void shouldExitWithUsageErrorNamingTheFlagWhenAValueIsBad() {
-        Result kind = run("suite", "import", "hellaswag", "--from", tmp.toString(), "--out", tmp.resolve("x").toString());
-        Result metric = run("suite", "import", "arc", "--from", tmp.toString(), "--out", tmp.resolve("x").toString(), "--metric", "f1");
-        Result shots = run("suite", "import", "arc", "--from", tmp.toString(), "--out", tmp.resolve("x").toString(), "--shots", "5");
-        Result missing = run("suite", "import", "arc", "--from", tmp.resolve("nowhere").toString(), "--out", tmp.resolve("x").toString());
+        CliRun kind = CliRun.of("suite", "import", "hellaswag", "--from", tmp.toString(), "--out", tmp.resolve("x").toString());
+        CliRun metric = CliRun.of("suite", "import", "arc", "--from", tmp.toString(), "--out", tmp.resolve("x").toString(), "--metric", "f1");
+        CliRun shots = CliRun.of("suite", "import", "arc", "--from", tmp.toString(), "--out", tmp.resolve("x").toString(), "--shots", "5");
+        CliRun missing = CliRun.of("suite", "import", "arc", "--from", tmp.resolve("nowhere").toString(), "--out", tmp.resolve("x").toString());
 
         assertThat(kind.exit()).isEqualTo(2);
         assertThat(kind.err()).contains("mmlu, arc, boolq or jsonl");
@@ -88,7 +72,7 @@ class SuiteImportCommandTest {
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).contains("--from");
 
-        Result suiteDir = run("evaluate", "--workers", "0", "--suite-dir", tmp.resolve("no-such-dir").toString());
+        CliRun suiteDir = CliRun.of("evaluate", "--workers", "0", "--suite-dir", tmp.resolve("no-such-dir").toString());
         assertThat(suiteDir.exit()).isEqualTo(2);
         assertThat(suiteDir.err()).contains("--suite-dir must be an existing directory");
     }
@@ -100,10 +84,10 @@ class SuiteImportCommandTest {
                 {"context": "The cat", "choices": ["sleeps.", "flies."], "label": 0}
                 """);
         Path out = tmp.resolve("suites").resolve("mine");
-        Result r = run("suite", "import", "jsonl", "--from", file.toString(), "--out", out.toString(),
+        CliRun r = CliRun.of("suite", "import", "jsonl", "--from", file.toString(), "--out", out.toString(),
                 "--benchmark", "hellaswag", "--category", "reasoning", "--metric", "acc_norm");
-        Result noName = run("suite", "import", "jsonl", "--from", file.toString(), "--out", out.toString());
-        Result badName = run("suite", "import", "jsonl", "--from", file.toString(), "--out", out.toString(),
+        CliRun noName = CliRun.of("suite", "import", "jsonl", "--from", file.toString(), "--out", out.toString());
+        CliRun badName = CliRun.of("suite", "import", "jsonl", "--from", file.toString(), "--out", out.toString(),
                 "--benchmark", "../x", "--category", "reasoning");
 
         assertThat(r.exit()).as(r.err()).isZero();
@@ -117,7 +101,7 @@ class SuiteImportCommandTest {
     @Test
     void shouldFailWithExitOneWhenTheFilesAreNotTheBenchmarks() throws Exception {
         Path bogus = Files.writeString(tmp.resolve("arc_challenge_test.jsonl"), "{\"question\": \"q\", \"options\": [], \"answer\": \"Z\"}\n");
-        Result r = run("suite", "import", "arc", "--from", bogus.toString(), "--out", tmp.resolve("bad").toString());
+        CliRun r = CliRun.of("suite", "import", "arc", "--from", bogus.toString(), "--out", tmp.resolve("bad").toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("answer 'Z'");
         assertThat(tmp.resolve("bad").resolve("suite.json")).doesNotExist();

@@ -2,32 +2,16 @@ package dev.lethe.cli.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lethe.cli.LetheMain;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.lethe.cli.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class TrainCommandTest {
 
     @TempDir
     Path dir;
-
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run lethe(String... args) {
-        CommandLine cmd = LetheMain.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cmd.setOut(new PrintWriter(out));
-        cmd.setErr(new PrintWriter(err));
-        int exit = cmd.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     /** One model, one continual stage, one epoch, seed 3: trains in about a second. */
     private Path tinyCampaign() throws Exception {
@@ -48,8 +32,8 @@ class TrainCommandTest {
         Path campaign = tinyCampaign();
         Path ck = dir.resolve("ck");
 
-        Run first = lethe("train", "--campaign", campaign.toString(), "--checkpoints", ck.toString());
-        Run second = lethe("train", "--campaign", campaign.toString(), "--checkpoints", ck.toString());
+        CliRun first = CliRun.of("train", "--campaign", campaign.toString(), "--checkpoints", ck.toString());
+        CliRun second = CliRun.of("train", "--campaign", campaign.toString(), "--checkpoints", ck.toString());
 
         assertThat(first.exit()).as(first.err()).isZero();
         assertThat(first.out()).contains("campaign cli: 2 checkpoints (2 trained, 0 resumed), 0 published (no cluster given)");
@@ -65,8 +49,8 @@ class TrainCommandTest {
         Path campaign = tinyCampaign();
         Path ck = dir.resolve("ck");
 
-        Run own = lethe("train", "--campaign", campaign.toString(), "--checkpoints", ck.toString());
-        Run seeded = lethe("train", "--campaign", campaign.toString(), "--checkpoints", ck.toString(), "--seed", "7");
+        CliRun own = CliRun.of("train", "--campaign", campaign.toString(), "--checkpoints", ck.toString());
+        CliRun seeded = CliRun.of("train", "--campaign", campaign.toString(), "--checkpoints", ck.toString(), "--seed", "7");
 
         assertThat(seeded.exit()).as(seeded.err()).isZero();
         assertThat(seeded.out()).contains("campaign cli-seed7: 2 checkpoints (2 trained, 0 resumed)");
@@ -83,9 +67,9 @@ class TrainCommandTest {
         Path mnist = dir.resolve("mnist.yaml");
         Files.writeString(mnist, "name: x\ndataset: mnist\nmodels:\n  - {name: m, family: f, size: [16]}\n");
 
-        Run unknownKey = lethe("train", "--campaign", bad.toString(), "--checkpoints", dir.toString());
-        Run noData = lethe("train", "--campaign", mnist.toString(), "--checkpoints", dir.toString());
-        Run missing = lethe("train", "--campaign", "nope", "--checkpoints", dir.toString());
+        CliRun unknownKey = CliRun.of("train", "--campaign", bad.toString(), "--checkpoints", dir.toString());
+        CliRun noData = CliRun.of("train", "--campaign", mnist.toString(), "--checkpoints", dir.toString());
+        CliRun missing = CliRun.of("train", "--campaign", "nope", "--checkpoints", dir.toString());
 
         assertThat(unknownKey.exit()).isEqualTo(2);
         assertThat(unknownKey.err()).contains("unknown key 'epoch'");
