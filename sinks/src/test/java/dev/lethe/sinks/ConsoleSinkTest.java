@@ -28,9 +28,9 @@ class ConsoleSinkTest {
         sink.flush(); // nothing changed: nothing printed
 
         assertThat(text.toString().lines().toList()).containsExactly(
-                "family cnn stage 1 models 1 FG[domain-knowledge]=4.00 alerts 0",
-                "family mlp stage 1 models 2 FG[domain-knowledge]=10.00 FG[robustness]=2.50 alerts 0",
-                "family mlp stage 2 models 2 FG[domain-knowledge]=20.00 alerts 1");
+                "family cnn stage 1 models 1 FG[domain-knowledge]=4.00 alerts 0 firing 0",
+                "family mlp stage 1 models 2 FG[domain-knowledge]=10.00 FG[robustness]=2.50 alerts 0 firing 0",
+                "family mlp stage 2 models 2 FG[domain-knowledge]=20.00 alerts 1 firing 1");
         assertThat(text.toString()).doesNotContain("\u001b[");
     }
 
@@ -62,7 +62,7 @@ class ConsoleSinkTest {
         sink.flush();
 
         assertThat(text.toString().lines().toList()).containsExactly(
-                "stages 1/3", "family mlp stage 1 models 2 FG[domain-knowledge]=10.00 alerts 0", "stages 2/3");
+                "stages 1/3", "family mlp stage 1 models 2 FG[domain-knowledge]=10.00 alerts 0 firing 0", "stages 2/3");
 
         StringWriter ansi = new StringWriter();
         ConsoleSink live = new ConsoleSink(new PrintWriter(ansi), true).withStatus(() -> status[0]);
@@ -81,7 +81,7 @@ class ConsoleSinkTest {
         sink.onMetric(family("mlp", 1, "task", -480.0, 2)); // chance-level baseline: learning, not forgetting
         sink.flush();
 
-        assertThat(text.toString().lines().toList()).containsExactly("family mlp stage 1 models 2 FG[domain-knowledge]=10.00 alerts 0");
+        assertThat(text.toString().lines().toList()).containsExactly("family mlp stage 1 models 2 FG[domain-knowledge]=10.00 alerts 0 firing 0");
         assertThat(sink.table().categories()).containsExactly("domain-knowledge");
     }
 }

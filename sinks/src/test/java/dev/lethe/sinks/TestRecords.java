@@ -2,6 +2,7 @@ package dev.lethe.sinks;
 
 import dev.lethe.schemas.AlertRule;
 import dev.lethe.schemas.AlertSeverity;
+import dev.lethe.schemas.AlertState;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.MetricScope;
@@ -46,5 +47,11 @@ public final class TestRecords {
                 .setCategory("task").setBenchmark("perm-1").setPreviousScore(92.0).setScore(70.0).setDropPp(22.0)
                 .setRelativeDropPct(23.9).setPValue(1e-6).setB(40).setC(2).setN(360)
                 .setCreatedAt(Instant.parse("2026-01-01T00:00:00Z")).build();
+    }
+
+    /** The same alert withdrawn: its RESOLVED record, as the aggregator publishes it after the FIRING one. */
+    public static KnowledgeLossAlert resolved(KnowledgeLossAlert firing, String why) {
+        return KnowledgeLossAlert.newBuilder(firing).setState(AlertState.RESOLVED)
+                .setResolvedAt(Instant.parse("2026-01-01T00:05:00Z")).setResolution(why).build();
     }
 }

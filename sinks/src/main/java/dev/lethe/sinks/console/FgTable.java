@@ -3,10 +3,10 @@ package dev.lethe.sinks.console;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.MetricScope;
+import dev.lethe.sinks.core.AlertLifecycle;
 import dev.lethe.sinks.core.Categories;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,12 +16,19 @@ import java.util.TreeSet;
 
 /**
  * The console's model: Luo's FG per family × category at each family's latest stage (FAMILY-scope records of
- * {@code lethe.forgetting}), plus the number of distinct alerts per family, rendered as fixed-width text.
+ * {@code lethe.forgetting}), plus per family the distinct alerts raised and how many of them still fire (the latest
+ * record per alertId of {@code lethe.alerts} is its state), rendered as fixed-width text.
  */
 public final class FgTable {
 
-    /** One row: a family (and its campaign) at its latest stage. */
-    public record Row(String campaign, String family, int stage, Integer models, Map<String, Double> fgByCategory, int alerts) {
+    /**
+     * One row: a family (and its campaign) at its latest stage.
+     *
+     * @param alerts distinct alertIds raised for the family
+     * @param firing of those, the ones whose latest record is FIRING
+     */
+    public record Row(String campaign, String family, int stage, Integer models, Map<String, Double> fgByCategory, int alerts,
+                      int firing) {
     }
 
     private record FamilyKey(String campaign, String family) implements Comparable<FamilyKey> {
@@ -34,7 +41,8 @@ public final class FgTable {
 
     // family -> stage -> category -> record
     private final Map<FamilyKey, TreeMap<Integer, Map<String, ForgettingMetric>>> cells = new TreeMap<>();
-    private final Map<FamilyKey, Set<String>> alertIds = new HashMap<>();
+    // family -> alertId -> whether its latest record is FIRING
+    private final Map<FamilyKey, Map<String, Boolean>> alertIds = new HashMap<>();
     private final Set<String> categories = new TreeSet<>();
 
     /** Takes FAMILY-scope records; returns true if the table changed. */
@@ -51,8 +59,11 @@ public final class FgTable {
                 || !java.util.Objects.equals(old.getModels(), m.getModels());
     }
 
+    /** Takes the alert's latest record; returns true if the table changed (a new alert, or one that changed state). */
     public boolean accept(KnowledgeLossAlert a) {
-        return alertIds.computeIfAbsent(new FamilyKey(a.getCampaign(), a.getFamily()), k -> new HashSet<>()).add(a.getAlertId());
+        Boolean firing = !AlertLifecycle.isResolved(a);
+        return !firing.equals(alertIds.computeIfAbsent(new FamilyKey(a.getCampaign(), a.getFamily()), k -> new HashMap<>())
+                .put(a.getAlertId(), firing));
     }
 
     public List<String> categories() {
@@ -65,9 +76,11 @@ public final class FgTable {
         keys.addAll(alertIds.keySet());
         for (FamilyKey key : keys) {
             TreeMap<Integer, Map<String, ForgettingMetric>> stages = cells.get(key);
-            int alerts = alertIds.getOrDefault(key, Set.of()).size();
+            Map<String, Boolean> states = alertIds.getOrDefault(key, Map.of());
+            int alerts = states.size();
+            int firing = (int) states.values().stream().filter(Boolean::booleanValue).count();
             if (stages == null || stages.isEmpty()) {
-                rows.add(new Row(key.campaign(), key.family(), -1, null, Map.of(), alerts));
+                rows.add(new Row(key.campaign(), key.family(), -1, null, Map.of(), alerts, firing));
                 continue;
             }
             Map.Entry<Integer, Map<String, ForgettingMetric>> latest = stages.lastEntry();
@@ -77,7 +90,7 @@ public final class FgTable {
                 fg.put(m.getCategory(), m.getFgPct());
                 models = models == null ? m.getModels() : models;
             }
-            rows.add(new Row(key.campaign(), key.family(), latest.getKey(), models, fg, alerts));
+            rows.add(new Row(key.campaign(), key.family(), latest.getKey(), models, fg, alerts, firing));
         }
         return rows;
     }
@@ -91,6 +104,7 @@ public final class FgTable {
         List<String> header = new ArrayList<>(List.of("family", "stage", "models"));
         cats.forEach(c -> header.add("FG% " + c));
         header.add("alerts");
+        header.add("firing");
         cellsText.add(header);
         for (Row row : rows) {
             List<String> line = new ArrayList<>();
@@ -101,6 +115,7 @@ public final class FgTable {
                 line.add(format(row.fgByCategory().get(c)));
             }
             line.add(Integer.toString(row.alerts()));
+            line.add(Integer.toString(row.firing()));
             cellsText.add(line);
         }
         int[] widths = new int[header.size()];
@@ -135,7 +150,7 @@ public final class FgTable {
             sb.append(" models ").append(row.models());
         }
         row.fgByCategory().forEach((c, v) -> sb.append(" FG[").append(c).append("]=").append(format(v)));
-        sb.append(" alerts ").append(row.alerts());
+        sb.append(" alerts ").append(row.alerts()).append(" firing ").append(row.firing());
         return sb.toString();
     }
 

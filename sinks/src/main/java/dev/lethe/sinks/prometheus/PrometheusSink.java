@@ -6,6 +6,7 @@ import dev.lethe.schemas.AlertRule;
 import dev.lethe.schemas.AlertSeverity;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
+import dev.lethe.sinks.core.AlertLifecycle;
 import dev.lethe.sinks.core.MetricSink;
 import dev.lethe.sinks.core.PipelineStats;
 import dev.lethe.sinks.core.SinkContext;
@@ -19,19 +20,21 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Prometheus exposition of {@code lethe.forgetting} and {@code lethe.alerts} on {@code http://HOST:PORT/metrics}
- * (Micrometer's Prometheus registry): forgetting gauges per model × category, model and family; alert counters by
- * severity and rule; the pipeline's records consumed, dead letters and consumer lag.
+ * (Micrometer's Prometheus registry): forgetting gauges per model × category, model and family; by severity and rule,
+ * the alerts raised (a counter) and the alerts firing now (a gauge a RESOLVED record takes back down); the pipeline's
+ * records consumed, dead letters and consumer lag.
  */
 public final class PrometheusSink implements MetricSink {
 
@@ -48,7 +51,9 @@ public final class PrometheusSink implements MetricSink {
     private final List<ForgettingGauges> categoryGauges;
     private final List<ForgettingGauges> modelGauges;
     private final List<ForgettingGauges> familyGauges;
-    private final Set<String> alertIds = new HashSet<>();
+    /** alertId -> the alert's latest record, which says its state. */
+    private final Map<String, KnowledgeLossAlert> alerts = new HashMap<>();
+    private final Map<List<String>, AtomicInteger> firing = new HashMap<>();
     private HttpServer server;
     private ExecutorService executor;
     private boolean pipelineBound;
@@ -92,6 +97,7 @@ public final class PrometheusSink implements MetricSink {
             for (AlertRule rule : AlertRule.values()) {
                 if (severity != AlertSeverity.UNKNOWN && rule != AlertRule.UNKNOWN) {
                     alertCounter(severity, rule);
+                    firingGauge(severity, rule);
                 }
             }
         }
@@ -215,15 +221,35 @@ public final class PrometheusSink implements MetricSink {
 
     @Override
     public void onAlert(KnowledgeLossAlert alert) {
-        // counted once per alertId: a re-emitted alert is the same alert
-        if (alertIds.add(alert.getAlertId())) {
+        KnowledgeLossAlert previous = alerts.put(alert.getAlertId(), alert);
+        // counted once per alertId: a re-emitted alert, or its resolution, is the same alert
+        if (previous == null) {
             alertCounter(alert.getSeverity(), alert.getRule()).increment();
         }
+        boolean wasFiring = previous != null && !AlertLifecycle.isResolved(previous);
+        boolean isFiring = !AlertLifecycle.isResolved(alert);
+        if (wasFiring) {
+            firingGauge(previous.getSeverity(), previous.getRule()).decrementAndGet();
+        }
+        if (isFiring) {
+            firingGauge(alert.getSeverity(), alert.getRule()).incrementAndGet();
+        }
+    }
+
+    /** The alerts of this severity and rule whose latest record is FIRING; the gauge is registered on first use. */
+    private AtomicInteger firingGauge(AlertSeverity severity, AlertRule rule) {
+        return firing.computeIfAbsent(List.of(severity.name(), rule.name()), k -> {
+            AtomicInteger count = new AtomicInteger();
+            Gauge.builder("lethe.alerts.firing", count, AtomicInteger::get)
+                    .description("Knowledge-loss alerts whose latest record is FIRING (a RESOLVED record takes one off), by severity and rule.")
+                    .tags("severity", severity.name(), "rule", rule.name()).strongReference(true).register(registry);
+            return count;
+        });
     }
 
     private Counter alertCounter(AlertSeverity severity, AlertRule rule) {
         return Counter.builder("lethe.alerts")
-                .description("Distinct knowledge-loss alerts raised, by severity and rule.")
+                .description("Distinct knowledge-loss alerts raised (resolved or not), by severity and rule.")
                 .tags("severity", severity.name(), "rule", rule.name())
                 .register(registry);
     }

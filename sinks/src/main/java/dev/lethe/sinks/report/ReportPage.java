@@ -3,6 +3,7 @@ package dev.lethe.sinks.report;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.MetricScope;
+import dev.lethe.sinks.core.AlertLifecycle;
 import dev.lethe.sinks.core.Categories;
 import dev.lethe.sinks.core.MetricKey;
 import java.time.Instant;
@@ -33,7 +34,7 @@ public final class ReportPage {
             tr.family td{background:#fafafa;font-weight:600}
             .charts{display:flex;flex-wrap:wrap;gap:1rem} .charts figure{margin:0}
             .sev-CRITICAL{color:#b00020;font-weight:700} .sev-WARNING{color:#a65e00;font-weight:600}
-            .empty{color:#666;font-style:italic}
+            .empty{color:#666;font-style:italic} tr.state-RESOLVED td{color:#777} tr.state-RESOLVED td.t:first-child{color:#2e7d32}
             """;
 
     private ReportPage() {
@@ -58,8 +59,9 @@ public final class ReportPage {
         html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
                 .append("<title>Lethe forgetting report</title><style>").append(CSS).append("</style></head><body>\n");
         html.append("<h1>Lethe forgetting report</h1>\n<p class=\"meta\">Generated ").append(Html.escape(generatedAt))
-                .append(" from ").append(metrics.size()).append(" metric records and ").append(alerts.size())
-                .append(" alerts. FG = Luo et al.'s running forgetting (percent; positive = forgotten).</p>\n");
+                .append(" from ").append(metrics.size()).append(" metric records and ")
+                .append(AlertLifecycle.Counts.of(alerts).describe())
+                .append(". FG = Luo et al.'s running forgetting (percent; positive = forgotten).</p>\n");
 
         curves(html, sorted, manyCampaigns);
         modelCurves(html, sorted, categories, manyCampaigns);
@@ -225,11 +227,13 @@ public final class ReportPage {
         }
         List<KnowledgeLossAlert> sorted = new ArrayList<>(alerts);
         sorted.sort(MetricKey.ALERT_ORDER);
-        html.append("<table><thead><tr><th class=\"t\">severity</th><th class=\"t\">rule</th><th class=\"t\">family</th>")
+        html.append("<table><thead><tr><th class=\"t\">state</th><th class=\"t\">severity</th><th class=\"t\">rule</th><th class=\"t\">family</th>")
                 .append("<th class=\"t\">model</th><th>stage</th><th>vs stage</th><th class=\"t\">category</th><th class=\"t\">benchmark</th>")
-                .append("<th>previous %</th><th>score %</th><th>drop pp</th><th>p-value</th><th>FG %</th></tr></thead><tbody>\n");
+                .append("<th>previous %</th><th>score %</th><th>drop pp</th><th>p-value</th><th>FG %</th><th class=\"t\">resolution</th></tr></thead><tbody>\n");
         for (KnowledgeLossAlert a : sorted) {
-            html.append("<tr><td class=\"t sev-").append(Html.escape(a.getSeverity())).append("\">").append(Html.escape(a.getSeverity()))
+            String state = AlertLifecycle.isResolved(a) ? "RESOLVED" : "FIRING";
+            html.append("<tr class=\"state-").append(state).append("\"><td class=\"t\">").append(state)
+                    .append("</td><td class=\"t sev-").append(Html.escape(a.getSeverity())).append("\">").append(Html.escape(a.getSeverity()))
                     .append("</td><td class=\"t\">").append(Html.escape(a.getRule()))
                     .append("</td><td class=\"t\">").append(Html.escape(a.getFamily()))
                     .append("</td><td class=\"t\">").append(Html.escape(a.getModel()))
@@ -241,8 +245,17 @@ public final class ReportPage {
                     .append("</td><td>").append(Html.num(a.getScore(), 2))
                     .append("</td><td>").append(Html.num(a.getDropPp(), 2))
                     .append("</td><td>").append(a.getPValue() == null ? "–" : Html.escape(String.format(java.util.Locale.ROOT, "%.3g", a.getPValue())))
-                    .append("</td><td>").append(Html.num(a.getFgPct(), 2)).append("</td></tr>\n");
+                    .append("</td><td>").append(Html.num(a.getFgPct(), 2))
+                    .append("</td><td class=\"t\">").append(resolution(a)).append("</td></tr>\n");
         }
         html.append("</tbody></table>\n");
+    }
+
+    private static String resolution(KnowledgeLossAlert a) {
+        if (!AlertLifecycle.isResolved(a)) {
+            return "";
+        }
+        String when = a.getResolvedAt() == null ? "" : Html.escape(a.getResolvedAt()) + ": ";
+        return when + Html.escape(a.getResolution());
     }
 }

@@ -5,6 +5,7 @@ import dev.lethe.schemas.AlertRule;
 import dev.lethe.schemas.AlertSeverity;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.json.RecordJson;
+import dev.lethe.sinks.core.AlertLifecycle;
 import java.util.Locale;
 
 /** The webhook body of a KnowledgeLossAlert: the alert's fields (RecordJson shape) plus a Slack-compatible {@code text}. */
@@ -20,10 +21,14 @@ public final class AlertMessage {
         return node;
     }
 
-    /** One line a person reads in a chat channel. */
+    /** One line a person reads in a chat channel; a resolution starts with RESOLVED and ends with why. */
     public static String text(KnowledgeLossAlert a) {
         StringBuilder sb = new StringBuilder();
-        sb.append(a.getSeverity() == AlertSeverity.CRITICAL ? ":rotating_light: CRITICAL" : ":warning: " + a.getSeverity());
+        if (AlertLifecycle.isResolved(a)) {
+            sb.append(":white_check_mark: RESOLVED ").append(a.getSeverity());
+        } else {
+            sb.append(a.getSeverity() == AlertSeverity.CRITICAL ? ":rotating_light: CRITICAL" : ":warning: " + a.getSeverity());
+        }
         sb.append(" knowledge loss in ").append(a.getFamily()).append('/').append(a.getModel())
                 .append(" (campaign ").append(a.getCampaign()).append(") at stage ").append(a.getStage());
         if (a.getRule() == AlertRule.FG_THRESHOLD) {
@@ -44,6 +49,9 @@ public final class AlertMessage {
             sb.append(')');
         }
         sb.append(" [").append(a.getRule()).append(", alert ").append(a.getAlertId()).append(']');
+        if (AlertLifecycle.isResolved(a) && a.getResolution() != null) {
+            sb.append(" resolved: ").append(a.getResolution());
+        }
         return sb.toString();
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.schemas.DeadLetterReason;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.json.RecordJson;
+import dev.lethe.sinks.core.AlertLifecycle;
 import dev.lethe.sinks.core.MetricSink;
 import dev.lethe.sinks.core.SinkContext;
 import dev.lethe.sinks.core.SourceRecord;
@@ -23,17 +24,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends each {@code lethe.alerts} record once to a webhook as a JSON POST (Slack-compatible {@code text} plus the
- * alert's fields), retrying with exponential backoff. An alert that still cannot be delivered is parked: logged,
- * appended to {@code undelivered-alerts.jsonl} and dead-lettered on {@code lethe.alerts-dlq} (DELIVERY_FAILED), never
- * dropped. Delivered alertIds are remembered in {@code delivered-alerts.txt}, so re-emitted or re-read alerts are
- * not sent twice; each alert is delivered or parked before {@code onAlert} returns, hence before its offset is committed.
+ * Sends each alert of {@code lethe.alerts} to a webhook as a JSON POST (Slack-compatible {@code text} plus the
+ * alert's fields), once when it fires and once more when it is resolved, retrying with exponential backoff. A message
+ * that still cannot be delivered is parked: logged, appended to {@code undelivered-alerts.jsonl} and dead-lettered on
+ * {@code lethe.alerts-dlq} (DELIVERY_FAILED), never dropped. Delivered keys ({@link #deliveryKey}) are remembered in
+ * {@code delivered-alerts.txt}, so re-emitted or re-read records are not sent twice; each message is delivered or
+ * parked before {@code onAlert} returns, hence before its offset is committed.
  */
 public final class WebhookSink implements MetricSink {
 
     public static final String DELIVERED_FILE = "delivered-alerts.txt";
-    /** The request header carrying the alertId. */
+    /** The request header carrying the {@link #deliveryKey}. */
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** Suffix of the delivery key of a resolution, so it is a message of its own next to the firing. */
+    public static final String RESOLVED_SUFFIX = ":resolved";
     public static final String UNDELIVERED_FILE = "undelivered-alerts.jsonl";
 
     private static final Logger LOG = LoggerFactory.getLogger(WebhookSink.class);
@@ -88,10 +92,19 @@ public final class WebhookSink implements MetricSink {
         return config.stateDir().resolve(DELIVERED_FILE);
     }
 
+    /**
+     * What identifies one message: the alertId for the firing (the key of every release before the lifecycle, so an
+     * existing {@code delivered-alerts.txt} stays valid), {@code <alertId>:resolved} for the resolution.
+     */
+    public static String deliveryKey(KnowledgeLossAlert alert) {
+        return AlertLifecycle.isResolved(alert) ? alert.getAlertId() + RESOLVED_SUFFIX : alert.getAlertId();
+    }
+
     @Override
     public void onAlert(KnowledgeLossAlert alert) {
-        if (done.contains(alert.getAlertId())) {
-            LOG.debug("alert {} already handled, not sent again", alert.getAlertId());
+        String key = deliveryKey(alert);
+        if (done.contains(key)) {
+            LOG.debug("alert message {} already handled, not sent again", key);
             return;
         }
         byte[] body = AlertMessage.body(alert).toString().getBytes(StandardCharsets.UTF_8);
@@ -102,15 +115,15 @@ public final class WebhookSink implements MetricSink {
                 break;
             }
             attempts.incrementAndGet();
-            Outcome outcome = post(body, alert.getAlertId());
+            Outcome outcome = post(body, key);
             if (outcome.ok()) {
-                remember(alert.getAlertId());
+                remember(key);
                 delivered.incrementAndGet();
-                LOG.debug("alert {} delivered (attempt {})", alert.getAlertId(), attempt);
+                LOG.debug("alert message {} delivered (attempt {})", key, attempt);
                 return;
             }
             lastError = outcome.error();
-            LOG.debug("alert {} attempt {} failed: {}", alert.getAlertId(), attempt, lastError);
+            LOG.debug("alert message {} attempt {} failed: {}", key, attempt, lastError);
             if (!outcome.retryable()) {
                 break;
             }
@@ -121,13 +134,13 @@ public final class WebhookSink implements MetricSink {
     private record Outcome(boolean ok, boolean retryable, String error) {
     }
 
-    private Outcome post(byte[] body, String alertId) {
+    private Outcome post(byte[] body, String key) {
         HttpRequest.Builder request = HttpRequest.newBuilder(config.url())
                 .timeout(config.requestTimeout())
                 .header("Content-Type", "application/json")
                 // the same key on every attempt and after a restart, so a receiver can drop the one resend a crash
                 // between its 2xx and our record of it can cause (IETF httpapi Idempotency-Key draft)
-                .header(IDEMPOTENCY_KEY, alertId)
+                .header(IDEMPOTENCY_KEY, key)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         config.headers().forEach(request::header);
         try {
@@ -149,8 +162,9 @@ public final class WebhookSink implements MetricSink {
 
     private void park(KnowledgeLossAlert alert, String error) {
         parked.incrementAndGet();
-        done.add(alert.getAlertId());
-        LOG.error("alert {} could not be delivered to {} ({}); kept in {}", alert.getAlertId(), config.url(), error,
+        String key = deliveryKey(alert);
+        done.add(key);
+        LOG.error("alert message {} could not be delivered to {} ({}); kept in {}", key, config.url(), error,
                 undeliveredFile());
         ObjectNode line = RecordJson.toNode(alert);
         line.put("deliveryError", error);
@@ -158,13 +172,13 @@ public final class WebhookSink implements MetricSink {
         if (context != null) {
             SourceRecord source = context.current() != null ? context.current() : SourceRecord.unknown(context.topics().alerts().name());
             context.deadLetters().publish(source, DeadLetterReason.DELIVERY_FAILED, null,
-                    "webhook delivery of alert " + alert.getAlertId() + " failed: " + error);
+                    "webhook delivery of alert message " + key + " failed: " + error);
         }
     }
 
-    private void remember(String alertId) {
-        done.add(alertId);
-        append(deliveredFile(), alertId);
+    private void remember(String key) {
+        done.add(key);
+        append(deliveredFile(), key);
     }
 
     private void loadDelivered() {
