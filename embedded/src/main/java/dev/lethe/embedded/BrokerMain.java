@@ -23,7 +23,11 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * BrokerMain [--host H] [--port N] [--controller-port N] [--registry-port N] [--no-registry]
  *            [--data-dir DIR] [--topic-prefix P] [--no-stdin-watchdog]
+ *            [--node-id N --cluster-nodes id@host:port:controllerPort,... --cluster-id ID]
  * </pre>
+ *
+ * <p>With {@code --node-id} it is one node of a multi-node cluster ({@link ChildCluster}) and its own address
+ * comes from its entry in {@code --cluster-nodes}.
  */
 public final class BrokerMain {
 
@@ -41,7 +45,47 @@ public final class BrokerMain {
 
     /** Parsed command line. */
     record Options(String host, int port, int controllerPort, int registryPort, boolean registry, Path dataDir,
-                   String topicPrefix, boolean stdinWatchdog) {
+                   String topicPrefix, boolean stdinWatchdog, QuorumMember quorum) {
+
+        Options(String host, int port, int controllerPort, int registryPort, boolean registry, Path dataDir,
+                String topicPrefix, boolean stdinWatchdog) {
+            this(host, port, controllerPort, registryPort, registry, dataDir, topicPrefix, stdinWatchdog, null);
+        }
+
+        static Options defaults() {
+            return new Options("127.0.0.1", 0, 0, 0, true, null, null, true);
+        }
+
+        Options withHost(String h) {
+            return new Options(h, port, controllerPort, registryPort, registry, dataDir, topicPrefix, stdinWatchdog, quorum);
+        }
+
+        Options withPort(int p) {
+            return new Options(host, p, controllerPort, registryPort, registry, dataDir, topicPrefix, stdinWatchdog, quorum);
+        }
+
+        Options withRegistryPort(int p) {
+            return new Options(host, port, controllerPort, p, registry, dataDir, topicPrefix, stdinWatchdog, quorum);
+        }
+
+        Options withRegistry(boolean enabled) {
+            return new Options(host, port, controllerPort, registryPort, enabled, dataDir, topicPrefix, stdinWatchdog, quorum);
+        }
+
+        Options withDataDir(Path dir) {
+            return new Options(host, port, controllerPort, registryPort, registry, dir, topicPrefix, stdinWatchdog, quorum);
+        }
+
+        Options withTopicPrefix(String prefix) {
+            return new Options(host, port, controllerPort, registryPort, registry, dataDir, prefix, stdinWatchdog, quorum);
+        }
+
+        /** One node of a cluster: its address is its entry in the member's node list. */
+        Options withQuorum(QuorumMember member) {
+            QuorumMember.Node self = member.self();
+            return new Options(self.host(), self.port(), self.controllerPort(), registryPort, registry, dataDir, topicPrefix,
+                    stdinWatchdog, member);
+        }
 
         static Options parse(String... args) {
             String host = "127.0.0.1";
@@ -52,6 +96,9 @@ public final class BrokerMain {
             Path dataDir = null;
             String topicPrefix = null;
             boolean watchdog = true;
+            Integer nodeId = null;
+            String clusterNodes = null;
+            String clusterId = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -63,10 +110,20 @@ public final class BrokerMain {
                     case "--data-dir" -> dataDir = Path.of(value(args, ++i, a));
                     case "--topic-prefix" -> topicPrefix = value(args, ++i, a);
                     case "--no-stdin-watchdog" -> watchdog = false;
+                    case "--node-id" -> nodeId = port(value(args, ++i, a), a);
+                    case "--cluster-nodes" -> clusterNodes = value(args, ++i, a);
+                    case "--cluster-id" -> clusterId = value(args, ++i, a);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
-            return new Options(host, port, controllerPort, registryPort, registry, dataDir, topicPrefix, watchdog);
+            Options parsed = new Options(host, port, controllerPort, registryPort, registry, dataDir, topicPrefix, watchdog);
+            if (nodeId == null && clusterNodes == null && clusterId == null) {
+                return parsed;
+            }
+            if (nodeId == null || clusterNodes == null || clusterId == null) {
+                throw new IllegalArgumentException("--node-id, --cluster-nodes and --cluster-id go together");
+            }
+            return parsed.withQuorum(new QuorumMember(nodeId, QuorumMember.parseNodes(clusterNodes), clusterId));
         }
 
         List<String> toArgs() {
@@ -83,6 +140,10 @@ public final class BrokerMain {
             }
             if (!stdinWatchdog) {
                 out.add("--no-stdin-watchdog");
+            }
+            if (quorum != null) {
+                out.addAll(List.of("--node-id", String.valueOf(quorum.nodeId()),
+                        "--cluster-nodes", QuorumMember.nodesSpec(quorum.nodes()), "--cluster-id", quorum.clusterId()));
             }
             return out;
         }
@@ -154,7 +215,8 @@ public final class BrokerMain {
             checkFree(options.host(), options.registryPort(), "--registry-port");
         }
         EmbeddedKafkaBroker.Builder builder = EmbeddedKafkaBroker.builder()
-                .host(options.host()).port(options.port()).controllerPort(options.controllerPort());
+                .host(options.host()).port(options.port()).controllerPort(options.controllerPort())
+                .quorumMember(options.quorum());
         if (options.dataDir() != null) {
             builder.dataDir(options.dataDir()).keepData(true);
         }

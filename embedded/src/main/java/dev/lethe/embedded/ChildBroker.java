@@ -90,7 +90,7 @@ public final class ChildBroker implements AutoCloseable {
 
     /** Options of the child broker. */
     public static final class Builder {
-        private BrokerMain.Options options = new BrokerMain.Options("127.0.0.1", 0, 0, 0, true, null, null, true);
+        private BrokerMain.Options options = BrokerMain.Options.defaults();
         private final List<String> jvmOptions = new ArrayList<>(List.of("-Xms128m", "-Xmx768m", "-XX:+UseSerialGC"));
         private Duration startTimeout = Duration.ofSeconds(120);
         private Redirect stderr = Redirect.INHERIT;
@@ -101,43 +101,43 @@ public final class ChildBroker implements AutoCloseable {
 
         /** Address the child binds and advertises (default 127.0.0.1). */
         public Builder host(String host) {
-            options = new BrokerMain.Options(host, options.port(), options.controllerPort(), options.registryPort(),
-                    options.registry(), options.dataDir(), options.topicPrefix(), options.stdinWatchdog());
+            options = options.withHost(host);
             return this;
         }
 
         /** Kafka client port, 0 (default) for a free one. */
         public Builder port(int port) {
-            options = new BrokerMain.Options(options.host(), port, options.controllerPort(), options.registryPort(),
-                    options.registry(), options.dataDir(), options.topicPrefix(), options.stdinWatchdog());
+            options = options.withPort(port);
             return this;
         }
 
         /** Registry HTTP port, 0 (default) for a free one. */
         public Builder registryPort(int port) {
-            options = new BrokerMain.Options(options.host(), options.port(), options.controllerPort(), port,
-                    options.registry(), options.dataDir(), options.topicPrefix(), options.stdinWatchdog());
+            options = options.withRegistryPort(port);
             return this;
         }
 
         /** Whether to start the embedded registry too (default true). */
         public Builder registry(boolean enabled) {
-            options = new BrokerMain.Options(options.host(), options.port(), options.controllerPort(), options.registryPort(),
-                    enabled, options.dataDir(), options.topicPrefix(), options.stdinWatchdog());
+            options = options.withRegistry(enabled);
             return this;
         }
 
         /** A data directory kept across runs (default: a temporary one the child deletes on exit). */
         public Builder dataDir(Path dir) {
-            options = new BrokerMain.Options(options.host(), options.port(), options.controllerPort(), options.registryPort(),
-                    options.registry(), dir.toAbsolutePath(), options.topicPrefix(), options.stdinWatchdog());
+            options = options.withDataDir(dir.toAbsolutePath());
             return this;
         }
 
         /** Create every Lethe topic under this prefix before reporting ready. */
         public Builder topicPrefix(String prefix) {
-            options = new BrokerMain.Options(options.host(), options.port(), options.controllerPort(), options.registryPort(),
-                    options.registry(), options.dataDir(), prefix, options.stdinWatchdog());
+            options = options.withTopicPrefix(prefix);
+            return this;
+        }
+
+        /** Makes the child one node of a multi-node cluster (see {@link ChildCluster}); no registry, no topics. */
+        public Builder quorumMember(QuorumMember member) {
+            options = options.withQuorum(member).withRegistry(false).withTopicPrefix(null);
             return this;
         }
 

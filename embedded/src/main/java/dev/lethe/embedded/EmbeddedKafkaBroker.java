@@ -51,6 +51,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Map<String, Integer> listenerPorts = new LinkedHashMap<>();
     private final Map<String, String> overrides;
     private final List<String> scramArguments;
+    private final QuorumMember quorum;
     private KafkaRaftServer server;
     private boolean closed;
 
@@ -70,6 +71,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
         this.overrides = Map.copyOf(b.overrides);
         this.scramArguments = List.copyOf(b.scramArguments);
+        this.quorum = b.quorum;
     }
 
     public static Builder builder() {
@@ -194,24 +196,32 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             protocols.append(',').append(l.name()).append(':').append(l.securityProtocol());
         }
         p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@" + host + ":" + controllerPort);
+        p.put("node.id", String.valueOf(quorum == null ? 1 : quorum.nodeId()));
+        p.put("controller.quorum.voters", quorum == null ? "1@" + host + ":" + controllerPort : quorum.voters());
         p.put("listeners", listenersValue.toString());
         p.put("advertised.listeners", advertised.toString());
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("listener.security.protocol.map", protocols.toString());
         p.put("log.dirs", logDir().toString());
-        // one broker: every internal topic with replication 1, or transactions and groups never become available
-        p.put("offsets.topic.replication.factor", "1");
+        // one broker: every internal topic with replication 1, or transactions and groups never become available;
+        // in a cluster: replication 3 (at most the node count) and min.insync.replicas 2, what production runs
+        int replication = quorum == null ? 1 : Math.min(3, quorum.size());
+        String rf = String.valueOf(replication);
+        String minIsr = String.valueOf(Math.min(2, replication));
+        p.put("offsets.topic.replication.factor", rf);
         p.put("offsets.topic.num.partitions", "3");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.replication.factor", rf);
+        p.put("transaction.state.log.min.isr", minIsr);
         p.put("transaction.state.log.num.partitions", "3");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("default.replication.factor", "1");
-        p.put("min.insync.replicas", "1");
+        p.put("share.coordinator.state.topic.replication.factor", rf);
+        p.put("share.coordinator.state.topic.min.isr", minIsr);
+        p.put("default.replication.factor", rf);
+        p.put("min.insync.replicas", minIsr);
+        if (quorum != null) {
+            // a follower cut off or killed leaves the ISR after 10 s instead of 30 s, so acks=all writes resume sooner
+            p.put("replica.lag.time.max.ms", "10000");
+        }
         // otherwise the first consumer group of every test waits 3 s
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "false");
@@ -234,7 +244,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             Formatter formatter = new Formatter()
                     .setPrintStream(new PrintStream(java.io.OutputStream.nullOutputStream()))
                     .setNodeId(config.nodeId())
-                    .setClusterId(Uuid.randomUuid().toString())
+                    .setClusterId(quorum == null ? Uuid.randomUuid().toString() : quorum.clusterId())
                     .setControllerListenerName(config.controllerListenerNames().get(0))
                     .setMetadataLogDirectory(config.metadataLogDir())
                     .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
@@ -325,8 +335,23 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private final List<BrokerListener> listeners = new ArrayList<>();
         private final Map<String, String> overrides = new LinkedHashMap<>();
         private final List<String> scramArguments = new ArrayList<>();
+        private QuorumMember quorum;
 
         private Builder() {
+        }
+
+        /**
+         * Makes this broker one node of a multi-node KRaft cluster (combined broker + controller) instead of a
+         * cluster of its own; the internal topics then get replication 3 and {@code min.insync.replicas=2}.
+         */
+        public Builder quorumMember(QuorumMember member) {
+            this.quorum = member;
+            if (member != null) {
+                this.port = checkPort(member.self().port(), "port");
+                this.controllerPort = checkPort(member.self().controllerPort(), "controllerPort");
+                this.host = member.self().host();
+            }
+            return this;
         }
 
         /** Address to bind and advertise (default 127.0.0.1). */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BrokerMainTest {
@@ -15,6 +16,24 @@ class BrokerMainTest {
         BrokerMain.Options options = new BrokerMain.Options("127.0.0.1", 9092, 9093, 8081, false, Path.of("/tmp/x"), "p.", false);
 
         assertThat(BrokerMain.Options.parse(options.toArgs().toArray(String[]::new))).isEqualTo(options);
+    }
+
+    @Test
+    void shouldRoundTripAClusterNodeAndTakeItsAddressFromTheNodeListWhenGivenANodeId() {
+        List<QuorumMember.Node> nodes = List.of(new QuorumMember.Node(1, "127.0.0.1", 9092, 9192),
+                new QuorumMember.Node(2, "127.0.0.1", 9093, 9193), new QuorumMember.Node(3, "127.0.0.1", 9094, 9194));
+        BrokerMain.Options options = BrokerMain.Options.defaults().withRegistry(false)
+                .withQuorum(new QuorumMember(2, nodes, "MkU3OEVBNTcwNTJENDM2Qg"));
+
+        BrokerMain.Options parsed = BrokerMain.Options.parse(options.toArgs().toArray(String[]::new));
+
+        assertThat(parsed).isEqualTo(options);
+        assertThat(parsed.port()).isEqualTo(9093);
+        assertThat(parsed.quorum().voters()).isEqualTo("1@127.0.0.1:9192,2@127.0.0.1:9193,3@127.0.0.1:9194");
+        assertThatThrownBy(() -> BrokerMain.Options.parse("--node-id", "4", "--cluster-nodes", "1@h:1:2", "--cluster-id", "x"))
+                .hasMessageContaining("node id 4 is not one of the cluster's nodes");
+        assertThatThrownBy(() -> BrokerMain.Options.parse("--node-id", "1"))
+                .hasMessage("--node-id, --cluster-nodes and --cluster-id go together");
     }
 
     @Test

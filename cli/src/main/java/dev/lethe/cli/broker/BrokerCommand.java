@@ -2,6 +2,7 @@ package dev.lethe.cli.broker;
 
 import dev.lethe.cli.UsageException;
 import dev.lethe.embedded.ChildBroker;
+import dev.lethe.embedded.ChildCluster;
 import dev.lethe.schemas.topics.Topics;
 import java.io.PrintWriter;
 import java.lang.ProcessBuilder.Redirect;
@@ -27,6 +28,11 @@ import picocli.CommandLine.Spec;
             "  schema.registry.url=http://HOST:PORT",
             "then runs until Ctrl-C or SIGTERM, which stop both and leave no process behind.",
             "Without --data-dir the data is discarded on exit.",
+            "",
+            "--nodes 3 starts a real three-node KRaft cluster instead: three child JVMs on this machine, each a",
+            "combined controller + broker (three controllers in the quorum, three brokers), client ports PORT,",
+            "PORT+1, PORT+2, Lethe's topics and Kafka's internal topics at replication factor 3 with",
+            "min.insync.replicas=2, and the registry in this process. bootstrap.servers lists all three nodes.",
             ""})
 public final class BrokerCommand implements Callable<Integer> {
 
@@ -57,12 +63,22 @@ public final class BrokerCommand implements Callable<Integer> {
             description = "Maximum heap of the broker JVM, as for -Xmx (default: ${DEFAULT-VALUE}).")
     String brokerHeap;
 
+    @Option(names = "--nodes", paramLabel = "N", defaultValue = "1",
+            description = "Nodes of the KRaft cluster, 1..9; more than 1 runs each in its own JVM, each both controller "
+                    + "and broker, replication factor min(3, N), min.insync.replicas 2 (default: ${DEFAULT-VALUE}).")
+    int nodes;
+
     @Override
     public Integer call() throws InterruptedException {
         checkPort(port, "--port");
         checkPort(registryPort, "--registry-port");
-        if (!brokerHeap.matches("\\d+[kKmMgG]?")) {
-            throw new UsageException("--broker-heap must look like 512m or 2g, got '" + brokerHeap + "'");
+        checkedHeap();
+        if (nodes < 1 || nodes > 9) {
+            throw new UsageException("--nodes must be 1..9, got " + nodes);
+        }
+        if (nodes > 1) {
+            checkPort(port == 0 ? 0 : port + nodes - 1, "--port");
+            return runCluster();
         }
         ChildBroker.Builder builder = ChildBroker.builder()
                 .host(host).port(port).registryPort(registryPort).topicPrefix(topicPrefix)
@@ -98,6 +114,48 @@ public final class BrokerCommand implements Callable<Integer> {
             // the JVM is already exiting: the hook runs anyway
         }
         return 1;
+    }
+
+    private int runCluster() throws InterruptedException {
+        ChildCluster.Builder builder = ChildCluster.builder().nodes(nodes).host(host).firstPort(port)
+                .registryPort(registryPort).topicPrefix(topicPrefix).heap(checkedHeap());
+        if (dataDir != null) {
+            builder.dataDir(dataDir);
+        }
+        ChildCluster cluster = builder.start();
+        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            cluster.close();
+            stopped.countDown();
+        }, "lethe-cluster-stop"));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("bootstrap.servers=" + cluster.bootstrapServers());
+        out.println("schema.registry.url=" + cluster.schemaRegistryUrl());
+        out.flush();
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("Lethe " + nodes + "-node cluster running (node pids " + cluster.nodeIds().stream()
+                .map(id -> id + ":" + cluster.node(id).pid()).toList() + ", each controller + broker, topics '" + topicPrefix
+                + "*' at replication factor " + Math.min(3, nodes) + ", min.insync.replicas " + Math.min(2, nodes)
+                + (dataDir == null ? ", data discarded on exit" : ", data in " + dataDir) + "); Ctrl-C to stop.");
+        err.flush();
+        // a node that dies is reported, not fatal: the cluster is there to survive that; Ctrl-C stops everything
+        for (int id : cluster.nodeIds()) {
+            cluster.node(id).process().onExit().thenAccept(p -> {
+                if (stopped.getCount() > 0) {
+                    err.println("lethe broker: node " + id + " (pid " + p.pid() + ") exited with code " + p.exitValue());
+                    err.flush();
+                }
+            });
+        }
+        stopped.await();
+        return 0;
+    }
+
+    private String checkedHeap() {
+        if (!brokerHeap.matches("\\d+[kKmMgG]?")) {
+            throw new UsageException("--broker-heap must look like 512m or 2g, got '" + brokerHeap + "'");
+        }
+        return brokerHeap;
     }
 
     static void checkPort(int value, String flag) {

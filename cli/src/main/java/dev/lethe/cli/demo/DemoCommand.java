@@ -34,8 +34,17 @@ public final class DemoCommand implements Callable<Integer> {
     String campaign;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "lethe-out",
-            description = "Output folder; its checkpoints/, state/ and result files are replaced (default: ${DEFAULT-VALUE}).")
+            description = "Output folder (default: ${DEFAULT-VALUE}); it must be new, empty or an earlier demo's "
+                    + "(it carries the demo's marker file), whose checkpoints/, state/, logs/ and result files are replaced.")
     Path out;
+
+    @Option(names = "--force", description = "Use --out DIR even if it is not empty and no demo created it.")
+    boolean force;
+
+    @Option(names = "--nodes", paramLabel = "N", defaultValue = "1",
+            description = "Run the demo on an embedded KRaft cluster of N nodes, 1..9, each its own JVM and both controller "
+                    + "and broker, replication factor min(3, N), min.insync.replicas 2 (default: ${DEFAULT-VALUE}).")
+    int nodes;
 
     @Option(names = "--evaluators", paramLabel = "N", defaultValue = "2",
             description = "Evaluator worker processes (default: ${DEFAULT-VALUE}).")
@@ -60,11 +69,15 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         boolean external = spec.commandLine().getParseResult().hasMatchedOption("--bootstrap-servers");
+        if (external && nodes != 1) {
+            throw new UsageException("--nodes starts an embedded cluster; it cannot go with --bootstrap-servers");
+        }
         DemoOptions options;
         try {
             options = new DemoOptions(campaign != null ? campaign : quick ? "quick" : "default", seed, out.toAbsolutePath(),
-                    evaluators, chaos, dataDir, external ? cluster.toConfig() : null,
+                    force, evaluators, chaos, dataDir, external ? cluster.toConfig() : null, nodes,
                     Duration.ofMinutes(timeoutMinutes)).validated();
+            DemoOutDir.checkUsable(options.out(), options.force());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -4,6 +4,7 @@ import dev.lethe.aggregator.app.AggregatorApp;
 import dev.lethe.aggregator.app.AggregatorConfig;
 import dev.lethe.cli.support.GroupProbe;
 import dev.lethe.embedded.ChildBroker;
+import dev.lethe.embedded.ChildCluster;
 import dev.lethe.embedded.LetheTopicsAdmin;
 import dev.lethe.evaluator.EvaluatorConfig;
 import dev.lethe.evaluator.EvaluatorService;
@@ -28,7 +29,6 @@ import dev.lethe.trainer.campaign.ModelRun;
 import dev.lethe.trainer.run.CampaignResult;
 import dev.lethe.trainer.run.CampaignRunner;
 import dev.lethe.trainer.run.PublisherSink;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
@@ -37,7 +37,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.UUID;
@@ -46,7 +45,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,7 +90,7 @@ final class DemoRun implements Callable<Integer> {
         long begin = System.nanoTime();
         Campaign resolved = CampaignFile.resolve(options.campaign());
         Campaign campaign = options.seed() == null ? resolved : resolved.withSeed(options.seed());
-        Path outDir = prepareOutDir(options.out());
+        Path outDir = DemoOutDir.prepare(options.out(), options.force());
         Path checkpoints = outDir.resolve("checkpoints");
         Path logs = Files.createDirectories(outDir.resolve("logs"));
 
@@ -210,6 +208,15 @@ final class DemoRun implements Callable<Integer> {
     }
 
     private ClusterConfig startEmbedded(Path logs) {
+        if (options.nodes() > 1) {
+            say("starting an embedded %d-node KRaft cluster (a child JVM per node, each controller + broker) and the "
+                    + "schema registry", options.nodes());
+            ChildCluster nodes = own(ChildCluster.builder().nodes(options.nodes())
+                    .stderr(id -> Redirect.appendTo(logs.resolve("node-" + id + ".log").toFile()))
+                    .start());
+            say("brokers %s, registry %s", nodes.bootstrapServers(), nodes.schemaRegistryUrl());
+            return nodes.config();
+        }
         say("starting the embedded Kafka broker and schema registry (child JVM)");
         ChildBroker broker = own(ChildBroker.builder()
                 .stderr(Redirect.appendTo(logs.resolve("broker.log").toFile()))
@@ -236,29 +243,6 @@ final class DemoRun implements Callable<Integer> {
             }
         }
         return expected;
-    }
-
-    /** The demo is a fresh run: previous checkpoints, state, logs and results in DIR are replaced. */
-    private static Path prepareOutDir(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        for (String child : List.of("checkpoints", "state", "logs")) {
-            deleteTree(dir.resolve(child));
-        }
-        for (String file : List.of(JsonlSink.METRICS_FILE, JsonlSink.ALERTS_FILE, ReportSink.REPORT_FILE, PROMETHEUS_SNAPSHOT)) {
-            Files.deleteIfExists(dir.resolve(file));
-        }
-        return dir;
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     private <T extends AutoCloseable> T own(T resource) {

@@ -35,14 +35,7 @@ class BrokerCommandIT {
     void shouldServeKcatAndLeaveNoChildJvmWhenTerminated() throws Exception {
         Path kcat = findKcat();
         List<Long> before = ProcessHandle.current().descendants().map(ProcessHandle::pid).toList();
-        ProcessBuilder pb = new ProcessBuilder(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), "dev.lethe.cli.LetheMain",
-                "broker", "--port", "0", "--registry-port", "0", "--data-dir", dataDir.toString()))
-                .redirectInput(Redirect.PIPE)
-                .redirectError(Redirect.INHERIT);
-        pb.environment().put("OMP_NUM_THREADS", "1");
-        Process lethe = pb.start();
+        Process lethe = startLethe("broker", "--port", "0", "--registry-port", "0", "--data-dir", dataDir.toString());
         try {
             Map<String, String> lines = readLines(lethe, Duration.ofSeconds(120), "bootstrap.servers", "schema.registry.url");
             String bootstrap = lines.get("bootstrap.servers");
@@ -71,23 +64,66 @@ class BrokerCommandIT {
             lethe.destroy(); // SIGTERM
 
             assertThat(lethe.waitFor(60, TimeUnit.SECONDS)).as("lethe broker ended after SIGTERM").isTrue();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            for (ProcessHandle p : tree) {
-                try {
-                    p.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (java.util.concurrent.TimeoutException stillAlive) {
-                    // reported by the assertion below
-                }
-            }
-            assertThat(tree.stream().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).toList())
-                    .as("processes left after SIGTERM").isEmpty();
-            assertThat(ProcessHandle.current().descendants().map(ProcessHandle::pid).filter(p -> !before.contains(p)).toList())
-                    .as("no new descendant of the test JVM is left").isEmpty();
+            assertAllEnded(tree, before, "SIGTERM");
             assertThat(dataDir.resolve("kraft-logs/meta.properties")).as("--data-dir is kept").exists();
         } finally {
             lethe.descendants().forEach(ProcessHandle::destroyForcibly);
             lethe.destroyForcibly();
         }
+    }
+
+    @Test
+    void shouldServeAThreeNodeClusterAtReplicationThreeAndLeaveNoJvmWhenKilled() throws Exception {
+        Path kcat = findKcat();
+        List<Long> before = ProcessHandle.current().descendants().map(ProcessHandle::pid).toList();
+        Process lethe = startLethe("broker", "--nodes", "3", "--port", "0", "--registry-port", "0", "--broker-heap", "384m");
+        try {
+            Map<String, String> lines = readLines(lethe, Duration.ofSeconds(180), "bootstrap.servers", "schema.registry.url");
+            String bootstrap = lines.get("bootstrap.servers");
+            assertThat(bootstrap).matches("127\\.0\\.0\\.1:\\d+,127\\.0\\.0\\.1:\\d+,127\\.0\\.0\\.1:\\d+");
+
+            Process kcatRun = new ProcessBuilder(kcat.toString(), "-b", bootstrap, "-L", "-t", "lethe.shard-results", "-m", "10")
+                    .redirectErrorStream(true).start();
+            String metadata = new String(kcatRun.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(kcatRun.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(metadata).contains("3 brokers:", "topic \"lethe.shard-results\" with 3 partitions");
+            assertThat(metadata.lines().filter(l -> l.contains("partition ")))
+                    .hasSize(3).allSatisfy(l -> assertThat(l).containsPattern("replicas: \\d,\\d,\\d,"));
+            List<ProcessHandle> tree = lethe.descendants().toList();
+            assertThat(tree.stream().filter(p -> p.info().command().orElse("").endsWith("java"))).as("one JVM per node").hasSize(3);
+
+            lethe.destroyForcibly(); // SIGKILL: no hook runs, the nodes' stdin watchdogs must stop them
+
+            assertThat(lethe.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertAllEnded(tree, before, "SIGKILL of lethe broker");
+        } finally {
+            lethe.descendants().forEach(ProcessHandle::destroyForcibly);
+            lethe.destroyForcibly();
+        }
+    }
+
+    private static Process startLethe(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "dev.lethe.cli.LetheMain"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectInput(Redirect.PIPE).redirectError(Redirect.INHERIT);
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        return pb.start();
+    }
+
+    private static void assertAllEnded(List<ProcessHandle> tree, List<Long> before, String after) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        for (ProcessHandle p : tree) {
+            try {
+                p.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException stillAlive) {
+                // reported by the assertion below
+            }
+        }
+        assertThat(tree.stream().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).toList())
+                .as("processes left after " + after).isEmpty();
+        assertThat(ProcessHandle.current().descendants().map(ProcessHandle::pid).filter(p -> !before.contains(p)).toList())
+                .as("no new descendant of the test JVM is left").isEmpty();
     }
 
     private static Path findKcat() {
