@@ -28,9 +28,9 @@ public record MetricsReport(List<ForgettingMetric> metrics, List<KnowledgeLossAl
         List<ForgettingMetric> metrics = new ArrayList<>();
         List<KnowledgeLossAlert> alerts = new ArrayList<>();
         for (ScoreMatrix matrix : matrices) {
-            List<ForgettingMetric> run = RunMetrics.compute(matrix);
-            metrics.addAll(run);
-            alerts.addAll(KnowledgeLossRules.evaluate(matrix, run, config));
+            FinalRun run = FinalRun.of(matrix, config);
+            metrics.addAll(run.metrics());
+            alerts.addAll(run.alerts());
         }
         metrics.addAll(FamilyMetrics.computeAll(metrics));
         metrics.sort(MetricOrder.METRICS);

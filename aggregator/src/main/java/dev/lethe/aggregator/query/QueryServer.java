@@ -8,12 +8,13 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.lethe.aggregator.metrics.MetricOrder;
 import dev.lethe.aggregator.metrics.RunKey;
-import dev.lethe.aggregator.metrics.RunMetrics;
+import dev.lethe.aggregator.metrics.RunSummary;
+import dev.lethe.aggregator.metrics.StageSlice;
+import dev.lethe.aggregator.metrics.ElementSeries;
 import dev.lethe.aggregator.metrics.ScoreCell;
 import dev.lethe.aggregator.topology.AggregatorSerdes;
 import dev.lethe.aggregator.topology.AggregatorTopology;
 import dev.lethe.aggregator.topology.FamilyState;
-import dev.lethe.aggregator.topology.RunState;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.json.RecordJson;
 import java.io.IOException;
@@ -237,25 +238,30 @@ public final class QueryServer implements AutoCloseable {
 
     private Response model(String campaign, String model, boolean local) {
         String key = RunKey.id(campaign, model);
-        KeyQueryMetadata owner = owner(AggregatorTopology.RUN_STORE, key);
+        KeyQueryMetadata owner = owner(AggregatorTopology.RUN_SUMMARIES, key);
         if (owner == null) {
             return error(503, "no instance owns model run " + key + " right now (rebalancing)");
         }
         if (!local && !owner.activeHost().equals(self)) {
             return fetch(owner.activeHost(), "/models/" + encode(campaign) + "/" + encode(model) + "?local=true");
         }
-        RunState state = this.<RunState>store(AggregatorTopology.RUN_STORE, owner.partition()).get(key);
-        if (state == null) {
+        RunSummary summary = this.<RunSummary>store(AggregatorTopology.RUN_SUMMARIES, owner.partition()).get(key);
+        if (summary == null) {
             return error(404, "no model run " + key);
         }
         ObjectNode body = JSON.createObjectNode();
-        RunKey run = state.matrix().run();
+        RunKey run = summary.run();
         body.put("campaign", run.campaign());
         body.put("family", run.family());
         body.put("model", run.model());
-        body.put("suiteVersion", state.suiteVersion());
+        body.put("suiteVersion", summary.suiteVersion());
         ArrayNode matrix = body.putArray("matrix");
-        for (ScoreCell cell : state.matrix().cells()) {
+        List<ScoreCell> cells = new ArrayList<>();
+        for (ElementSeries series : this.<ElementSeries>runValues(AggregatorTopology.RUN_SERIES, key, owner.partition())) {
+            cells.addAll(series.cells().values());
+        }
+        cells.sort(Comparator.comparingInt(ScoreCell::stage).thenComparing(ScoreCell::benchmark));
+        for (ScoreCell cell : cells) {
             ObjectNode node = matrix.addObject();
             node.put("stage", cell.stage());
             node.put("task", cell.task());
@@ -266,26 +272,41 @@ public final class QueryServer implements AutoCloseable {
             node.put("accuracyPct", cell.accuracyPct());
             node.put("updatedAt", cell.updatedAt().toString());
         }
+        List<StageSlice> slices = this.<StageSlice>runValues(AggregatorTopology.RUN_STAGES, key, owner.partition());
         ArrayNode records = body.putArray("records");
-        RunMetrics.compute(state.matrix()).stream().sorted(MetricOrder.METRICS).forEach(r -> records.add(RecordJson.toNode(r)));
+        slices.stream().flatMap(slice -> slice.published().values().stream()).sorted(MetricOrder.METRICS)
+                .forEach(r -> records.add(RecordJson.toNode(r)));
         ArrayNode alerts = body.putArray("alerts");
-        state.alerts().values().stream().sorted(MetricOrder.ALERTS).forEach(a -> alerts.add(RecordJson.toNode(a)));
+        slices.stream().flatMap(slice -> slice.alerts().values().stream()).sorted(MetricOrder.ALERTS)
+                .forEach(a -> alerts.add(RecordJson.toNode(a)));
         return new Response(200, body);
+    }
+
+    /** The values of one model run in a store keyed {@code campaign/model NUL ...}, from the run's own partition. */
+    private <V> List<V> runValues(String storeName, String runId, int partition) {
+        List<V> values = new ArrayList<>();
+        try (KeyValueIterator<String, V> range = this.<V>store(storeName, partition)
+                .prefixScan(runId + "\u0000", new StringSerializer())) {
+            range.forEachRemaining(kv -> values.add(kv.value));
+        }
+        return values;
     }
 
     // ---- /alerts
 
+    /** Each alert's latest state (FIRING or RESOLVED) last changed at or after {@code since}. */
     private Response alerts(Instant since, boolean local) {
         List<JsonNode> found = new ArrayList<>();
-        for (RunState state : this.<RunState>localValues(AggregatorTopology.RUN_STORE)) {
-            for (KnowledgeLossAlert alert : state.alerts().values()) {
-                if (!alert.getCreatedAt().isBefore(since)) {
+        for (StageSlice slice : this.<StageSlice>localValues(AggregatorTopology.RUN_STAGES)) {
+            for (KnowledgeLossAlert alert : slice.alerts().values()) {
+                Instant changed = alert.getResolvedAt() != null ? alert.getResolvedAt() : alert.getCreatedAt();
+                if (!changed.isBefore(since)) {
                     found.add(RecordJson.toNode(alert));
                 }
             }
         }
         if (!local) {
-            for (JsonNode remote : fromOthers(AggregatorTopology.RUN_STORE, "/alerts?local=true&since=" + encode(since.toString()))) {
+            for (JsonNode remote : fromOthers(AggregatorTopology.RUN_STAGES, "/alerts?local=true&since=" + encode(since.toString()))) {
                 remote.get("alerts").forEach(found::add);
             }
         }

@@ -9,6 +9,7 @@ import dev.lethe.schemas.topics.Topics;
 import java.util.List;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -19,15 +20,19 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The aggregator's Kafka Streams topology: lethe.shard-results -> deduped, assembled lethe.benchmark-scores ->
- * per-model-run matrices -> lethe.forgetting (key family) and lethe.alerts (key family), with FAMILY records from a
- * repartition by family; bad input goes to lethe.shard-results-dlq.
+ * The aggregator's Kafka Streams topology: lethe.shard-results -> deduped, assembled lethe.benchmark-scores; with what
+ * the planner announced (lethe.eval-tasks) and what was refused (lethe.eval-tasks-dlq) -> per-model-run events ->
+ * lethe.forgetting (key family) and lethe.alerts (key family), with FAMILY records from a repartition by family; bad
+ * input goes to lethe.shard-results-dlq.
  *
  * <pre>
  * shard-results (bytes) -> [shard-assembler | store shard-sets] -+-> benchmark-scores
  *                                                                 +-> shard-results-dlq
- *   scores -> key campaign/model -> repartition scores-by-run -> [run-aggregator | store run-states]
- *     -> forgetting (ELEMENT, CATEGORY, MODEL), alerts, shard-results-dlq
+ * eval-tasks (bytes) -> [plan-reader]          (shard 0 only: the element is awaited at that stage)
+ * eval-tasks-dlq (bytes) -> [refusal-reader]   (the element's score will not come)
+ *   scores + announcements -> key campaign/model -> repartition run-events
+ *     -> [run-aggregator | stores run-summaries, run-series, run-stages]
+ *     -> forgetting (ELEMENT, CATEGORY, MODEL), alerts (FIRING / RESOLVED), shard-results-dlq
  *     -> CATEGORY records, key family -> repartition metrics-by-family -> [family-aggregator | store family-states]
  *     -> forgetting (FAMILY)
  * </pre>
@@ -36,12 +41,16 @@ public final class AggregatorTopology {
 
     /** Shard sets by checkpointId/benchmark. */
     public static final String SHARD_STORE = "shard-sets";
-    /** Model-run state (matrix, raised alerts) by campaign/model. */
-    public static final String RUN_STORE = "run-states";
+    /** Per model run (key campaign/model): suite version, stages and their expected element counts, tasks. */
+    public static final String RUN_SUMMARIES = "run-summaries";
+    /** Per model run and element (key campaign/model NUL element): its cells with item bitsets, planned/refused stages. */
+    public static final String RUN_SERIES = "run-series";
+    /** Per model run and stage (key campaign/model NUL stage): element records, drop tests, published records and alerts. */
+    public static final String RUN_STAGES = "run-stages";
     /** Member runs' CATEGORY records by family NUL campaign. */
     public static final String FAMILY_STORE = "family-states";
-    /** Repartition of benchmark scores by model run. */
-    public static final String SCORES_BY_RUN = "scores-by-run";
+    /** Repartition of run events (scores, announcements, refusals) by model run. */
+    public static final String RUN_EVENTS = "run-events";
     /** Repartition of CATEGORY records by family. */
     public static final String METRICS_BY_FAMILY = "metrics-by-family";
 
@@ -52,14 +61,18 @@ public final class AggregatorTopology {
     public static Topology build(AggregatorConfig config, AggregatorSerdes serdes) {
         Topics topics = config.cluster().topics();
         String shardTopic = topics.shardResults().name();
+        String tasksTopic = topics.evalTasks().name();
         StreamsBuilder builder = new StreamsBuilder();
-        // Cached stores: the many updates a run or shard set gets between two commits reach RocksDB and the changelog
-        // once, at the commit (lethe bench: 168 MB written to the changelogs for 20,160 shard results before, 12 MB
-        // after). Every record is still forwarded by the processors themselves, so caching changes no output.
+        // Cached stores: the many updates a key gets between two commits reach RocksDB and the changelog once, at the
+        // commit. Every record is still forwarded by the processors themselves, so caching changes no output.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SHARD_STORE),
                 Serdes.String(), ShardSet.SERDE).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_STORE),
-                Serdes.String(), RunState.SERDE).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_SUMMARIES),
+                Serdes.String(), RunStateCodecs.SUMMARY).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_SERIES),
+                Serdes.String(), RunStateCodecs.SERIES).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_STAGES),
+                Serdes.String(), RunStateCodecs.SLICE).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FAMILY_STORE),
                 Serdes.String(), FamilyState.SERDE).withCachingEnabled());
 
@@ -74,11 +87,23 @@ public final class AggregatorTopology {
         scores.to(topics.benchmarkScores().name(),
                 Produced.with(Serdes.String(), serdes.benchmarkScore()).withName("benchmark-scores-sink"));
 
+        KStream<String, RunEvent> planned = builder
+                .stream(tasksTopic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("eval-tasks-source"))
+                .process(() -> PlanReader.plans(tasksTopic, serdes.evalTask().deserializer()), Named.as("plan-reader"));
+        KStream<String, RunEvent> refused = builder
+                .stream(topics.dlq(topics.evalTasks()).name(),
+                        Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("eval-tasks-dlq-source"))
+                .process(() -> PlanReader.refusals(tasksTopic, serdes.evalTask().deserializer(),
+                        serdes.deadLetter().deserializer()), Named.as("refusal-reader"));
         KStream<String, AggregatorOutput> runOutput = scores
-                .selectKey((key, score) -> score.getCampaign() + "/" + score.getModel(), Named.as("key-by-run"))
-                .repartition(Repartitioned.with(Serdes.String(), serdes.benchmarkScore()).withName(SCORES_BY_RUN))
+                .map((key, score) -> KeyValue.pair(score.getCampaign() + "/" + score.getModel(),
+                        (RunEvent) new RunEvent.Scored(score)), Named.as("key-by-run"))
+                .merge(planned, Named.as("with-plans"))
+                .merge(refused, Named.as("with-refusals"))
+                .repartition(Repartitioned.with(Serdes.String(), RunEvent.SERDE).withName(RUN_EVENTS))
                 .process(() -> new RunAggregator(config.alerts(), topics.benchmarkScores().name(),
-                        serdes.benchmarkScore().serializer()), Named.as("run-aggregator"), RUN_STORE);
+                        serdes.benchmarkScore().serializer()), Named.as("run-aggregator"), RUN_SUMMARIES, RUN_SERIES,
+                        RUN_STAGES);
         KStream<String, ForgettingMetric> runMetrics = only(runOutput, "run-metrics",
                 o -> o instanceof AggregatorOutput.Metric m ? m.metric() : null);
         KStream<String, KnowledgeLossAlert> alerts = only(runOutput, "run-alerts",

@@ -40,12 +40,22 @@ public final class FamilyState {
         return family;
     }
 
-    /** Stores a run's CATEGORY record and returns the FAMILY record of its (category, stage), or null. */
+    /**
+     * Stores a run's CATEGORY record and returns the FAMILY record of its (category, stage) when that changed, else
+     * null (a run's record that moves no family mean publishes nothing).
+     */
     ForgettingMetric update(ForgettingMetric categoryRecord) {
         String prefix = categoryRecord.getCategory() + "\u0000" + String.format("%010d", categoryRecord.getStage()) + "\u0000";
+        ForgettingMetric before = family(categoryRecord, prefix);
         categoryRecords.put(prefix + categoryRecord.getModel(), categoryRecord);
+        ForgettingMetric after = family(categoryRecord, prefix);
+        return after == null || after.equals(before) ? null : after;
+    }
+
+    private ForgettingMetric family(ForgettingMetric categoryRecord, String prefix) {
         List<ForgettingMetric> members = new ArrayList<>(categoryRecords.subMap(prefix, prefix + "\uffff").values());
-        return FamilyMetrics.compute(campaign, family, categoryRecord.getCategory(), categoryRecord.getStage(), members);
+        return members.isEmpty() ? null
+                : FamilyMetrics.compute(campaign, family, categoryRecord.getCategory(), categoryRecord.getStage(), members);
     }
 
     /** Joins slices of the same (family, campaign) into one state each, ordered by family then campaign. */

@@ -1,37 +1,44 @@
 package dev.lethe.aggregator.topology;
 
 import dev.lethe.aggregator.metrics.AlertConfig;
-import dev.lethe.aggregator.metrics.KnowledgeLossRules;
+import dev.lethe.aggregator.metrics.ElementSeries;
+import dev.lethe.aggregator.metrics.IncrementalRun;
 import dev.lethe.aggregator.metrics.RunKey;
-import dev.lethe.aggregator.metrics.RunMetrics;
+import dev.lethe.aggregator.metrics.RunSummary;
 import dev.lethe.aggregator.metrics.ScoreCell;
-import dev.lethe.aggregator.metrics.ScoreMatrix;
+import dev.lethe.aggregator.metrics.StageSlice;
 import dev.lethe.schemas.BenchmarkScore;
 import dev.lethe.schemas.DeadLetterReason;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.MetricScope;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.TreeMap;
+import java.time.Instant;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Keeps each model run's stage x benchmark matrix (store {@value AggregatorTopology#RUN_STORE}, key campaign/model)
- * and, for every new or changed cell, forwards each ELEMENT, CATEGORY and MODEL record it changes, the CATEGORY
- * records again for the family aggregation, and the alerts that are new or changed.
+ * Keeps each model run's records and alerts up to date ({@link IncrementalRun} over the stores {@value
+ * AggregatorTopology#RUN_SUMMARIES}, {@value AggregatorTopology#RUN_SERIES}, {@value AggregatorTopology#RUN_STAGES})
+ * from the run's events, and forwards what each event changed: ELEMENT, CATEGORY and MODEL records, the CATEGORY
+ * records again for the family aggregation, and alert states (FIRING, or RESOLVED when withdrawn).
  */
-final class RunAggregator implements Processor<String, BenchmarkScore, String, AggregatorOutput> {
+final class RunAggregator implements Processor<String, RunEvent, String, AggregatorOutput> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunAggregator.class);
 
     private final AlertConfig alertConfig;
     private final String scoresTopic;
     private final Serializer<BenchmarkScore> scoreSerializer;
     private ProcessorContext<String, AggregatorOutput> context;
-    private KeyValueStore<String, RunState> store;
+    private KeyValueStore<String, RunSummary> summaries;
+    private KeyValueStore<String, ElementSeries> series;
+    private KeyValueStore<String, StageSlice> stages;
 
     RunAggregator(AlertConfig alertConfig, String scoresTopic, Serializer<BenchmarkScore> scoreSerializer) {
         this.alertConfig = alertConfig;
@@ -42,67 +49,81 @@ final class RunAggregator implements Processor<String, BenchmarkScore, String, A
     @Override
     public void init(ProcessorContext<String, AggregatorOutput> context) {
         this.context = context;
-        this.store = context.getStateStore(AggregatorTopology.RUN_STORE);
+        this.summaries = context.getStateStore(AggregatorTopology.RUN_SUMMARIES);
+        this.series = context.getStateStore(AggregatorTopology.RUN_SERIES);
+        this.stages = context.getStateStore(AggregatorTopology.RUN_STAGES);
     }
 
     @Override
-    public void process(Record<String, BenchmarkScore> record) {
-        BenchmarkScore score = record.value();
-        if (score == null) {
+    public void process(Record<String, RunEvent> record) {
+        RunEvent event = record.value();
+        if (event == null) {
             return;
         }
-        RunKey run = new RunKey(score.getCampaign(), score.getFamily(), score.getModel());
-        RunState state = store.get(run.id());
-        if (state == null) {
-            state = new RunState(new ScoreMatrix(run), score.getSuiteVersion(), new TreeMap<>());
-        } else if (!state.suiteVersion().equals(score.getSuiteVersion())) {
-            dead(record, DeadLetterReason.SUITE_VERSION_MISMATCH, "score of " + score.getCheckpointId() + "/"
-                    + score.getBenchmark() + " comes from suite version " + score.getSuiteVersion() + " but model run "
-                    + run.id() + " was scored with " + state.suiteVersion() + ": stages would not be comparable");
-            return;
-        } else if (!state.matrix().run().family().equals(run.family())) {
-            dead(record, DeadLetterReason.VALIDATION, "score of " + score.getCheckpointId() + " names family "
-                    + run.family() + " but model run " + run.id() + " is in family " + state.matrix().run().family());
+        StoreRunStore store = new StoreRunStore(RunKey.id(event.campaign(), event.model()), summaries, series, stages);
+        RunSummary summary = store.summary();
+        Instant now = Instant.ofEpochMilli(record.timestamp());
+        IncrementalRun.Update update;
+        if (event instanceof RunEvent.Scored scored) {
+            update = score(record, scored.score(), summary, store, now);
+        } else {
+            RunEvent.Announced a = (RunEvent.Announced) event;
+            if (summary != null && (!summary.suiteVersion().equals(a.suiteVersion())
+                    || !summary.run().family().equals(a.family()))) {
+                LOG.debug("ignoring an announcement of {} at stage {} for run {}: another suite version or family",
+                        a.element(), a.stage(), summary.run().id());
+                return;
+            }
+            IncrementalRun run = new IncrementalRun(new RunKey(a.campaign(), a.family(), a.model()), store, alertConfig);
+            update = a.refused()
+                    ? run.refused(a.stage(), a.element(), a.suiteVersion(), now)
+                    : run.planned(a.stage(), a.element(), a.category(), a.suiteVersion(), now);
+        }
+        if (update == null) {
             return;
         }
-        ScoreCell cell;
-        try {
-            cell = new ScoreCell(score.getStage(), score.getTask(), score.getBenchmark(), score.getCategory(),
-                    score.getN(), score.getCorrect(), Bits.toArray(score.getItemBits()), score.getUpdatedAt());
-        } catch (IllegalArgumentException e) {
-            dead(record, DeadLetterReason.VALIDATION, "score of " + score.getCheckpointId() + "/" + score.getBenchmark()
-                    + ": " + e.getMessage());
-            return;
-        }
-        ScoreMatrix matrix = state.matrix();
-        boolean hadBaseline = matrix.hasBaseline();
-        if (matrix.put(cell) == ScoreMatrix.Change.UNCHANGED) {
-            return;
-        }
-        List<ForgettingMetric> all = RunMetrics.compute(matrix);
-        boolean baselineJustArrived = !hadBaseline && matrix.hasBaseline();
-        List<ForgettingMetric> changed = RunMetrics.affected(all, matrix, cell.stage(), cell.benchmark(), baselineJustArrived);
         long timestamp = record.timestamp();
-        for (ForgettingMetric metric : changed) {
+        for (ForgettingMetric metric : update.metrics()) {
             context.forward(new Record<>(metric.getFamily(), new AggregatorOutput.Metric(metric), timestamp));
         }
-        for (ForgettingMetric metric : changed) {
+        for (ForgettingMetric metric : update.metrics()) {
             if (metric.getScope() == MetricScope.CATEGORY) {
                 context.forward(new Record<>(metric.getFamily(), new AggregatorOutput.FamilyInput(metric), timestamp));
             }
         }
-        for (KnowledgeLossAlert alert : KnowledgeLossRules.evaluate(matrix, all, alertConfig, cell.stage(),
-                baselineJustArrived ? null : cell.benchmark())) {
-            KnowledgeLossAlert previous = state.alerts().put(alert.getAlertId(), alert);
-            if (!alert.equals(previous)) {
-                context.forward(new Record<>(alert.getFamily(), new AggregatorOutput.Alert(alert), timestamp));
-            }
+        for (KnowledgeLossAlert alert : update.alerts()) {
+            context.forward(new Record<>(alert.getFamily(), new AggregatorOutput.Alert(alert), timestamp));
         }
-        store.put(run.id(), state);
     }
 
-    private void dead(Record<String, BenchmarkScore> record, DeadLetterReason reason, String message) {
-        byte[] value = scoreSerializer.serialize(scoresTopic, record.value());
+    /** Validates a score against its run and applies it; null (after dead-lettering it) when it is refused. */
+    private IncrementalRun.Update score(Record<String, RunEvent> record, BenchmarkScore score, RunSummary summary,
+                                        StoreRunStore store, Instant now) {
+        RunKey run = new RunKey(score.getCampaign(), score.getFamily(), score.getModel());
+        if (summary != null && !summary.suiteVersion().equals(score.getSuiteVersion())) {
+            dead(record, score, DeadLetterReason.SUITE_VERSION_MISMATCH, "score of " + score.getCheckpointId() + "/"
+                    + score.getBenchmark() + " comes from suite version " + score.getSuiteVersion() + " but model run "
+                    + run.id() + " was scored with " + summary.suiteVersion() + ": stages would not be comparable");
+            return null;
+        }
+        if (summary != null && !summary.run().family().equals(run.family())) {
+            dead(record, score, DeadLetterReason.VALIDATION, "score of " + score.getCheckpointId() + " names family "
+                    + run.family() + " but model run " + run.id() + " is in family " + summary.run().family());
+            return null;
+        }
+        try {
+            ScoreCell cell = new ScoreCell(score.getStage(), score.getTask(), score.getBenchmark(), score.getCategory(),
+                    score.getN(), score.getCorrect(), Bits.toArray(score.getItemBits()), score.getUpdatedAt());
+            return new IncrementalRun(run, store, alertConfig).score(cell, score.getSuiteVersion(), now);
+        } catch (IllegalArgumentException e) {
+            dead(record, score, DeadLetterReason.VALIDATION, "score of " + score.getCheckpointId() + "/"
+                    + score.getBenchmark() + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    private void dead(Record<String, RunEvent> record, BenchmarkScore score, DeadLetterReason reason, String message) {
+        byte[] value = scoreSerializer.serialize(scoresTopic, score);
         byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
         context.forward(new Record<>(record.key(), new AggregatorOutput.Dead(
                 DeadLetters.of(context, key, value, reason, null, message)), record.timestamp()));

@@ -202,11 +202,11 @@ class WorkedExamplesTest {
         assertThat(Statistics.twoProportionP(300, 500, 275, 500)).isCloseTo(0.1098, TOL);
 
         ScoreMatrix matrix = ScoreMatrix.of(RUN, List.of(counts(0, "e", "c", 500, 300), counts(1, "e", "c", 500, 275)));
-        KnowledgeLossRules.DropTest test = KnowledgeLossRules.test(matrix, 1, "e");
+        DropOutcome test = KnowledgeLossRules.test(matrix, 1, "e");
         assertThat(test.rule()).isEqualTo(AlertRule.UNPAIRED_DROP);
         assertThat(test.pValue()).isCloseTo(0.1098, TOL);
         assertThat(test.dropPp()).isCloseTo(5.0, TOL);
-        assertThat(KnowledgeLossRules.evaluate(matrix, RunMetrics.compute(matrix), AlertConfig.defaults())).isEmpty();
+        assertThat(KnowledgeLossRules.evaluate(matrix, AlertConfig.defaults())).isEmpty();
     }
 
     @Test
@@ -224,7 +224,7 @@ class WorkedExamplesTest {
         ScoreMatrix matrix = ScoreMatrix.of(RUN, List.of(
                 new ScoreCell(0, null, "e", "c", 500, 300, bits(before), T0),
                 new ScoreCell(1, "task-1", "e", "c", 500, 275, bits(after), T0.plusSeconds(5))));
-        List<KnowledgeLossAlert> alerts = KnowledgeLossRules.evaluate(matrix, RunMetrics.compute(matrix), AlertConfig.defaults());
+        List<KnowledgeLossAlert> alerts = KnowledgeLossRules.evaluate(matrix, AlertConfig.defaults());
 
         assertThat(alerts).hasSize(1);
         KnowledgeLossAlert alert = alerts.get(0);

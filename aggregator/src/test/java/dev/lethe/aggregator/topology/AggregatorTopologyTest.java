@@ -358,8 +358,8 @@ class AggregatorTopologyTest {
             }
         }));
         assertThat(names).noneMatch(name -> name.startsWith("KSTREAM-") || name.startsWith("KTABLE-"));
-        assertThat(stores).containsExactlyInAnyOrder(AggregatorTopology.SHARD_STORE, AggregatorTopology.RUN_STORE,
-                AggregatorTopology.FAMILY_STORE);
+        assertThat(stores).containsExactlyInAnyOrder(AggregatorTopology.SHARD_STORE, AggregatorTopology.RUN_SUMMARIES,
+                AggregatorTopology.RUN_SERIES, AggregatorTopology.RUN_STAGES, AggregatorTopology.FAMILY_STORE);
     }
 
     @Test

@@ -1,0 +1,193 @@
+package dev.lethe.aggregator.metrics;
+
+import dev.lethe.schemas.ForgettingMetric;
+import dev.lethe.schemas.MetricScope;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.NavigableMap;
+import java.util.NavigableSet;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * One benchmark element of one model run across stages: its cells (with their item bitsets), the stages at which
+ * it was planned (announced by the planner) and those at which it was refused (dead-lettered, so never coming).
+ * Everything about the element that does not involve other elements is computed here: its ELEMENT records, its
+ * drop tests and whether its data up to a stage is complete.
+ */
+public final class ElementSeries {
+
+    private final RunKey run;
+    private final String element;
+    private String category;
+    private final TreeMap<Integer, ScoreCell> cells = new TreeMap<>();
+    private final TreeSet<Integer> planned = new TreeSet<>();
+    private final TreeSet<Integer> refused = new TreeSet<>();
+
+    public ElementSeries(RunKey run, String element, String category) {
+        this.run = Objects.requireNonNull(run, "run");
+        this.element = Objects.requireNonNull(element, "element");
+        this.category = category;
+    }
+
+    public RunKey run() {
+        return run;
+    }
+
+    public String element() {
+        return element;
+    }
+
+    /** The element's category: from its cells, else from the plan; null while neither is known. */
+    public String category() {
+        return category;
+    }
+
+    public NavigableMap<Integer, ScoreCell> cells() {
+        return Collections.unmodifiableNavigableMap(cells);
+    }
+
+    public NavigableSet<Integer> planned() {
+        return Collections.unmodifiableNavigableSet(planned);
+    }
+
+    public NavigableSet<Integer> refused() {
+        return Collections.unmodifiableNavigableSet(refused);
+    }
+
+    /**
+     * Adds or replaces a cell.
+     *
+     * @throws IllegalArgumentException when the cell names another category than the element's earlier cells (an
+     *                                  element belongs to one category; which one first arrived must not decide)
+     */
+    public ScoreMatrix.Change put(ScoreCell cell) {
+        if (!cell.benchmark().equals(element)) {
+            throw new IllegalArgumentException("cell of " + cell.benchmark() + " put into the series of " + element);
+        }
+        if (!cells.isEmpty() && !cell.category().equals(category)) {
+            throw new IllegalArgumentException("element " + element + " is in category " + category
+                    + " but the score of stage " + cell.stage() + " says " + cell.category());
+        }
+        category = cell.category();
+        ScoreCell previous = cells.put(cell.stage(), cell);
+        if (previous == null) {
+            return ScoreMatrix.Change.NEW;
+        }
+        return previous.equals(cell) ? ScoreMatrix.Change.UNCHANGED : ScoreMatrix.Change.REPLACED;
+    }
+
+    /** Records that the planner announced the element at {@code stage}; true when that is news. */
+    public boolean plan(int stage, String plannedCategory) {
+        if (category == null) {
+            category = plannedCategory;
+        }
+        return planned.add(stage);
+    }
+
+    /** Records that the element's score at {@code stage} was refused and will not come; true when that is news. */
+    public boolean refuse(int stage) {
+        return refused.add(stage);
+    }
+
+    /** A score is present or still awaited at {@code stage}: it has a cell, or was planned and not refused. */
+    public boolean expected(int stage) {
+        return cells.containsKey(stage) || planned.contains(stage) && !refused.contains(stage);
+    }
+
+    /** The first stage whose score is awaited but not in yet; null when nothing is awaited. */
+    public Integer firstGap() {
+        for (int stage : planned) {
+            if (!cells.containsKey(stage) && !refused.contains(stage)) {
+                return stage;
+            }
+        }
+        return null;
+    }
+
+    /** Every awaited score at stages <= {@code stage} is in: the element's records up to there are final. */
+    public boolean settledUpTo(int stage) {
+        Integer gap = firstGap();
+        return gap == null || gap > stage;
+    }
+
+    /** The previous stage before {@code stage} at which the element has or awaits a score; null when none. */
+    public Integer previousExpected(int stage) {
+        Integer withCell = cells.lowerKey(stage);
+        for (int s : planned.headSet(stage, false).descendingSet()) {
+            if (withCell != null && withCell >= s) {
+                break;
+            }
+            if (!refused.contains(s)) {
+                return s;
+            }
+        }
+        return withCell;
+    }
+
+    /** The drop test at {@code stage}: against the true previous stage, pending while its score is awaited. */
+    public DropOutcome drop(int stage) {
+        ScoreCell now = cells.get(stage);
+        if (now == null || stage < 1) {
+            return null;
+        }
+        Integer previous = previousExpected(stage);
+        if (previous == null) {
+            return null;
+        }
+        ScoreCell before = cells.get(previous);
+        return before == null ? DropOutcome.pending(previous) : DropOutcome.of(before, now);
+    }
+
+    /**
+     * The ELEMENT record at every stage with a cell (docs/METRICS.md): FG against the stage-0 baseline over the
+     * stages 1..s with data, final drop, Chaudhry's maximum forgetting, change from the previous stage with data.
+     */
+    public TreeMap<Integer, ForgettingMetric> records() {
+        TreeMap<Integer, ForgettingMetric> out = new TreeMap<>();
+        ScoreCell baseCell = cells.get(0);
+        Double base = baseCell == null ? null : baseCell.accuracyPct();
+        boolean relativeDefined = base != null && base != 0.0;
+        double fgSum = 0;
+        int covered = 0;
+        Double maxEarlier = null;
+        Double previous = null;
+        Instant newest = null;
+        for (ScoreCell cell : cells.values()) {
+            int stage = cell.stage();
+            double score = cell.accuracyPct();
+            newest = RunMetrics.max(newest, cell.updatedAt());
+            if (stage >= 1) {
+                covered++; // K(s) holds the stages 1..s with a score, s itself included
+                if (relativeDefined) {
+                    fgSum += (base - score) / base * 100;
+                }
+            }
+            out.put(stage, ForgettingMetric.newBuilder()
+                    .setCampaign(run.campaign())
+                    .setFamily(run.family())
+                    .setModel(run.model())
+                    .setStage(stage)
+                    .setTask(cell.task())
+                    .setScope(MetricScope.ELEMENT)
+                    .setCategory(category)
+                    .setBenchmark(element)
+                    .setBaselineScore(base)
+                    .setScore(score)
+                    .setFgPct(relativeDefined && covered > 0 ? fgSum / covered : null)
+                    .setFinalDropPct(relativeDefined ? (base - score) / base * 100 : null)
+                    .setMaxForgettingPp(maxEarlier == null ? null : maxEarlier - score)
+                    .setDeltaPrevPp(previous == null ? null : score - previous)
+                    .setStderrPp(Statistics.stderrPp(cell.n(), cell.correct()))
+                    .setN(cell.n())
+                    .setStagesCovered(covered)
+                    .setElementsCovered(baseCell == null ? 0 : 1)
+                    .setUpdatedAt(newest)
+                    .build());
+            maxEarlier = maxEarlier == null ? score : Math.max(maxEarlier, score);
+            previous = score; // the last stage with a score is p(s) for the next one
+        }
+        return out;
+    }
+}

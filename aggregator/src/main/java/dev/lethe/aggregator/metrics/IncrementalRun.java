@@ -1,0 +1,313 @@
+package dev.lethe.aggregator.metrics;
+
+import dev.lethe.schemas.AlertRule;
+import dev.lethe.schemas.AlertSeverity;
+import dev.lethe.schemas.AlertState;
+import dev.lethe.schemas.ForgettingMetric;
+import dev.lethe.schemas.KnowledgeLossAlert;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The records and alerts of one model run, kept up to date one event at a time: a score, an element planned at a
+ * stage, or an element refused at a stage. An event touches only the element's own series and the slices of the
+ * stages it can change (its stage and later), and returns the records and alert states that changed and may be
+ * published. The final records and alerts depend only on the final data, never on the order of the events.
+ *
+ * <p>Publication waits for completeness: a record is published once every score it depends on that is awaited
+ * (planned, not refused) is in, and a PAIRED_DROP compares with the element's true previous stage, waiting for
+ * its score. Without a plan (scores only, as {@code lethe metrics} reads them) nothing is awaited, so every record
+ * is published as its scores come. An alert that later data no longer supports is published again as RESOLVED.
+ */
+public final class IncrementalRun {
+
+    /** FG is a mean of ratios, so its threshold is compared with this tolerance, in percent. */
+    static final double FG_TOLERANCE = 1e-9;
+
+    /** What one event changed: records to publish, and alerts (new, changed, or RESOLVED) to publish. */
+    public record Update(List<ForgettingMetric> metrics, List<KnowledgeLossAlert> alerts) {
+
+        static final Update NONE = new Update(List.of(), List.of());
+
+        public boolean isEmpty() {
+            return metrics.isEmpty() && alerts.isEmpty();
+        }
+    }
+
+    private final RunKey run;
+    private final RunStore store;
+    private final AlertConfig config;
+
+    public IncrementalRun(RunKey run, RunStore store, AlertConfig config) {
+        this.run = run;
+        this.store = store;
+        this.config = config;
+    }
+
+    /** A score came in (new, or replacing the cell's earlier score). */
+    public Update score(ScoreCell cell, String suiteVersion, Instant now) {
+        ElementSeries series = series(cell.benchmark(), cell.category());
+        if (series.put(cell) == ScoreMatrix.Change.UNCHANGED) {
+            return Update.NONE;
+        }
+        return refresh(summary(suiteVersion), series, cell.stage(), now);
+    }
+
+    /** The planner announced {@code element} at {@code stage}: its score is awaited. */
+    public Update planned(int stage, String element, String category, String suiteVersion, Instant now) {
+        ElementSeries series = series(element, category);
+        if (!series.plan(stage, category)) {
+            return Update.NONE;
+        }
+        return refresh(summary(suiteVersion), series, stage, now);
+    }
+
+    /** The score of {@code element} at {@code stage} was refused (dead-lettered): it is no longer awaited. */
+    public Update refused(int stage, String element, String suiteVersion, Instant now) {
+        ElementSeries series = series(element, null);
+        if (!series.refuse(stage)) {
+            return Update.NONE;
+        }
+        return refresh(summary(suiteVersion), series, stage, now);
+    }
+
+    private RunSummary summary(String suiteVersion) {
+        RunSummary summary = store.summary();
+        return summary != null ? summary : new RunSummary(run, suiteVersion);
+    }
+
+    private ElementSeries series(String element, String category) {
+        ElementSeries series = store.series(element);
+        return series != null ? series : new ElementSeries(run, element, category);
+    }
+
+    /** Brings the element's entries and every stage from {@code from} on up to date, and publishes the changes. */
+    private Update refresh(RunSummary summary, ElementSeries series, int from, Instant now) {
+        TreeSet<Integer> stages = new TreeSet<>(summary.expectedCounts().tailMap(from, true).keySet());
+        stages.addAll(series.cells().tailMap(from, true).keySet());
+        stages.addAll(series.planned().tailSet(from, true));
+        stages.addAll(series.refused().tailSet(from, true));
+        TreeMap<Integer, ForgettingMetric> records = series.records();
+        Integer gap = series.firstGap();
+        String element = series.element();
+        TreeMap<Integer, StageSlice> slices = new TreeMap<>();
+        for (int stage : stages) {
+            StageSlice slice = slice(stage);
+            slices.put(stage, slice);
+            ScoreCell cell = series.cells().get(stage);
+            if (cell != null) {
+                slice.entries().put(element, new StageSlice.Entry(records.get(stage), gap == null || gap > stage,
+                        series.drop(stage)));
+                summary.task(stage, cell.task());
+                if (stage == 0) {
+                    summary.markBaseline();
+                }
+                if (element.equals(cell.task()) && RunMetrics.TASK_CATEGORY.equals(series.category())) {
+                    summary.diagonal(stage, cell.accuracyPct());
+                }
+            }
+            if (series.planned().contains(stage)) {
+                slice.planned().put(element, series.category());
+            }
+            if (series.refused().contains(stage)) {
+                slice.refused().add(element);
+            }
+            summary.expectedCount(stage, slice.expected().size());
+        }
+        List<ForgettingMetric> metrics = new ArrayList<>();
+        List<KnowledgeLossAlert> alerts = new ArrayList<>();
+        for (StageSlice slice : slices.values()) {
+            Integer previous = summary.previousStage(slice.stage());
+            StageSlice before = previous == null ? null : slices.containsKey(previous) ? slices.get(previous) : slice(previous);
+            publish(summary, slice, before, now, metrics, alerts);
+            store.put(slice);
+        }
+        store.put(series);
+        store.put(summary);
+        return new Update(metrics, alerts);
+    }
+
+    private StageSlice slice(int stage) {
+        StageSlice slice = store.slice(stage);
+        return slice != null ? slice : new StageSlice(stage);
+    }
+
+    /** Publishes the stage's final records that changed, and the alert states that changed. */
+    private void publish(RunSummary summary, StageSlice slice, StageSlice before, Instant now,
+                         List<ForgettingMetric> metrics, List<KnowledgeLossAlert> alerts) {
+        if (!summary.hasBaseline()) {
+            return; // nothing of a run is published before it has a stage-0 score
+        }
+        String task = summary.tasks().get(slice.stage());
+        List<ForgettingMetric> categories = categoryRecords(slice, task);
+        for (StageSlice.Entry entry : slice.entries().values()) {
+            if (entry.settled()) {
+                changed(slice, entry.record(), metrics);
+            }
+        }
+        for (ForgettingMetric category : categories) {
+            if (slice.settled(category.getCategory())) {
+                changed(slice, category, metrics);
+            }
+        }
+        ForgettingMetric model = slice.modelRecord(summary, categories);
+        if (model != null && slice.settled()) {
+            changed(slice, model, metrics);
+        }
+        TreeMap<String, KnowledgeLossAlert> firing = alerts(summary, slice, categories, before);
+        firing.forEach((id, alert) -> {
+            if (!alert.equals(slice.alerts().put(id, alert))) {
+                alerts.add(alert);
+            }
+        });
+        for (KnowledgeLossAlert published : List.copyOf(slice.alerts().values())) {
+            if (!firing.containsKey(published.getAlertId()) && published.getState() == AlertState.FIRING) {
+                KnowledgeLossAlert resolved = KnowledgeLossAlert.newBuilder(published)
+                        .setState(AlertState.RESOLVED)
+                        .setResolvedAt(now)
+                        .setResolution(resolution(summary, slice, before, published))
+                        .build();
+                slice.alerts().put(resolved.getAlertId(), resolved);
+                alerts.add(resolved);
+            }
+        }
+    }
+
+    private void changed(StageSlice slice, ForgettingMetric record, List<ForgettingMetric> out) {
+        if (!record.equals(slice.published().put(StageSlice.key(record), record))) {
+            out.add(record);
+        }
+    }
+
+    private List<ForgettingMetric> categoryRecords(StageSlice slice, String task) {
+        List<ForgettingMetric> out = new ArrayList<>();
+        for (String category : slice.categories()) {
+            ForgettingMetric record = slice.categoryRecord(run, task, category);
+            if (record != null) {
+                out.add(record);
+            }
+        }
+        return out;
+    }
+
+    /** The alerts the stage's data supports now, by alertId. */
+    private TreeMap<String, KnowledgeLossAlert> alerts(RunSummary summary, StageSlice slice,
+                                                       List<ForgettingMetric> categories, StageSlice before) {
+        TreeMap<String, KnowledgeLossAlert> out = new TreeMap<>();
+        int elements = slice.bonferroniElements();
+        for (Map.Entry<String, StageSlice.Entry> entry : slice.entries().entrySet()) {
+            DropOutcome drop = entry.getValue().drop();
+            if (drop != null && drop.fires(config, elements)) {
+                KnowledgeLossAlert alert = dropAlert(slice.stage(), entry.getKey(), entry.getValue().record().getCategory(), drop);
+                out.put(alert.getAlertId(), alert);
+            }
+        }
+        for (ForgettingMetric category : categories) {
+            KnowledgeLossAlert alert = fgCrossing(summary, slice, category, before);
+            if (alert != null) {
+                out.put(alert.getAlertId(), alert);
+            }
+        }
+        return out;
+    }
+
+    private KnowledgeLossAlert dropAlert(int stage, String element, String category, DropOutcome drop) {
+        return KnowledgeLossAlert.newBuilder()
+                .setAlertId(KnowledgeLossRules.alertId(run, stage, element, drop.rule()))
+                .setSeverity(drop.critical(config) ? AlertSeverity.CRITICAL : AlertSeverity.WARNING)
+                .setRule(drop.rule())
+                .setCampaign(run.campaign())
+                .setFamily(run.family())
+                .setModel(run.model())
+                .setStage(stage)
+                .setPreviousStage(drop.previousStage())
+                .setCategory(category)
+                .setBenchmark(element)
+                .setPreviousScore(drop.previousScore())
+                .setScore(drop.score())
+                .setDropPp(drop.dropPp())
+                .setRelativeDropPct(drop.relativeDropPct())
+                .setPValue(drop.pValue())
+                .setB(drop.b())
+                .setC(drop.c())
+                .setN(drop.n())
+                .setFgPct(null)
+                .setCreatedAt(drop.createdAt())
+                .build();
+    }
+
+    /**
+     * FG_THRESHOLD: the category's FG at this stage is at or above maxFgPct and at the run's previous stage it was
+     * below (or undefined). Judged only when the category is complete here and at the previous stage.
+     */
+    private KnowledgeLossAlert fgCrossing(RunSummary summary, StageSlice slice, ForgettingMetric record, StageSlice before) {
+        String category = record.getCategory();
+        if (!slice.settled(category) || !reaches(record.getFgPct())) {
+            return null;
+        }
+        ForgettingMetric previous = null;
+        if (before != null) {
+            if (!before.settled(category)) {
+                return null; // the previous stage of this category is still coming in
+            }
+            previous = before.categoryRecord(run, summary.tasks().get(before.stage()), category);
+        }
+        if (previous != null && reaches(previous.getFgPct())) {
+            return null;
+        }
+        Double previousScore = previous == null ? null : previous.getScore();
+        Double dropPp = previousScore == null || record.getScore() == null ? null : previousScore - record.getScore();
+        return KnowledgeLossAlert.newBuilder()
+                .setAlertId(KnowledgeLossRules.alertId(run, slice.stage(), "category:" + category, AlertRule.FG_THRESHOLD))
+                .setSeverity(AlertSeverity.WARNING)
+                .setRule(AlertRule.FG_THRESHOLD)
+                .setCampaign(run.campaign())
+                .setFamily(run.family())
+                .setModel(run.model())
+                .setStage(slice.stage())
+                .setPreviousStage(previous == null ? null : previous.getStage())
+                .setCategory(category)
+                .setBenchmark(null)
+                .setPreviousScore(previousScore)
+                .setScore(record.getScore())
+                .setDropPp(dropPp)
+                .setRelativeDropPct(dropPp == null || previousScore == 0 ? null : dropPp / previousScore * 100)
+                .setPValue(null)
+                .setN(record.getN())
+                .setFgPct(record.getFgPct())
+                .setCreatedAt(record.getUpdatedAt())
+                .build();
+    }
+
+    private boolean reaches(Double fgPct) {
+        return fgPct != null && fgPct >= config.maxFgPct() - FG_TOLERANCE;
+    }
+
+    /** Why a published alert no longer holds, in words, for the RESOLVED record. */
+    private String resolution(RunSummary summary, StageSlice slice, StageSlice before, KnowledgeLossAlert alert) {
+        if (alert.getRule() == AlertRule.FG_THRESHOLD) {
+            String category = alert.getCategory();
+            ForgettingMetric now = slice.categoryRecord(run, summary.tasks().get(slice.stage()), category);
+            if (!slice.settled(category) || before != null && !before.settled(category)) {
+                return "category " + category + " is still coming in at stage " + slice.stage() + " or the stage before";
+            }
+            return "category " + category + " FG is " + (now == null ? "undefined" : String.format("%.2f %%", now.getFgPct()))
+                    + " at stage " + slice.stage() + "; the crossing of " + config.maxFgPct() + " % is not at this stage";
+        }
+        StageSlice.Entry entry = slice.entries().get(alert.getBenchmark());
+        DropOutcome drop = entry == null ? null : entry.drop();
+        if (drop == null) {
+            return "no earlier score of " + alert.getBenchmark() + " to compare with";
+        }
+        if (drop.pending()) {
+            return "stage " + drop.previousStage() + " of " + alert.getBenchmark() + " is awaited: the drop is judged against it";
+        }
+        return String.format("against stage %d the change is %.2f pp (p = %.3g, alpha/%d = %.3g): below the rule",
+                drop.previousStage(), -drop.dropPp(), drop.pValue(), slice.bonferroniElements(),
+                config.alpha() / slice.bonferroniElements());
+    }
+}

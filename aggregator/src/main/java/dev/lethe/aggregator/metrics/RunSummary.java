@@ -1,0 +1,101 @@
+package dev.lethe.aggregator.metrics;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * What the whole of one model run needs to know without its bitsets or per-element records: the suite version every
+ * score must share, how many elements each stage has or awaits, the task each stage fine-tuned on and that task's
+ * own score at that stage (the diagonal of GEM's R matrix). Small: a few numbers per stage.
+ */
+public final class RunSummary {
+
+    private final RunKey run;
+    private final String suiteVersion;
+    private boolean baseline;
+    private final TreeMap<Integer, Integer> expectedCounts;
+    private final TreeMap<Integer, String> tasks;
+    private final TreeMap<Integer, Double> diagonal;
+
+    public RunSummary(RunKey run, String suiteVersion) {
+        this(run, suiteVersion, false, new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+    }
+
+    public RunSummary(RunKey run, String suiteVersion, boolean baseline, TreeMap<Integer, Integer> expectedCounts,
+                      TreeMap<Integer, String> tasks, TreeMap<Integer, Double> diagonal) {
+        this.run = Objects.requireNonNull(run, "run");
+        this.suiteVersion = Objects.requireNonNull(suiteVersion, "suiteVersion");
+        this.baseline = baseline;
+        this.expectedCounts = expectedCounts;
+        this.tasks = tasks;
+        this.diagonal = diagonal;
+    }
+
+    public RunKey run() {
+        return run;
+    }
+
+    public String suiteVersion() {
+        return suiteVersion;
+    }
+
+    /** The run has a stage-0 score: nothing of a run is published before. */
+    public boolean hasBaseline() {
+        return baseline;
+    }
+
+    void markBaseline() {
+        baseline = true;
+    }
+
+    /** Elements each stage has or awaits; stages with none (nothing announced, or all refused) are absent. */
+    public NavigableMap<Integer, Integer> expectedCounts() {
+        return Collections.unmodifiableNavigableMap(expectedCounts);
+    }
+
+    void expectedCount(int stage, int count) {
+        if (count > 0) {
+            expectedCounts.put(stage, count);
+        } else {
+            expectedCounts.remove(stage);
+        }
+    }
+
+    /** The run's stage before {@code stage} that has or awaits any score; null when none. */
+    public Integer previousStage(int stage) {
+        return expectedCounts.lowerKey(stage);
+    }
+
+    public NavigableMap<Integer, String> tasks() {
+        return Collections.unmodifiableNavigableMap(tasks);
+    }
+
+    /** Records the task a stage fine-tuned on; true when it is news. */
+    boolean task(int stage, String task) {
+        return task != null && stage >= 1 && !task.equals(tasks.put(stage, task));
+    }
+
+    public NavigableMap<Integer, Double> diagonal() {
+        return Collections.unmodifiableNavigableMap(diagonal);
+    }
+
+    /** Records R[stage][task of stage]; true when it changed. */
+    boolean diagonal(int stage, double score) {
+        Double previous = diagonal.put(stage, score);
+        return previous == null || previous != score;
+    }
+
+    /**
+     * GEM's tasks as of stage {@code stage}: each distinct task trained at a stage 1..stage, with the latest stage it
+     * was trained at (a task trained twice counts once, at its latest training, as a row of GEM's R matrix).
+     */
+    public Map<String, Integer> tasksTrainedBy(int stage) {
+        Map<String, Integer> latest = new LinkedHashMap<>();
+        tasks.headMap(stage, true).forEach((s, task) -> latest.put(task, s));
+        return latest;
+    }
+}

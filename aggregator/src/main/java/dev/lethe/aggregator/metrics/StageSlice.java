@@ -1,0 +1,260 @@
+package dev.lethe.aggregator.metrics;
+
+import dev.lethe.schemas.ForgettingMetric;
+import dev.lethe.schemas.KnowledgeLossAlert;
+import dev.lethe.schemas.MetricScope;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * One stage of one model run, without bitsets: the elements planned and refused at that stage, each scored
+ * element's ELEMENT record, whether it is final and its drop test, and what has been published for the stage (the
+ * last record per key and the latest state per alert). CATEGORY and MODEL records of the stage are computed from it.
+ */
+public final class StageSlice {
+
+    /**
+     * A scored element at this stage.
+     *
+     * @param record  its ELEMENT record
+     * @param settled every awaited score of the element at stages <= this one is in (the record is final)
+     * @param drop    its drop test against its previous stage, null when there is none
+     */
+    public record Entry(ForgettingMetric record, boolean settled, DropOutcome drop) {
+    }
+
+    private final int stage;
+    private final TreeMap<String, String> planned;
+    private final TreeSet<String> refused;
+    private final TreeMap<String, Entry> entries;
+    private final TreeMap<String, ForgettingMetric> published;
+    private final TreeMap<String, KnowledgeLossAlert> alerts;
+
+    public StageSlice(int stage) {
+        this(stage, new TreeMap<>(), new TreeSet<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+    }
+
+    public StageSlice(int stage, TreeMap<String, String> planned, TreeSet<String> refused, TreeMap<String, Entry> entries,
+                      TreeMap<String, ForgettingMetric> published, TreeMap<String, KnowledgeLossAlert> alerts) {
+        this.stage = stage;
+        this.planned = planned;
+        this.refused = refused;
+        this.entries = entries;
+        this.published = published;
+        this.alerts = alerts;
+    }
+
+    public int stage() {
+        return stage;
+    }
+
+    /** Planned elements by name, with their category. */
+    public NavigableMap<String, String> planned() {
+        return planned;
+    }
+
+    public TreeSet<String> refused() {
+        return refused;
+    }
+
+    public NavigableMap<String, Entry> entries() {
+        return entries;
+    }
+
+    /** The last record published per key ({@link #key(ForgettingMetric)}). */
+    public NavigableMap<String, ForgettingMetric> published() {
+        return published;
+    }
+
+    /** The latest state published per alertId. */
+    public NavigableMap<String, KnowledgeLossAlert> alerts() {
+        return alerts;
+    }
+
+    /** Elements scored or awaited at this stage: planned and not refused, or scored. */
+    public TreeSet<String> expected() {
+        TreeSet<String> out = new TreeSet<>(entries.keySet());
+        planned.keySet().stream().filter(e -> !refused.contains(e)).forEach(out::add);
+        return out;
+    }
+
+    /** Bonferroni's divisor at this stage: the elements of the suite scored or awaited here (at least 1). */
+    public int bonferroniElements() {
+        return Math.max(1, expected().size());
+    }
+
+    private String categoryOf(String element) {
+        Entry entry = entries.get(element);
+        return entry != null ? entry.record().getCategory() : planned.get(element);
+    }
+
+    /** Every element of {@code category} scored or awaited here is in, with all its earlier awaited scores. */
+    public boolean settled(String category) {
+        for (String element : expected()) {
+            if (category.equals(categoryOf(element))) {
+                Entry entry = entries.get(element);
+                if (entry == null || !entry.settled()) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Every element scored or awaited here is in, with all its earlier awaited scores. */
+    public boolean settled() {
+        for (String element : expected()) {
+            Entry entry = entries.get(element);
+            if (entry == null || !entry.settled()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Categories of the scored elements, sorted. */
+    public TreeSet<String> categories() {
+        TreeSet<String> out = new TreeSet<>();
+        entries.values().forEach(e -> out.add(e.record().getCategory()));
+        return out;
+    }
+
+    /**
+     * The CATEGORY record: unweighted means over the category's elements with a score here and at stage 0
+     * ({@code elementsCovered}); null while none is covered.
+     */
+    public ForgettingMetric categoryRecord(RunKey run, String task, String category) {
+        List<ForgettingMetric> covered = new ArrayList<>();
+        Instant updatedAt = null;
+        for (Entry entry : entries.values()) {
+            ForgettingMetric element = entry.record();
+            if (category.equals(element.getCategory())) {
+                updatedAt = RunMetrics.max(updatedAt, element.getUpdatedAt());
+                if (element.getElementsCovered() == 1) {
+                    covered.add(element);
+                }
+            }
+        }
+        if (covered.isEmpty()) {
+            return null;
+        }
+        return RunMetrics.withMeans(ForgettingMetric.newBuilder(), covered)
+                .setCampaign(run.campaign())
+                .setFamily(run.family())
+                .setModel(run.model())
+                .setStage(stage)
+                .setTask(task)
+                .setScope(MetricScope.CATEGORY)
+                .setCategory(category)
+                .setBenchmark(null)
+                .setStderrPp(RunMetrics.pooledStderr(covered))
+                .setN(covered.stream().mapToInt(ForgettingMetric::getN).sum())
+                .setStagesCovered(covered.stream().mapToInt(ForgettingMetric::getStagesCovered).min().orElseThrow())
+                .setElementsCovered(covered.size())
+                .setUpdatedAt(updatedAt)
+                .build();
+    }
+
+    /**
+     * The MODEL record: means over the non-task CATEGORY records, and GEM's ACC and BWT and Chaudhry's average
+     * forgetting over the distinct tasks trained so far (each at its latest training stage); null when empty.
+     */
+    public ForgettingMetric modelRecord(RunSummary summary, List<ForgettingMetric> categories) {
+        RunKey run = summary.run();
+        List<ForgettingMetric> general = categories.stream()
+                .filter(c -> !RunMetrics.TASK_CATEGORY.equals(c.getCategory())).toList();
+        Map<String, Integer> trained = summary.tasksTrainedBy(stage);
+        Double acc = gemAccuracy(trained);
+        Double bwt = gemBackwardTransfer(trained, summary.diagonal());
+        Double forgetting = averageForgetting(trained);
+        if (general.isEmpty() && acc == null && bwt == null) {
+            return null;
+        }
+        Instant updatedAt = null;
+        for (Entry entry : entries.values()) {
+            updatedAt = RunMetrics.max(updatedAt, entry.record().getUpdatedAt());
+        }
+        boolean any = !general.isEmpty();
+        return RunMetrics.withMeans(ForgettingMetric.newBuilder(), general)
+                .setCampaign(run.campaign())
+                .setFamily(run.family())
+                .setModel(run.model())
+                .setStage(stage)
+                .setTask(summary.tasks().get(stage))
+                .setScope(MetricScope.MODEL)
+                .setCategory(null)
+                .setBenchmark(null)
+                .setStderrPp(any ? RunMetrics.pooledStderr(general) : null)
+                .setN(any ? general.stream().mapToInt(ForgettingMetric::getN).sum() : null)
+                .setStagesCovered(any ? general.stream().mapToInt(ForgettingMetric::getStagesCovered).min().orElseThrow() : null)
+                .setElementsCovered(any ? general.stream().mapToInt(ForgettingMetric::getElementsCovered).sum() : null)
+                .setAccPct(acc)
+                .setBwtPp(bwt)
+                .setAvgForgettingPp(forgetting)
+                .setUpdatedAt(updatedAt)
+                .build();
+    }
+
+    /** This stage's record of a task element, when the task has one in category {@code task}. */
+    private ForgettingMetric taskRecord(String task) {
+        Entry entry = entries.get(task);
+        return entry != null && RunMetrics.TASK_CATEGORY.equals(entry.record().getCategory()) ? entry.record() : null;
+    }
+
+    /** GEM ACC: mean over the distinct tasks trained at stages 1..s of R[s][task]. */
+    private Double gemAccuracy(Map<String, Integer> trained) {
+        double sum = 0;
+        int count = 0;
+        for (String task : trained.keySet()) {
+            ForgettingMetric now = taskRecord(task);
+            if (now != null) {
+                sum += now.getScore();
+                count++;
+            }
+        }
+        return count == 0 ? null : sum / count;
+    }
+
+    /** GEM BWT: mean over the distinct tasks last trained at j < s of R[s][task] - R[j][task]. */
+    private Double gemBackwardTransfer(Map<String, Integer> trained, Map<Integer, Double> diagonal) {
+        double sum = 0;
+        int count = 0;
+        for (Map.Entry<String, Integer> task : trained.entrySet()) {
+            ForgettingMetric now = taskRecord(task.getKey());
+            Double then = diagonal.get(task.getValue());
+            if (task.getValue() < stage && now != null && then != null) {
+                sum += now.getScore() - then;
+                count++;
+            }
+        }
+        return count == 0 ? null : sum / count;
+    }
+
+    /** Chaudhry's F: mean over the distinct tasks last trained before s of their maxForgettingPp at s. */
+    private Double averageForgetting(Map<String, Integer> trained) {
+        double sum = 0;
+        int count = 0;
+        for (Map.Entry<String, Integer> task : trained.entrySet()) {
+            ForgettingMetric now = taskRecord(task.getKey());
+            if (task.getValue() < stage && now != null && now.getMaxForgettingPp() != null) {
+                sum += now.getMaxForgettingPp();
+                count++;
+            }
+        }
+        return count == 0 ? null : sum / count;
+    }
+
+    /** The key under which a record of this stage is remembered as published. */
+    public static String key(ForgettingMetric record) {
+        return switch (record.getScope()) {
+            case ELEMENT -> "E\u0000" + record.getBenchmark();
+            case CATEGORY -> "C\u0000" + record.getCategory();
+            default -> "M";
+        };
+    }
+}
