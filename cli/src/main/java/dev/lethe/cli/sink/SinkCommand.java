@@ -13,6 +13,8 @@ import dev.lethe.sinks.jsonl.JsonlSink;
 import dev.lethe.sinks.prometheus.PrometheusSink;
 import dev.lethe.sinks.prometheus.PrometheusSinkConfig;
 import dev.lethe.sinks.report.ReportSink;
+import dev.lethe.sinks.alertmanager.AlertmanagerSink;
+import dev.lethe.sinks.alertmanager.AlertmanagerSinkConfig;
 import dev.lethe.sinks.webhook.WebhookSink;
 import dev.lethe.sinks.webhook.WebhookSinkConfig;
 import java.io.PrintWriter;
@@ -20,6 +22,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -29,7 +32,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code lethe sink console|jsonl|prometheus|webhook|report}: runs one sink of {@code lethe.forgetting} and
+ * {@code lethe sink console|jsonl|prometheus|webhook|alertmanager|report}: runs one sink of {@code lethe.forgetting} and
  * {@code lethe.alerts} against any cluster, until Ctrl-C or, with {@code --exit-when-caught-up}, until it has read
  * everything there is.
  */
@@ -43,6 +46,7 @@ import picocli.CommandLine.Spec;
             SinkCommand.Jsonl.class,
             SinkCommand.Prometheus.class,
             SinkCommand.Webhook.class,
+            SinkCommand.Alertmanager.class,
             SinkCommand.Report.class,
         })
 public final class SinkCommand implements Runnable {
@@ -53,6 +57,17 @@ public final class SinkCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The HTTP options of the sinks that POST alerts somewhere (webhook, alertmanager). */
+    static final class PostOptions {
+
+        @Option(names = "--request-timeout-ms", paramLabel = "MS", defaultValue = "10000",
+                description = "Timeout of one POST (default: ${DEFAULT-VALUE}).")
+        long requestTimeoutMs;
+
+        @Option(names = "--header", paramLabel = "NAME=VALUE", description = "Extra request header, e.g. Authorization=Bearer x (repeatable).")
+        Map<String, String> headers = new LinkedHashMap<>();
     }
 
     /** What every sink subcommand shares: the cluster, the group, where to start, and how long to run. */
@@ -277,12 +292,8 @@ public final class SinkCommand implements Runnable {
                 description = "Cap of the wait between attempts (default: ${DEFAULT-VALUE}).")
         long maxBackoffMs;
 
-        @Option(names = "--request-timeout-ms", paramLabel = "MS", defaultValue = "10000",
-                description = "Timeout of one POST (default: ${DEFAULT-VALUE}).")
-        long requestTimeoutMs;
-
-        @Option(names = "--header", paramLabel = "NAME=VALUE", description = "Extra request header, e.g. Authorization=Bearer x (repeatable).")
-        Map<String, String> headers = new LinkedHashMap<>();
+        @Mixin
+        PostOptions post;
 
         @Override
         String sinkName() {
@@ -297,12 +308,56 @@ public final class SinkCommand implements Runnable {
         @Override
         MetricSink sink(PrintWriter out) {
             return new WebhookSink(new WebhookSinkConfig(url, stateDir, maxAttempts, Duration.ofMillis(initialBackoffMs),
-                    Duration.ofMillis(maxBackoffMs), Duration.ofMillis(requestTimeoutMs), headers).validated());
+                    Duration.ofMillis(maxBackoffMs), Duration.ofMillis(post.requestTimeoutMs), post.headers).validated());
         }
 
         @Override
         String startedLine(MetricSink sink) {
             return "sending alerts to " + url;
+        }
+    }
+
+    @Command(name = "alertmanager", mixinStandardHelpOptions = true,
+            description = {"Pushes alerts to Prometheus Alertmanager (POST /api/v2/alerts).",
+                "Labels alertname=LetheKnowledgeLoss, alert_id, campaign, family, model, stage, category, benchmark, "
+                        + "severity (critical|warning), rule; annotations summary, drop_pp, p_value and the scores. Firing "
+                        + "alerts are pushed again every --resend-interval-ms with endsAt 4 intervals ahead; a resolution is "
+                        + "pushed with endsAt now. Default --from EARLIEST (the view of firing alerts is rebuilt on start)."})
+    static final class Alertmanager extends SinkRun {
+
+        @Option(names = "--url", required = true, split = ",", paramLabel = "URL",
+                description = "Alertmanager base URL, e.g. http://127.0.0.1:9093; comma-separated for an HA cluster (each gets every push).")
+        List<URI> urls;
+
+        @Option(names = "--resend-interval-ms", paramLabel = "MS", defaultValue = "60000",
+                description = "How often firing alerts are pushed again (default: ${DEFAULT-VALUE}).")
+        long resendIntervalMs;
+
+        @Option(names = "--generator-url", paramLabel = "URL", description = "Link shown with each alert, e.g. the dashboard.")
+        URI generatorUrl;
+
+        @Mixin
+        PostOptions post;
+
+        @Override
+        String sinkName() {
+            return "alertmanager";
+        }
+
+        @Override
+        StartPosition defaultFrom() {
+            return StartPosition.EARLIEST;
+        }
+
+        @Override
+        MetricSink sink(PrintWriter out) {
+            return new AlertmanagerSink(new AlertmanagerSinkConfig(urls, Duration.ofMillis(resendIntervalMs),
+                    Duration.ofMillis(post.requestTimeoutMs), post.headers, generatorUrl).validated());
+        }
+
+        @Override
+        String startedLine(MetricSink sink) {
+            return "pushing alerts to " + urls;
         }
     }
 

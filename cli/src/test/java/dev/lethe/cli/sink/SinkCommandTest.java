@@ -11,7 +11,7 @@ class SinkCommandTest {
     void shouldListEverySinkWhenAskedForHelp() {
         CliRun r = CliRun.of("sink", "--help");
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).contains("console", "jsonl", "prometheus", "webhook", "report");
+        assertThat(r.out()).contains("console", "jsonl", "prometheus", "webhook", "alertmanager", "report");
     }
 
     @Test
@@ -31,6 +31,14 @@ class SinkCommandTest {
         CliRun from = CliRun.of("sink", "jsonl", "--from", "LATEST");
         assertThat(from.exit()).isEqualTo(2);
         assertThat(from.err()).contains("--from");
+
+        CliRun resend = CliRun.of("sink", "alertmanager", "--url", "http://127.0.0.1:9093", "--resend-interval-ms", "5");
+        assertThat(resend.exit()).isEqualTo(2);
+        assertThat(resend.err()).contains("--resend-interval-ms");
+
+        CliRun manager = CliRun.of("sink", "alertmanager", "--url", "http://127.0.0.1:9093,file:///tmp/x");
+        assertThat(manager.exit()).isEqualTo(2);
+        assertThat(manager.err()).contains("--url");
 
         CliRun missing = CliRun.of("sink", "webhook");
         assertThat(missing.exit()).isEqualTo(2);

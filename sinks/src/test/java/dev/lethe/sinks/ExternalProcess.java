@@ -1,0 +1,114 @@
+package dev.lethe.sinks;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A server binary from a Debian package (Alertmanager, Prometheus, chromedriver) run by a test: found on the PATH or
+ * failing loudly with the package to install, its output in a log file, stopped (and its children) on close.
+ */
+public final class ExternalProcess implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final Process process;
+    private final Path log;
+
+    private ExternalProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    /** The executable, or an AssertionError naming the Debian package that provides it. */
+    public static Path binary(String name, String debianPackage) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!dir.isBlank() && Files.isExecutable(Path.of(dir, name))) {
+                return Path.of(dir, name);
+            }
+        }
+        if (Files.isExecutable(Path.of("/usr/bin", name))) {
+            return Path.of("/usr/bin", name);
+        }
+        throw new AssertionError(name + " is not installed (apt-get install -y " + debianPackage
+                + "; .ci/run installs it)");
+    }
+
+    public static ExternalProcess start(Path log, List<String> command) throws IOException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ExternalProcess(process, log);
+    }
+
+    /** A TCP port free right now on the loopback (the binaries here need a port on their command line). */
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Waits until {@code url} answers 200, failing with the process log when it exits or the time is up. */
+    public void awaitHttpOk(URI url, Duration timeout) {
+        await(() -> {
+            try {
+                return HTTP.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5)).GET().build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }, timeout, url + " answering 200");
+    }
+
+    /** Polls the condition every 100 ms; fails with the process log when the process exits or the time is up. */
+    public void await(BooleanSupplier condition, Duration timeout, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (!process.isAlive()) {
+                throw new AssertionError("the process exited (" + process.exitValue() + ") while waiting for " + what + ":\n" + logText());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; process log:\n" + logText());
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(100); // a poll interval, not a wait for something to happen
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while waiting for " + what, e);
+            }
+        }
+    }
+
+    public String logText() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
