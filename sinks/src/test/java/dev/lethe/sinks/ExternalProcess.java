@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * A server binary from a Debian package (Alertmanager, Prometheus, chromedriver) run by a test: found on the PATH or
@@ -29,7 +30,10 @@ public final class ExternalProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** The executable, or an AssertionError naming the Debian package that provides it. */
+    /** The environment variable {@code .ci/run} sets so that a missing binary fails the build instead of skipping. */
+    public static final String REQUIRE_TOOLS = "LETHE_REQUIRE_TOOLS";
+
+    /** The executable, or {@link #missing} naming the Debian package that provides it. */
     public static Path binary(String name, String debianPackage) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             if (!dir.isBlank() && Files.isExecutable(Path.of(dir, name))) {
@@ -39,8 +43,21 @@ public final class ExternalProcess implements AutoCloseable {
         if (Files.isExecutable(Path.of("/usr/bin", name))) {
             return Path.of("/usr/bin", name);
         }
-        throw new AssertionError(name + " is not installed (apt-get install -y " + debianPackage
-                + "; .ci/run installs it)");
+        return missing(name, debianPackage);
+    }
+
+    /**
+     * A test that needs a binary that is not installed is skipped with a message saying what to install, so a
+     * developer without it can still run the build; under {@code .ci/run} ({@value #REQUIRE_TOOLS}=1) it fails instead,
+     * so CI can never pass by skipping.
+     */
+    public static Path missing(String name, String debianPackage) {
+        String message = name + " is not installed: apt-get install -y " + debianPackage + " (.ci/run installs it)";
+        if ("1".equals(System.getenv(REQUIRE_TOOLS))) {
+            throw new AssertionError(message + "; " + REQUIRE_TOOLS + "=1 makes that a failure");
+        }
+        Assumptions.abort(message);
+        throw new IllegalStateException("unreachable: " + message);
     }
 
     public static ExternalProcess start(Path log, List<String> command) throws IOException {

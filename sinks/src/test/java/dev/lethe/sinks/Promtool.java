@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs Prometheus' {@code promtool} (Debian package {@code prometheus}); fails loudly when it is not installed. */
+/** Runs Prometheus' {@code promtool} (Debian package {@code prometheus}); see {@link ExternalProcess#missing} when it is absent. */
 public final class Promtool {
 
     /** Exit code and combined output of one promtool run. */
@@ -35,8 +35,8 @@ public final class Promtool {
                 return p;
             }
         }
-        throw new AssertionError("promtool is not installed (install the Debian package: apt-get install -y prometheus, "
-                + "or set PROMTOOL=/path/to/promtool); the Prometheus rules and exposition cannot be checked without it");
+        return ExternalProcess.missing("promtool", "prometheus (or set PROMTOOL=/path/to/promtool); the Prometheus rules and "
+                + "exposition cannot be checked without it");
     }
 
     public static Result run(String stdin, Path workDir, String... args) throws IOException, InterruptedException {

@@ -2,6 +2,7 @@ package dev.lethe.sinks;
 
 import static dev.lethe.sinks.TestRecords.alert;
 import static dev.lethe.sinks.TestRecords.category;
+import static dev.lethe.sinks.TestRecords.family;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.schemas.AlertSeverity;
@@ -42,7 +43,7 @@ class PromtoolRulesTest {
         copyResources();
         Promtool.Result check = Promtool.run(null, dir, "check", "rules", RULES);
         assertThat(check.exitCode()).as("promtool check rules:%n%s", check.output()).isZero();
-        assertThat(check.output()).contains("SUCCESS: 6 rules found");
+        assertThat(check.output()).contains("SUCCESS: 11 rules found");
         Promtool.Result test = Promtool.run(null, dir, "test", "rules", TESTS);
         assertThat(test.exitCode()).as("promtool test rules:%n%s", test.output()).isZero();
         assertThat(test.output()).contains("SUCCESS");
@@ -53,16 +54,19 @@ class PromtoolRulesTest {
         copyResources();
         String rules = Files.readString(dir.resolve(RULES), StandardCharsets.UTF_8);
         Set<String> referenced = new TreeSet<>();
-        Matcher m = Pattern.compile("\\b(lethe_[a-z_]+)").matcher(rules.replaceAll("(?m)#.*$", ""));
+        // metric names, not the lethe_ inside a level:metric:operations recording rule name
+        Matcher m = Pattern.compile("(?<![:\\w])(lethe_[a-z_]+)(?![:\\w])").matcher(rules.replaceAll("(?m)#.*$", ""));
         while (m.find()) {
             referenced.add(m.group(1));
         }
-        assertThat(referenced).contains("lethe_alerts_total", "lethe_forgetting_fg_pct", "lethe_forgetting_delta_prev_pp");
+        assertThat(referenced).contains("lethe_alerts_total", "lethe_alerts_firing", "lethe_forgetting_fg_pct",
+                "lethe_forgetting_delta_prev_pp", "lethe_forgetting_family_fg_pct");
 
         PrometheusSink sink = new PrometheusSink(PrometheusSinkConfig.defaults().withPort(0));
         try {
             sink.bindPipeline(SinkContext.detached(Topics.defaults()).stats(), Topics.defaults().forgetting().name());
             sink.onMetric(category("mlp", "mlp-a", 1, "task", 5.0, 85.0));
+            sink.onMetric(family("mlp", 1, "domain-knowledge", 5.0, 1));
             sink.onAlert(alert("a", "mlp", "mlp-a", 1, AlertSeverity.CRITICAL));
             String exposition = sink.scrape();
             for (String name : referenced) {
