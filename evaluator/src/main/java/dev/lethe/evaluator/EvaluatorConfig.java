@@ -23,7 +23,7 @@ import java.util.Properties;
  * @param checkpointRoots    directories {@code file:} checkpoint URIs must lie under
  * @param allowedUrls        URL prefixes {@code http(s):} checkpoint URIs must start with
  * @param dataDir            folder of the MNIST IDX files (mnist-cl), or null
- * @param maxCheckpointBytes size limit of one checkpoint file (its uncompressed content may be 4x this)
+ * @param maxCheckpointBytes size limit of one checkpoint file (its uncompressed content may be 4x this, at most heap/4)
  * @param modelCacheSize     models kept loaded per worker (LRU by checkpointId + sha256)
  * @param batchSize          items per {@code net.output} call
  * @param maxPollRecords     tasks scored per Kafka transaction
@@ -70,7 +70,7 @@ public record EvaluatorConfig(
         CHECKPOINT_ROOTS("lethe.evaluator.checkpoint.roots", "", "Comma-separated directories file: checkpoint URIs must lie under (--checkpoint-root)."),
         ALLOWED_URLS("lethe.evaluator.allowed.urls", "", "Comma-separated http(s) URL prefixes checkpoint URLs must start with (--allow-url)."),
         DATA_DIR("lethe.evaluator.data.dir", null, "Folder holding mnist-t10k/ for mnist-cl (--data-dir)."),
-        MAX_CHECKPOINT_BYTES("lethe.evaluator.max.checkpoint.bytes", "268435456", "Largest checkpoint file accepted (bytes); content may inflate to 4x."),
+        MAX_CHECKPOINT_BYTES("lethe.evaluator.max.checkpoint.bytes", "268435456", "Largest checkpoint file accepted (bytes); content may inflate to 4x, at most a quarter of the worker heap."),
         MODEL_CACHE_SIZE("lethe.evaluator.model.cache.size", "2", "Models kept loaded per worker (LRU by checkpointId + sha256)."),
         BATCH_SIZE("lethe.evaluator.batch.size", "256", "Items per batched net.output call."),
         MAX_POLL_RECORDS("lethe.evaluator.max.poll.records", "4", "Tasks scored per Kafka transaction (consumer max.poll.records)."),

@@ -1,16 +1,13 @@
 package dev.lethe.evaluator.scoring;
 
 import dev.lethe.evaluator.checkpoint.CheckpointException;
-import dev.lethe.evaluator.checkpoint.CheckpointRejectedException;
 import dev.lethe.evaluator.checkpoint.Dl4jCheckpointLoader;
 import dev.lethe.evaluator.checkpoint.LruCache;
 import dev.lethe.evaluator.suite.ImageItems;
 import dev.lethe.evaluator.suite.ItemSet;
 import dev.lethe.schemas.EvalTask;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -22,18 +19,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Dl4jMultiLayerScorer implements Scorer {
 
-    /** Refused checkpoints remembered, so the other shards of a refused checkpoint fail fast without re-reading it. */
-    private static final int REFUSALS_REMEMBERED = 256;
-
     private final Dl4jCheckpointLoader loader;
     private final LruCache<String, MultiLayerNetwork> cache;
     private final int batchSize;
-    private final Map<String, CheckpointRejectedException> rejected = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, CheckpointRejectedException> eldest) {
-            return size() > REFUSALS_REMEMBERED;
-        }
-    };
 
     public Dl4jMultiLayerScorer(Dl4jCheckpointLoader loader, int cacheSize, int batchSize) {
         this.loader = loader;
@@ -56,19 +44,8 @@ public final class Dl4jMultiLayerScorer implements Scorer {
         if (!(items instanceof ImageItems images)) {
             throw new ScoringException("a DL4J multilayer checkpoint scores image items, not " + items.getClass().getSimpleName());
         }
-        String key = cacheKey(task);
-        CheckpointRejectedException refused = rejected.get(key);
-        if (refused != null) {
-            // a rejection depends only on the bytes named by (id, sha256): the same verdict, without reading them again
-            throw new CheckpointRejectedException(refused.getMessage());
-        }
-        MultiLayerNetwork net;
-        try {
-            net = cache.get(key, k -> loader.load(task.getCheckpointUri(), task.getCheckpointSha256()));
-        } catch (CheckpointRejectedException e) {
-            rejected.put(key, e);
-            throw e;
-        }
+        // the loader remembers a checkpoint that failed to load, so its other shards are refused without reading it
+        MultiLayerNetwork net = cache.get(cacheKey(task), k -> loader.load(task.getCheckpointUri(), task.getCheckpointSha256()));
         int n = images.size();
         boolean[] correct = new boolean[n];
         double logLikelihood = 0;

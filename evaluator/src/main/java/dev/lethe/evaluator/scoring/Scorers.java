@@ -1,6 +1,7 @@
 package dev.lethe.evaluator.scoring;
 
 import dev.lethe.evaluator.EvaluatorConfig;
+import dev.lethe.evaluator.checkpoint.CheckpointBudget;
 import dev.lethe.evaluator.checkpoint.CheckpointFetcher;
 import dev.lethe.evaluator.checkpoint.Dl4jCheckpointLoader;
 import dev.lethe.evaluator.llm.LlmScorerConfig;
@@ -28,7 +29,8 @@ public final class Scorers {
         }
         CheckpointFetcher fetcher = new CheckpointFetcher(config.checkpointRoots(), config.allowedUrls(),
                 config.maxCheckpointBytes(), config.httpTimeout(), workDir);
-        Dl4jCheckpointLoader loader = new Dl4jCheckpointLoader(fetcher, Checkpoints.ALLOWED_ENTRIES, 4 * config.maxCheckpointBytes());
+        Dl4jCheckpointLoader loader = new Dl4jCheckpointLoader(fetcher, Checkpoints.ALLOWED_ENTRIES,
+                CheckpointBudget.forThisJvm(config.maxCheckpointBytes()));
         Scorer dl4j = new Dl4jMultiLayerScorer(loader, config.modelCacheSize(), config.batchSize());
         if (!config.scorerSleep().isZero()) {
             dl4j = new DelayedScorer(dl4j, config.scorerSleep());
