@@ -3,15 +3,17 @@ package dev.lethe.aggregator.app;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Streams' production exception handler for the aggregator: a DeadLetter that cannot be written to
- * lethe.shard-results-dlq (e.g. too large, registry unreachable) is logged and counted, and processing goes on;
- * a failed write to any other topic fails the task so exactly-once retries it.
+ * Streams' production exception handler for the aggregator: a DeadLetter whose write failed for a transient reason
+ * (broker away, leader moving: a {@link RetriableException}) is retried with its cause logged, never skipped; one
+ * that can never be written (too large, unserializable) is logged and counted, and processing goes on; a failed
+ * write to any other topic fails the task so exactly-once retries it.
  */
 public final class DeadLetterWriteFailures implements ProductionExceptionHandler {
 
@@ -36,6 +38,10 @@ public final class DeadLetterWriteFailures implements ProductionExceptionHandler
 
     @Override
     public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
+        if (exception instanceof RetriableException && isDlq(record.topic())) {
+            LOG.warn("cannot write a dead letter to {} yet, retrying: {}", record.topic(), exception.toString());
+            return Response.retry();
+        }
         return decide(record.topic(), exception);
     }
 
@@ -47,13 +53,17 @@ public final class DeadLetterWriteFailures implements ProductionExceptionHandler
     }
 
     private Response decide(String topic, Exception exception) {
-        if (topic != null && topic.equals(dlqTopic)) {
+        if (isDlq(topic)) {
             long count = failures.incrementAndGet();
             LOG.error("cannot write a dead letter to {} ({} failed so far); the bad record is skipped: {}", topic, count,
                     exception.toString());
             return Response.resume();
         }
         return Response.fail();
+    }
+
+    private boolean isDlq(String topic) {
+        return topic != null && topic.equals(dlqTopic);
     }
 
     long failures() {

@@ -2,46 +2,52 @@ package dev.lethe.evaluator.deadletter;
 
 import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.DeadLetterReason;
-import java.nio.ByteBuffer;
+import dev.lethe.schemas.config.ClusterConfig;
+import dev.lethe.schemas.deadletter.DeadLetterBuilder;
 import java.time.Instant;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serializer;
 
-/** Builds the {@link DeadLetter} for a record the planner or a worker refuses, with its source coordinates. */
+/**
+ * The planner's and the workers' dead letters for the records they refuse: a {@link DeadLetter} with the source
+ * coordinates, built by the shared {@link DeadLetterBuilder} so that it always fits under the producer's
+ * {@code max.request.size}, serialized for the DLQ topic. It is written in the same transaction as the consumed
+ * offset, so a failed write aborts the batch, which is processed again: never skipped.
+ */
 public final class DeadLetters {
 
-    /**
-     * Largest key or value copied into a dead letter. A hostile record at the broker's size limit would make its
-     * dead letter (the copy plus coordinates and message) too large to write; the transaction would abort and the
-     * record be retried forever, stalling its partition. Larger bytes stay only on the source topic.
-     */
-    public static final int MAX_COPIED_BYTES = 512 * 1024;
+    private final DeadLetterBuilder builder;
+    private final String dlqTopic;
+    private final String component;
+    private final Serializer<DeadLetter> serializer;
 
-    private DeadLetters() {
+    public DeadLetters(DeadLetterBuilder builder, String dlqTopic, String component, Serializer<DeadLetter> serializer) {
+        this.builder = builder;
+        this.dlqTopic = dlqTopic;
+        this.component = component;
+        this.serializer = serializer;
     }
 
-    public static DeadLetter of(ConsumerRecord<byte[], byte[]> source, DeadLetterReason reason, String message,
-                                Throwable cause, String component) {
-        return DeadLetter.newBuilder()
-                .setSourceTopic(source.topic())
-                .setPartition(source.partition())
-                .setOffset(source.offset())
-                .setKey(copied(source.key()))
-                .setValue(copied(source.value()))
-                .setReason(reason)
-                .setExceptionClass(cause == null ? null : cause.getClass().getName())
-                .setMessage((message == null ? String.valueOf(cause) : message) + omitted("key", source.key())
-                        + omitted("value", source.value()))
-                .setComponent(component)
-                .setTimestamp(Instant.now())
-                .build();
+    /** Dead letters for a producer built from {@code cluster}'s client properties. */
+    public static DeadLetters forCluster(ClusterConfig cluster, String dlqTopic, String component, Serializer<DeadLetter> serializer) {
+        return new DeadLetters(DeadLetterBuilder.forProducer(cluster.clientProperties()), dlqTopic, component, serializer);
     }
 
-    private static ByteBuffer copied(byte[] bytes) {
-        return bytes == null || bytes.length > MAX_COPIED_BYTES ? null : ByteBuffer.wrap(bytes);
+    /** The dead letter of {@code source}. */
+    public DeadLetter letter(ConsumerRecord<byte[], byte[]> source, DeadLetterReason reason, String message, Throwable cause) {
+        return builder.build(new DeadLetterBuilder.Source(source.topic(), source.partition(), source.offset(), source.key(),
+                source.value()), reason, message, cause, component, Instant.now());
     }
 
-    private static String omitted(String what, byte[] bytes) {
-        return bytes == null || bytes.length <= MAX_COPIED_BYTES ? ""
-                : " (" + what + " of " + bytes.length + " bytes not copied: over " + MAX_COPIED_BYTES + "; read it at the source offset)";
+    /** The record to produce for {@code source}: its dead letter on the DLQ topic, under a bounded key. */
+    public ProducerRecord<byte[], byte[]> record(ConsumerRecord<byte[], byte[]> source, DeadLetterReason reason, String message,
+                                                 Throwable cause) {
+        return new ProducerRecord<>(dlqTopic, DeadLetterBuilder.recordKey(source.key()),
+                serializer.serialize(dlqTopic, letter(source, reason, message, cause)));
+    }
+
+    public String topic() {
+        return dlqTopic;
     }
 }

@@ -16,6 +16,8 @@ import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Commits one consume-process-produce batch atomically: the outputs and the consumer offsets past the batch go in
@@ -31,6 +33,8 @@ public final class TransactionalBatch {
             super(cause.getMessage(), cause);
         }
     }
+
+    private static final Logger LOG = LoggerFactory.getLogger(TransactionalBatch.class);
 
     private TransactionalBatch() {
     }
@@ -74,6 +78,9 @@ public final class TransactionalBatch {
                  | AuthorizationException | UnsupportedVersionException e) {
             throw new FatalProducerException(e);
         } catch (KafkaException e) {
+            // the cause must be visible: an abort that repeats for the same reason is a stalled partition
+            LOG.warn("transaction of {} consumed records aborted, they will be processed again: {}", batch.size(),
+                    e.getCause() == null ? e.toString() : e + " (cause: " + e.getCause() + ")");
             try {
                 producer.abortTransaction();
             } catch (ProducerFencedException | InvalidProducerEpochException fatal) {

@@ -88,6 +88,7 @@ public final class Planner implements Runnable, AutoCloseable {
         Deserializer<CheckpointReady> events = AvroSerdes.forTopic(source, config.cluster()).deserializer();
         Serializer<EvalTask> taskSerializer = AvroSerdes.forTopic(tasksTopic, config.cluster()).serializer();
         Serializer<DeadLetter> dlqSerializer = AvroSerdes.forTopic(dlq, config.cluster()).serializer();
+        DeadLetters dlqLetters = DeadLetters.forCluster(config.cluster(), dlq.name(), "planner", dlqSerializer);
         try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(config.cluster(), config.plannerGroupId(),
                 config.plannerTransactionalId(), 50, config.sessionTimeout());
              KafkaProducer<byte[], byte[]> producer = KafkaClients.transactionalProducer(config.cluster(),
@@ -110,7 +111,7 @@ public final class Planner implements Runnable, AutoCloseable {
                 int dead = 0;
                 try {
                     for (ConsumerRecord<byte[], byte[]> record : batch) {
-                        List<ProducerRecord<byte[], byte[]>> out = plan(record, events, taskSerializer, dlqSerializer);
+                        List<ProducerRecord<byte[], byte[]>> out = plan(record, events, taskSerializer, dlqLetters);
                         if (out.size() == 1 && out.get(0).topic().equals(dlq.name())) {
                             dead++;
                         } else {
@@ -153,23 +154,23 @@ public final class Planner implements Runnable, AutoCloseable {
     }
 
     private List<ProducerRecord<byte[], byte[]>> plan(ConsumerRecord<byte[], byte[]> record, Deserializer<CheckpointReady> events,
-                                                      Serializer<EvalTask> taskSerializer, Serializer<DeadLetter> dlqSerializer) {
+                                                      Serializer<EvalTask> taskSerializer, DeadLetters dlqLetters) {
         CheckpointReady event;
         try {
             event = events.deserialize(record.topic(), record.headers(), record.value());
             if (event == null) {
-                return deadLetter(record, DeadLetterReason.DESERIALIZATION, "null value (tombstone) on " + record.topic(), null, dlqSerializer);
+                return List.of(dlqLetters.record(record, DeadLetterReason.DESERIALIZATION, "null value (tombstone) on " + record.topic(), null));
             }
         } catch (RuntimeException e) {
             if (RegistryOutage.isTransient(e)) {
                 throw new SerializationException("schema registry unavailable: " + e.getMessage(), e);
             }
-            return deadLetter(record, DeadLetterReason.DESERIALIZATION, "undecodable CheckpointReady: " + e.getMessage(), e, dlqSerializer);
+            return List.of(dlqLetters.record(record, DeadLetterReason.DESERIALIZATION, "undecodable CheckpointReady: " + e.getMessage(), e));
         }
         ShardPlanner.Plan plan = shardPlanner.plan(event);
         if (plan.rejected()) {
             LOG.warn("checkpoint {} refused ({}): {}", event.getCheckpointId(), plan.rejection().reason(), plan.rejection().message());
-            return deadLetter(record, plan.rejection().reason(), plan.rejection().message(), plan.rejection().cause(), dlqSerializer);
+            return List.of(dlqLetters.record(record, plan.rejection().reason(), plan.rejection().message(), plan.rejection().cause()));
         }
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(plan.tasks().size());
         // a checkpoint's shards go round-robin over the partitions from a start fixed by its id: hashing each task
@@ -184,19 +185,13 @@ public final class Planner implements Runnable, AutoCloseable {
                 String message = "planned EvalTask " + task.getTaskId() + " is " + value.length + " bytes, over the "
                         + maxTaskBytes + "-byte limit (max.request.size minus headroom); the event's attributes are too large";
                 LOG.warn("checkpoint {} refused (VALIDATION): {}", event.getCheckpointId(), message);
-                return deadLetter(record, DeadLetterReason.VALIDATION, message, null, dlqSerializer);
+                return List.of(dlqLetters.record(record, DeadLetterReason.VALIDATION, message, null));
             }
             int partition = (first + index++) % taskPartitions;
             out.add(new ProducerRecord<>(tasksTopic.name(), partition, task.getTaskId().getBytes(StandardCharsets.UTF_8), value));
         }
         LOG.debug("checkpoint {} planned as {} tasks", event.getCheckpointId(), out.size());
         return out;
-    }
-
-    private List<ProducerRecord<byte[], byte[]>> deadLetter(ConsumerRecord<byte[], byte[]> record, DeadLetterReason reason,
-                                                            String message, Throwable cause, Serializer<DeadLetter> dlqSerializer) {
-        DeadLetter letter = DeadLetters.of(record, reason, message, cause, "planner");
-        return List.of(new ProducerRecord<>(dlq.name(), record.key(), dlqSerializer.serialize(dlq.name(), letter)));
     }
 
     /** The producer's max.request.size (Kafka's 1 MiB default unless overridden) minus room for key and headers. */

@@ -149,6 +149,8 @@ public final class EvaluatorWorker implements Runnable, AutoCloseable {
         Deserializer<EvalTask> tasks = AvroSerdes.forTopic(source, config.cluster()).deserializer();
         Serializer<ShardResult> resultSerializer = AvroSerdes.forTopic(results, config.cluster()).serializer();
         Serializer<DeadLetter> dlqSerializer = AvroSerdes.forTopic(dlq, config.cluster()).serializer();
+        DeadLetters deadLetters = DeadLetters.forCluster(config.cluster(), dlq.name(), "evaluator-worker/" + config.workerId(),
+                dlqSerializer);
         KafkaProducer<byte[], byte[]> producer = null;
         KafkaConsumer<byte[], byte[]> c = null;
         try {
@@ -175,7 +177,7 @@ public final class EvaluatorWorker implements Runnable, AutoCloseable {
                 records.forEach(batch::add);
                 List<ProducerRecord<byte[], byte[]>> outputs;
                 try {
-                    outputs = scoreBatch(c, batch, handler, scorerThread, tasks, resultSerializer, dlqSerializer);
+                    outputs = scoreBatch(c, batch, handler, scorerThread, tasks, resultSerializer, deadLetters);
                 } catch (SerializationException e) {
                     // registry unreachable or refusing our schema: retry the batch later rather than lose it
                     LOG.warn("worker {} cannot serialize results ({}); retrying the batch", config.workerId(), e.getMessage());
@@ -244,7 +246,7 @@ public final class EvaluatorWorker implements Runnable, AutoCloseable {
     private List<ProducerRecord<byte[], byte[]>> scoreBatch(KafkaConsumer<byte[], byte[]> c, List<ConsumerRecord<byte[], byte[]>> batch,
                                                             ShardTaskHandler handler, ExecutorService scorerThread,
                                                             Deserializer<EvalTask> tasks, Serializer<ShardResult> resultSerializer,
-                                                            Serializer<DeadLetter> dlqSerializer) {
+                                                            DeadLetters deadLetters) {
         c.pause(c.assignment());
         inBatch = true;
         batchRevoked = false;
@@ -268,7 +270,7 @@ public final class EvaluatorWorker implements Runnable, AutoCloseable {
                         throw new SerializationException("schema registry unavailable: " + e.getMessage(), e);
                     }
                     LOG.warn("undecodable task at {}-{}@{} dead-lettered: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
-                    outputs.add(deadLetter(record, DeadLetterReason.DESERIALIZATION, "undecodable EvalTask: " + e.getMessage(), e, dlqSerializer));
+                    outputs.add(deadLetters.record(record, DeadLetterReason.DESERIALIZATION, "undecodable EvalTask: " + e.getMessage(), e));
                     continue;
                 }
                 listener.onScoring(task.getTaskId());
@@ -287,7 +289,7 @@ public final class EvaluatorWorker implements Runnable, AutoCloseable {
                     } else {
                         LOG.debug("task {} dead-lettered ({}): {}", task.getTaskId(), refused.reason(), refused.message());
                     }
-                    outputs.add(deadLetter(record, refused.reason(), refused.message(), refused.cause(), dlqSerializer));
+                    outputs.add(deadLetters.record(record, refused.reason(), refused.message(), refused.cause()));
                 }
             }
             return batchRevoked || halted ? null : outputs;
@@ -370,12 +372,6 @@ public final class EvaluatorWorker implements Runnable, AutoCloseable {
                 c.pause(partitions);
             }
         }
-    }
-
-    private ProducerRecord<byte[], byte[]> deadLetter(ConsumerRecord<byte[], byte[]> record, DeadLetterReason reason, String message,
-                                                      Throwable cause, Serializer<DeadLetter> dlqSerializer) {
-        DeadLetter letter = DeadLetters.of(record, reason, message, cause, "evaluator-worker/" + config.workerId());
-        return new ProducerRecord<>(dlq.name(), record.key(), dlqSerializer.serialize(dlq.name(), letter));
     }
 
     /** True while a shard is being scored (tests stop the worker "mid-shard" on this). */

@@ -2,7 +2,7 @@ package dev.lethe.sinks.core;
 
 import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.DeadLetterReason;
-import java.nio.ByteBuffer;
+import dev.lethe.schemas.deadletter.DeadLetterBuilder;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,8 +11,10 @@ import org.slf4j.LoggerFactory;
 public interface DeadLetterPublisher extends AutoCloseable {
 
     /**
-     * Dead-letters {@code source} (coordinates and raw bytes) with a reason. Never throws: a failed write is
-     * logged and counted in {@link PipelineStats#deadLetterFailures()}.
+     * Dead-letters {@code source} (coordinates and raw bytes) with a reason. A failed write is logged with its
+     * cause, counted in {@link PipelineStats#deadLetterFailures()} and retried until it succeeds: a dead letter is
+     * never skipped. Throws {@link DeadLetterNotWrittenException} only when the sink stops before the write succeeds,
+     * so the record's offset is not committed and it is read again.
      */
     void publish(SourceRecord source, DeadLetterReason reason, Throwable error, String message);
 
@@ -20,20 +22,16 @@ public interface DeadLetterPublisher extends AutoCloseable {
     default void close() {
     }
 
-    /** Builds the DeadLetter record for {@code source}. */
-    static DeadLetter toDeadLetter(SourceRecord source, DeadLetterReason reason, Throwable error, String message, String component) {
-        return DeadLetter.newBuilder()
-                .setSourceTopic(source.topic())
-                .setPartition(source.partition())
-                .setOffset(source.offset())
-                .setKey(source.key() == null ? null : ByteBuffer.wrap(source.key()))
-                .setValue(source.value() == null ? null : ByteBuffer.wrap(source.value()))
-                .setReason(reason)
-                .setExceptionClass(error == null ? null : error.getClass().getName())
-                .setMessage(message == null ? (error == null ? reason.name() : String.valueOf(error.getMessage())) : message)
-                .setComponent(component)
-                .setTimestamp(Instant.now())
-                .build();
+    /** Builds the DeadLetter record for {@code source} with the shared builder, so it fits under {@code maxRequestSize}. */
+    static DeadLetter toDeadLetter(SourceRecord source, DeadLetterReason reason, Throwable error, String message, String component,
+                                   DeadLetterBuilder builder) {
+        return builder.build(new DeadLetterBuilder.Source(source.topic(), source.partition(), source.offset(), source.key(),
+                source.value()), reason, message == null ? (error == null ? reason.name() : String.valueOf(error.getMessage())) : message,
+                error, component, Instant.now());
+    }
+
+    /** Stops retrying a dead letter that cannot be written (the sink is closing); the default does nothing. */
+    default void stopRetrying() {
     }
 
     /** For sinks fed without Kafka: logs the refusal and counts it, nothing is written. */

@@ -5,6 +5,7 @@ import dev.lethe.schemas.DeadLetterReason;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.config.ClusterConfig;
+import dev.lethe.schemas.deadletter.DeadLetterBuilder;
 import dev.lethe.schemas.registry.SchemaRegistryException;
 import dev.lethe.schemas.serde.AvroSerdes;
 import dev.lethe.schemas.topics.Topic;
@@ -102,9 +103,11 @@ public final class SinkRunner implements AutoCloseable {
         Deserializer<ForgettingMetric> metrics = AvroSerdes.forTopic(topics.forgetting(), cluster).deserializer();
         Deserializer<KnowledgeLossAlert> alerts = AvroSerdes.forTopic(topics.alerts(), cluster).deserializer();
         Topic<DeadLetter> anyDlq = topics.dlq(topics.forgetting());
-        KafkaProducer<String, DeadLetter> producer = new KafkaProducer<>(producerProperties(cluster, config),
+        Map<String, Object> producerProperties = producerProperties(cluster, config);
+        KafkaProducer<String, DeadLetter> producer = new KafkaProducer<>(producerProperties,
                 new StringSerializer(), AvroSerdes.forTopic(anyDlq, cluster).serializer());
-        DeadLetterPublisher publisher = new KafkaDeadLetterPublisher(producer, topics, stats, "sink-" + sink.name());
+        DeadLetterPublisher publisher = new KafkaDeadLetterPublisher(producer, topics, stats, "sink-" + sink.name(),
+                DeadLetterBuilder.forProducer(producerProperties));
         SinkRunner runner = new SinkRunner(consumer, metrics, alerts, publisher, stats, topics, config, sink);
         runner.begin();
         return runner;
@@ -207,6 +210,7 @@ public final class SinkRunner implements AutoCloseable {
     @Override
     public void close() {
         if (running.getAndSet(false)) {
+            deadLetters.stopRetrying();
             consumer.wakeup();
         }
         if (Thread.currentThread() != thread) {
