@@ -2,7 +2,6 @@ package dev.lethe.cli.suite;
 
 import dev.lethe.cli.UsageException;
 import dev.lethe.evaluator.llm.ChoiceMetric;
-import dev.lethe.evaluator.llm.MultipleChoiceItems;
 import dev.lethe.evaluator.suite.Suite;
 import dev.lethe.evaluator.suite.SuiteElement;
 import dev.lethe.evaluator.suite.imported.ImportOptions;
@@ -21,7 +20,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code lethe suite import mmlu|arc|boolq --from DIR --out DIR}: turns benchmark files into an imported suite
+ * {@code lethe suite import mmlu|arc|boolq|gsm8k|crows-pairs|jsonl --from DIR --out DIR}: turns benchmark files into an imported suite
  * directory (suite definition + JSON Lines items with lm-evaluation-harness prompts) that the planner and workers
  * resolve by the directory's name under {@code --suite-dir}.
  */
@@ -33,6 +32,11 @@ import picocli.CommandLine.Spec;
             "         mmlu-social-sciences, mmlu-other (domain-knowledge), k-shot from dev (default 5)",
             "  arc    arc_challenge_test.jsonl -> arc-challenge (reasoning), 0-shot",
             "  boolq  dev.jsonl -> boolq (reasoning), 0-shot",
+            "  gsm8k  test.jsonl -> gsm8k-strict (generative) and gsm8k-flexible (generative-flexible): greedy",
+            "         generation judged by exact match, k-shot (default 5; from train.jsonl if beside, else the first",
+            "         k test problems, left out)",
+            "  crows-pairs  crows_pairs_anonymized.csv -> crows-pairs-<bias type> (bias) x9, pct_stereotype:",
+            "         the share of pairs where the more-stereotyping sentence is more likely; 50% is unbiased",
             "  jsonl  a multiple-choice JSONL file ({\"context\", \"choices\", \"gold\"} per line) as-is",
             "         -> element --benchmark NAME in --category CAT",
             "",
@@ -44,7 +48,7 @@ public final class SuiteImportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "BENCHMARK", description = "mmlu, arc, boolq or jsonl.")
+    @Parameters(index = "0", paramLabel = "BENCHMARK", description = "mmlu, arc, boolq, gsm8k, crows-pairs or jsonl.")
     String benchmark;
 
     @Option(names = "--from", required = true, paramLabel = "DIR", description = "Folder (or file) holding the benchmark's files, e.g. ../shared/data/mmlu.")
@@ -59,7 +63,7 @@ public final class SuiteImportCommand implements Callable<Integer> {
     @Option(names = "--category", paramLabel = "CAT", description = "jsonl only: the element's category, e.g. reasoning.")
     String category;
 
-    @Option(names = "--shots", paramLabel = "K", description = "MMLU only: solved dev examples per prompt (default: 5, as the paper).")
+    @Option(names = "--shots", paramLabel = "K", description = "MMLU and GSM8K only: solved examples per prompt (default: 5, as the paper and the harness).")
     Integer shots;
 
     @Option(names = "--shard-size", paramLabel = "N", defaultValue = "100", description = "Items per shard (default: ${DEFAULT-VALUE}).")
@@ -74,8 +78,8 @@ public final class SuiteImportCommand implements Callable<Integer> {
         ImportOptions options;
         try {
             kind = SuiteImporters.Benchmark.fromId(benchmark);
-            if (shots != null && kind != SuiteImporters.Benchmark.MMLU) {
-                throw new IllegalArgumentException("--shots applies to mmlu only (ARC-Challenge and BoolQ are 0-shot, as in the paper)");
+            if (shots != null && kind != SuiteImporters.Benchmark.MMLU && kind != SuiteImporters.Benchmark.GSM8K) {
+                throw new IllegalArgumentException("--shots applies to mmlu and gsm8k only (ARC-Challenge, BoolQ and CrowS-Pairs are 0-shot)");
             }
             if (kind == SuiteImporters.Benchmark.JSONL && (benchmarkName == null || category == null)) {
                 throw new IllegalArgumentException("jsonl needs --benchmark NAME and --category CAT");
@@ -114,7 +118,7 @@ public final class SuiteImportCommand implements Callable<Integer> {
         PrintWriter pw = spec.commandLine().getOut();
         pw.printf("suite\t%s\t%s%n", suite.id(), out.toAbsolutePath().normalize());
         for (SuiteElement e : suite.elements()) {
-            String m = e.items() instanceof MultipleChoiceItems mc ? mc.metric().id() : "-";
+            String m = e.items().metric();
             pw.printf("element\t%s\t%s\titems=%d\tshards=%d\tmetric=%s%n", e.benchmark(), e.category(), e.itemCount(), e.shardCount(), m);
         }
         pw.printf("version\t%s%n", suite.version());

@@ -57,6 +57,20 @@ class SuiteImportCommandTest {
     }
 
     @Test
+    void shouldAddGenerativeAndBiasElementsWhenImportingGsm8kAndCrowsPairs() throws Exception {
+        Path out = tmp.resolve("suites").resolve("llm-forgetting");
+        CliRun gsm8k = CliRun.of("suite", "import", "gsm8k", "--from", dataDir().resolve("gsm8k").toString(), "--out", out.toString());
+        CliRun crows = CliRun.of("suite", "import", "crows-pairs", "--from", dataDir().toString(), "--out", out.toString());
+
+        assertThat(gsm8k.exit()).as(gsm8k.err()).isZero();
+        assertThat(gsm8k.out()).contains("element\tgsm8k-strict\tgenerative\titems=1314\tshards=14\tmetric=exact_match,strict-match",
+                "element\tgsm8k-flexible\tgenerative-flexible\titems=1314\tshards=14\tmetric=exact_match,flexible-extract");
+        assertThat(crows.exit()).as(crows.err()).isZero();
+        assertThat(crows.out()).contains("element\tcrows-pairs-race-color\tbias\titems=516\tshards=6\tmetric=pct_stereotype",
+                "element\tcrows-pairs-disability\tbias\titems=60\tshards=1\tmetric=pct_stereotype", "element\tgsm8k-strict\t");
+    }
+
+    @Test
     void shouldExitWithUsageErrorNamingTheFlagWhenAValueIsBad() {
         CliRun kind = CliRun.of("suite", "import", "hellaswag", "--from", tmp.toString(), "--out", tmp.resolve("x").toString());
         CliRun metric = CliRun.of("suite", "import", "arc", "--from", tmp.toString(), "--out", tmp.resolve("x").toString(), "--metric", "f1");
@@ -64,11 +78,11 @@ class SuiteImportCommandTest {
         CliRun missing = CliRun.of("suite", "import", "arc", "--from", tmp.resolve("nowhere").toString(), "--out", tmp.resolve("x").toString());
 
         assertThat(kind.exit()).isEqualTo(2);
-        assertThat(kind.err()).contains("mmlu, arc, boolq or jsonl");
+        assertThat(kind.err()).contains("mmlu, arc, boolq, gsm8k, crows-pairs or jsonl");
         assertThat(metric.exit()).isEqualTo(2);
         assertThat(metric.err()).contains("--metric");
         assertThat(shots.exit()).isEqualTo(2);
-        assertThat(shots.err()).contains("--shots applies to mmlu only");
+        assertThat(shots.err()).contains("--shots applies to mmlu and gsm8k only");
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).contains("--from");
 

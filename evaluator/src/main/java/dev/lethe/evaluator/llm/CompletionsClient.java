@@ -32,6 +32,9 @@ final class CompletionsClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
+    /** The capability a log-likelihood element needs, named in the SCORING_FAILED reason when a server lacks it. */
+    static final String MISSING_ECHO = "server lacks prompt echo with logprobs";
+
     private final HttpClient http;
     private final LlmScorerConfig config;
 
@@ -46,7 +49,14 @@ final class CompletionsClient {
 
     /** The echoed log-probabilities of each prompt, in prompt order. */
     List<PromptLogprobs> echo(URI endpoint, String model, List<String> prompts) throws CheckpointException, InterruptedException {
-        byte[] body = requestBody(model, prompts);
+        return parse(post(endpoint, requestBody(model, prompts)), prompts.size(), endpoint);
+    }
+
+    /**
+     * POSTs a JSON body and returns the 200 answer's body, retrying connection errors, 429 and 5xx with exponential
+     * backoff (a {@code Retry-After} header wins) up to {@code maxRetries} times; every OpenAI-compatible call goes here.
+     */
+    byte[] post(URI endpoint, byte[] body) throws CheckpointException, InterruptedException {
         Duration backoff = config.retryBackoff();
         String lastProblem = null;
         for (int attempt = 0; attempt <= config.maxRetries(); attempt++) {
@@ -66,17 +76,17 @@ final class CompletionsClient {
                 response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             } catch (IOException e) {
                 lastProblem = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-                log.debug("completions request to {} failed (attempt {}): {}", endpoint, attempt + 1, lastProblem);
+                log.debug("request to {} failed (attempt {}): {}", endpoint, attempt + 1, lastProblem);
                 continue;
             }
             int status = response.statusCode();
             if (status == 200) {
-                return parse(response.body(), prompts.size(), endpoint);
+                return response.body();
             }
             String excerpt = excerpt(response.body());
             if (status == 429 || status >= 500) {
                 lastProblem = "HTTP " + status + " " + excerpt;
-                log.debug("completions endpoint {} answered HTTP {} (attempt {})", endpoint, status, attempt + 1);
+                log.debug("endpoint {} answered HTTP {} (attempt {})", endpoint, status, attempt + 1);
                 Duration retryAfter = retryAfter(response);
                 if (retryAfter != null) {
                     backoff = min(retryAfter, MAX_BACKOFF);
@@ -84,12 +94,32 @@ final class CompletionsClient {
                 continue;
             }
             if (status == 400 || status == 413 || status == 422) {
-                throw new ScoringException("completions endpoint " + endpoint + " refused the request: HTTP " + status + " " + excerpt);
+                throw new ScoringException("endpoint " + endpoint + " refused the request: HTTP " + status + " " + excerpt);
             }
-            throw new CheckpointUnavailableException("completions endpoint " + endpoint + " answered HTTP " + status + " " + excerpt);
+            throw new CheckpointUnavailableException("endpoint " + endpoint + " answered HTTP " + status + " " + excerpt);
         }
-        throw new CheckpointUnavailableException("completions endpoint " + endpoint + " failed " + (config.maxRetries() + 1)
+        throw new CheckpointUnavailableException("endpoint " + endpoint + " failed " + (config.maxRetries() + 1)
                 + " attempts, last: " + lastProblem);
+    }
+
+    static byte[] json(ObjectNode body) {
+        try {
+            return JSON.writeValueAsBytes(body);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static JsonNode readJson(byte[] body, URI endpoint) {
+        try {
+            JsonNode root = JSON.readTree(body);
+            if (root == null) {
+                throw new ScoringException("endpoint " + endpoint + " answered an empty body");
+            }
+            return root;
+        } catch (IOException e) {
+            throw new ScoringException("endpoint " + endpoint + " answered invalid JSON: " + e.getMessage());
+        }
     }
 
     static byte[] requestBody(String model, List<String> prompts) {
@@ -101,21 +131,11 @@ final class CompletionsClient {
         body.put("logprobs", 1);
         body.put("max_tokens", 0);
         body.put("temperature", 0);
-        try {
-            return JSON.writeValueAsBytes(body);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return json(body);
     }
 
     static List<PromptLogprobs> parse(byte[] body, int promptCount, URI endpoint) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(body);
-        } catch (IOException e) {
-            throw new ScoringException("completions endpoint " + endpoint + " answered invalid JSON: " + e.getMessage());
-        }
-        JsonNode choices = root == null ? null : root.get("choices");
+        JsonNode choices = readJson(body, endpoint).get("choices");
         if (choices == null || !choices.isArray() || choices.size() != promptCount) {
             throw new ScoringException("completions endpoint " + endpoint + " answered " + (choices == null ? "no" : choices.size())
                     + " choices for " + promptCount + " prompts");
@@ -132,8 +152,9 @@ final class CompletionsClient {
             JsonNode values = logprobs == null ? null : logprobs.get("token_logprobs");
             JsonNode offsets = logprobs == null ? null : logprobs.get("text_offset");
             if (values == null || !values.isArray() || offsets == null || !offsets.isArray()) {
-                throw new ScoringException("completions endpoint " + endpoint + " answered without logprobs.token_logprobs/text_offset"
-                        + " (does it support echo with logprobs?)");
+                throw new ScoringException(MISSING_ECHO + ": " + endpoint + " answered without logprobs.token_logprobs/text_offset of the"
+                        + " prompt; log-likelihood elements (multiple choice, CrowS-Pairs) need a /v1/completions that honours echo: true with"
+                        + " logprobs (vLLM does; see evaluator/README.md for llama.cpp and TGI)");
             }
             Double[] lps = new Double[values.size()];
             for (int i = 0; i < lps.length; i++) {

@@ -9,7 +9,8 @@ import java.util.List;
  * @param id      stable item id (e.g. {@code abstract_algebra/0}); not part of the scoring
  * @param prefix  the k-shot prompt piece shared by many items (description and solved examples), may be empty;
  *                kept apart so thousands of MMLU items share one string instead of a copy each
- * @param query   this item's own prompt text, appended to {@code prefix}
+ * @param query   this item's own prompt text, appended to {@code prefix}; the context may be empty (CrowS-Pairs scores
+ *                whole sentences, as the harness's {@code doc_to_text: ""})
  * @param choices the answer strings without the leading delimiter (lm-evaluation-harness {@code doc_to_choice})
  * @param gold    index of the correct choice
  */
@@ -32,9 +33,6 @@ public record MultipleChoiceItem(String id, String prefix, String query, List<St
         }
         if (gold < 0 || gold >= choices.size()) {
             throw new IllegalArgumentException("item " + id + " has gold " + gold + " outside its " + choices.size() + " choices");
-        }
-        if (prefix.isEmpty() && query.isEmpty()) {
-            throw new IllegalArgumentException("item " + id + " has an empty context");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.lethe.evaluator.llm;
 
 import dev.lethe.evaluator.suite.ItemSet;
+import dev.lethe.schemas.MetricPolarity;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -12,14 +13,14 @@ import java.util.List;
  * item's full context, choices, gold), plus the metric and delimiter, so changing any of them changes the suite
  * version.
  */
-public record MultipleChoiceItems(List<MultipleChoiceItem> items, ChoiceMetric metric, String targetDelimiter) implements ItemSet {
+public record MultipleChoiceItems(List<MultipleChoiceItem> items, ChoiceMetric choiceMetric, String targetDelimiter) implements ItemSet {
 
     /** lm-evaluation-harness's default {@code target_delimiter}. */
     public static final String DEFAULT_DELIMITER = " ";
 
     public MultipleChoiceItems {
         items = List.copyOf(items);
-        if (metric == null) {
+        if (choiceMetric == null) {
             throw new IllegalArgumentException("metric is required");
         }
         if (targetDelimiter == null) {
@@ -34,7 +35,17 @@ public record MultipleChoiceItems(List<MultipleChoiceItem> items, ChoiceMetric m
 
     @Override
     public MultipleChoiceItems slice(int from, int to) {
-        return new MultipleChoiceItems(items.subList(from, to), metric, targetDelimiter);
+        return new MultipleChoiceItems(items.subList(from, to), choiceMetric, targetDelimiter);
+    }
+
+    @Override
+    public String metric() {
+        return choiceMetric.id();
+    }
+
+    @Override
+    public MetricPolarity polarity() {
+        return choiceMetric.polarity();
     }
 
     public MultipleChoiceItem get(int i) {
@@ -49,7 +60,7 @@ public record MultipleChoiceItems(List<MultipleChoiceItem> items, ChoiceMetric m
     @Override
     public void digest(MessageDigest digest) {
         digest.update("multiple-choice 1\n".getBytes(StandardCharsets.UTF_8));
-        text(digest, metric.id());
+        text(digest, choiceMetric.id());
         text(digest, targetDelimiter);
         digest.update(ByteBuffer.allocate(4).putInt(items.size()).array());
         for (MultipleChoiceItem item : items) {
@@ -62,7 +73,7 @@ public record MultipleChoiceItems(List<MultipleChoiceItem> items, ChoiceMetric m
     }
 
     /** Length-prefixed UTF-8, so ("ab","c") and ("a","bc") hash differently. */
-    private static void text(MessageDigest digest, String s) {
+    static void text(MessageDigest digest, String s) {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         digest.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
         digest.update(bytes);

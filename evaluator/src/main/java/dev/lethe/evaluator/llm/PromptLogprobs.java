@@ -37,6 +37,11 @@ public record PromptLogprobs(Double[] tokenLogprobs, int[] textOffsets) {
         double sum = 0;
         for (int i = from; i < to; i++) {
             Double lp = tokenLogprobs[i];
+            if (i == 0 && lp == null && to > 1) {
+                // the prompt's first token has no conditional probability; it is inside the continuation only when the
+                // context is empty (CrowS-Pairs scores whole sentences), and a server that prepends BOS scores it instead
+                continue;
+            }
             if (lp == null || lp.isNaN() || lp > 1e-9) {
                 throw new ScoringException("continuation token " + i + " has log-probability " + lp);
             }

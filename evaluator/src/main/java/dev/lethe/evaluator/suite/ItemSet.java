@@ -1,5 +1,6 @@
 package dev.lethe.evaluator.suite;
 
+import dev.lethe.schemas.MetricPolarity;
 import java.security.MessageDigest;
 
 /**
@@ -16,4 +17,17 @@ public interface ItemSet {
 
     /** Feeds the items' exact content into {@code digest}; part of the suite version. */
     void digest(MessageDigest digest);
+
+    /**
+     * What a set bit of a shard's per-item bitset means, in lm-evaluation-harness's metric names; carried to
+     * {@code ShardResult.metric}. Accuracy unless the item kind says otherwise.
+     */
+    default String metric() {
+        return "acc";
+    }
+
+    /** Which direction of the share of set bits is better; carried to {@code ShardResult.polarity}. */
+    default MetricPolarity polarity() {
+        return MetricPolarity.HIGHER_IS_BETTER;
+    }
 }

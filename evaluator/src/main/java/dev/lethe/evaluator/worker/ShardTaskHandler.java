@@ -110,6 +110,8 @@ public final class ShardTaskHandler {
                 .setDurationMs(durationMs)
                 .setStatus(ShardStatus.OK)
                 .setCheckpointCreatedAt(task.getCheckpointCreatedAt())
+                .setMetric(element.items().metric())
+                .setPolarity(element.items().polarity())
                 .build());
     }
 }

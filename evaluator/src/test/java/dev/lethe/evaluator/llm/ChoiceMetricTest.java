@@ -36,11 +36,25 @@ class ChoiceMetricTest {
     }
 
     @Test
+    void shouldCountAPairOnlyWhenTheMoreStereotypingSentenceIsStrictlyMoreLikelyWhenJudgingPctStereotype() {
+        List<String> pair = List.of("more stereotyping", "less");
+        assertThat(ChoiceMetric.PCT_STEREOTYPE.judge(new double[] {-10, -12}, pair, 0)).isTrue();
+        assertThat(ChoiceMetric.PCT_STEREOTYPE.judge(new double[] {-12, -10}, pair, 0)).isFalse();
+        // a tie is not a preference (the harness's likelihood1 > likelihood2), unlike acc's first-choice tie-break
+        assertThat(ChoiceMetric.PCT_STEREOTYPE.judge(new double[] {-10, -10}, pair, 0)).isFalse();
+        assertThat(ChoiceMetric.ACC.judge(new double[] {-10, -10}, pair, 0)).isTrue();
+        assertThat(ChoiceMetric.PCT_STEREOTYPE.polarity()).isEqualTo(dev.lethe.schemas.MetricPolarity.CLOSER_TO_50_IS_BETTER);
+        assertThat(ChoiceMetric.ACC_NORM.polarity()).isEqualTo(dev.lethe.schemas.MetricPolarity.HIGHER_IS_BETTER);
+        assertThatThrownBy(() -> ChoiceMetric.PCT_STEREOTYPE.judge(new double[] {-1, -2, -3}, List.of("a", "b", "c"), 0))
+                .hasMessageContaining("exactly 2");
+    }
+
+    @Test
     void shouldRefuseMismatchedCountsAndNaNWhenPredicting() {
         assertThatThrownBy(() -> ChoiceMetric.ACC.predict(new double[] {-1}, List.of("a", "b"))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ChoiceMetric.ACC.predict(new double[] {-1, Double.NaN}, List.of("a", "b")))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(ChoiceMetric.fromId("acc_norm")).isEqualTo(ChoiceMetric.ACC_NORM);
-        assertThatThrownBy(() -> ChoiceMetric.fromId("f1")).hasMessageContaining("acc or acc_norm");
+        assertThatThrownBy(() -> ChoiceMetric.fromId("f1")).hasMessageContaining("acc, acc_norm or pct_stereotype");
     }
 }

@@ -29,6 +29,12 @@ class PromptLogprobsTest {
     }
 
     @Test
+    void shouldSkipTheUnconditionedFirstTokenWhenTheContextIsEmpty() {
+        // CrowS-Pairs: the whole sentence is the continuation; its first token has no log-probability without a BOS
+        assertThat(echoed.continuationLogLikelihood(0, 9)).isCloseTo(-1.75, within(1e-12));
+    }
+
+    @Test
     void shouldOrderChoicesByIndexWhenParsingABatchedResponse() {
         String body = """
                 {"choices": [

@@ -6,9 +6,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lethe.evaluator.llm.AnswerFilter;
 import dev.lethe.evaluator.llm.ChoiceMetric;
+import dev.lethe.evaluator.llm.GenerativeItem;
+import dev.lethe.evaluator.llm.GenerativeItems;
 import dev.lethe.evaluator.llm.MultipleChoiceItem;
 import dev.lethe.evaluator.llm.MultipleChoiceItems;
+import dev.lethe.evaluator.suite.ItemSet;
 import dev.lethe.evaluator.suite.Suite;
 import dev.lethe.evaluator.suite.SuiteElement;
 import java.io.BufferedReader;
@@ -39,6 +43,8 @@ public final class ImportedSuites {
 
     public static final String DEFINITION = "suite.json";
     public static final String FORMAT = "lethe-imported-suite 1";
+    /** The {@code kind} of a generative element's entry; absent means multiple choice. */
+    static final String GENERATIVE = "generative";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String NAME_PATTERN = "[A-Za-z0-9][A-Za-z0-9._-]{0,99}";
@@ -83,9 +89,14 @@ public final class ImportedSuites {
             String fewshotFile = e.hasNonNull("fewshot") ? safeFile(e.get("fewshot").asText(), where) : null;
             Map<String, String> fewshot = fewshotFile == null ? Map.of()
                     : JSON.readValue(dir.resolve(fewshotFile).toFile(), new TypeReference<LinkedHashMap<String, String>>() { });
+            int shardSize = e.path("shardSize").asInt(0);
+            if (GENERATIVE.equals(e.path("kind").asText())) {
+                ItemSet items = new GenerativeItems(readGenerativeItems(dir.resolve(itemsFile), fewshot), AnswerFilter.fromId(e.path("filter").asText(null)),
+                        strings(e.path("until")), e.path("maxTokens").asInt(GenerativeItems.DEFAULT_MAX_TOKENS));
+                return SuiteElement.of(benchmark, e.path("category").asText(null), items, shardSize);
+            }
             ChoiceMetric metric = ChoiceMetric.fromId(e.path("metric").asText("acc"));
             String delimiter = e.path("targetDelimiter").asText(MultipleChoiceItems.DEFAULT_DELIMITER);
-            int shardSize = e.path("shardSize").asInt(0);
             List<MultipleChoiceItem> items = readItems(dir.resolve(itemsFile), fewshot);
             return SuiteElement.of(benchmark, e.path("category").asText(null), new MultipleChoiceItems(items, metric, delimiter), shardSize);
         } catch (IllegalArgumentException ex) {
@@ -95,7 +106,23 @@ public final class ImportedSuites {
 
     /** The items of a JSON Lines file; a {@code fewshot} key must name one of {@code fewshot}'s prefixes. */
     public static List<MultipleChoiceItem> readItems(Path file, Map<String, String> fewshot) throws IOException {
-        List<MultipleChoiceItem> items = new ArrayList<>();
+        return readLines(file, (node, where) -> item(node, fewshot, where));
+    }
+
+    /** The generative items ({@code {"id", "fewshot"?, "query", "target"}}) of a JSON Lines file. */
+    static List<GenerativeItem> readGenerativeItems(Path file, Map<String, String> fewshot) throws IOException {
+        return readLines(file, (node, where) -> {
+            String id = node.hasNonNull("id") ? node.get("id").asText() : where;
+            return new GenerativeItem(id, prefix(node, fewshot), node.path("query").asText(null), node.path("target").asText(null));
+        });
+    }
+
+    private interface ItemReader<T> {
+        T read(JsonNode node, String where) throws IOException;
+    }
+
+    private static <T> List<T> readLines(Path file, ItemReader<T> reader) throws IOException {
+        List<T> items = new ArrayList<>();
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             int lineNo = 0;
@@ -105,13 +132,30 @@ public final class ImportedSuites {
                     continue;
                 }
                 try {
-                    items.add(item(JSON.readTree(line), fewshot, file.getFileName() + ":" + lineNo));
+                    items.add(reader.read(JSON.readTree(line), file.getFileName() + ":" + lineNo));
                 } catch (IOException | IllegalArgumentException e) {
                     throw new IOException(file + " line " + lineNo + ": " + e.getMessage(), e);
                 }
             }
         }
         return items;
+    }
+
+    private static String prefix(JsonNode node, Map<String, String> fewshot) {
+        if (!node.hasNonNull("fewshot")) {
+            return "";
+        }
+        String prefix = fewshot.get(node.get("fewshot").asText());
+        if (prefix == null) {
+            throw new IllegalArgumentException("unknown few-shot prefix '" + node.get("fewshot").asText() + "'");
+        }
+        return prefix;
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
     }
 
     private static MultipleChoiceItem item(JsonNode node, Map<String, String> fewshot, String where) {
@@ -122,12 +166,7 @@ public final class ImportedSuites {
             query = node.get("context").asText();
         } else if (node.hasNonNull("query")) {
             query = node.get("query").asText();
-            if (node.hasNonNull("fewshot")) {
-                prefix = fewshot.get(node.get("fewshot").asText());
-                if (prefix == null) {
-                    throw new IllegalArgumentException("unknown few-shot prefix '" + node.get("fewshot").asText() + "'");
-                }
-            }
+            prefix = prefix(node, fewshot);
         } else {
             throw new IllegalArgumentException("an item needs \"context\" (or \"query\")");
         }
@@ -191,9 +230,13 @@ public final class ImportedSuites {
                     line.put("fewshot", item.fewshot());
                 }
                 line.put("query", item.query());
-                ArrayNode choices = line.putArray("choices");
-                item.choices().forEach(choices::add);
-                line.put("gold", item.gold());
+                if (element.generation() != null) {
+                    line.put("target", item.target());
+                } else {
+                    ArrayNode choices = line.putArray("choices");
+                    item.choices().forEach(choices::add);
+                    line.put("gold", item.gold());
+                }
                 out.write(JSON.writeValueAsString(line));
                 out.write('\n');
             }
@@ -207,8 +250,16 @@ public final class ImportedSuites {
         entry.put("category", element.category());
         entry.put("items", itemsFile);
         entry.put("shardSize", element.shardSize());
-        entry.put("metric", element.metric().id());
-        entry.put("targetDelimiter", element.targetDelimiter());
+        if (element.generation() != null) {
+            entry.put("kind", GENERATIVE);
+            entry.put("filter", element.generation().filter().id());
+            ArrayNode until = entry.putArray("until");
+            element.generation().until().forEach(until::add);
+            entry.put("maxTokens", element.generation().maxTokens());
+        } else {
+            entry.put("metric", element.metric().id());
+            entry.put("targetDelimiter", element.targetDelimiter());
+        }
         if (!element.fewshot().isEmpty()) {
             String fewshotFile = element.benchmark() + ".fewshot.json";
             writeAtomically(dir.resolve(fewshotFile), JSON.copy().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)

@@ -11,15 +11,15 @@ public final class SuiteImporters {
 
     /** An importable benchmark. */
     public enum Benchmark {
-        MMLU, ARC, BOOLQ,
+        MMLU, ARC, BOOLQ, GSM8K, CROWS_PAIRS,
         /** lm-evaluation-harness-style multiple-choice JSONL as-is; needs a benchmark name and category. */
         JSONL;
 
         public static Benchmark fromId(String id) {
             try {
-                return valueOf(id.toUpperCase(Locale.ROOT));
+                return valueOf(id.toUpperCase(Locale.ROOT).replace('-', '_'));
             } catch (IllegalArgumentException | NullPointerException e) {
-                throw new IllegalArgumentException("benchmark must be mmlu, arc, boolq or jsonl, got '" + id + "'");
+                throw new IllegalArgumentException("benchmark must be mmlu, arc, boolq, gsm8k, crows-pairs or jsonl, got '" + id + "'");
             }
         }
     }
@@ -33,6 +33,8 @@ public final class SuiteImporters {
             case MMLU -> MmluImporter.importFrom(from, options);
             case ARC -> ArcImporter.importFrom(from, options);
             case BOOLQ -> BoolqImporter.importFrom(from, options);
+            case GSM8K -> Gsm8kImporter.importFrom(from, options);
+            case CROWS_PAIRS -> CrowsPairsImporter.importFrom(from, options);
             case JSONL -> throw new IllegalArgumentException("jsonl needs a benchmark name and category: use readJsonl");
         };
     }

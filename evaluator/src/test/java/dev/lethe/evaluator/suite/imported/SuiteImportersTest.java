@@ -133,7 +133,7 @@ class SuiteImportersTest {
         assertThat(ImportedSuites.load(out).version()).isEqualTo(both.version());
 
         Suite norm = SuiteImporters.importInto(SuiteImporters.Benchmark.ARC, DATA, out, new ImportOptions(0, 100, ChoiceMetric.ACC_NORM));
-        assertThat(items(norm.element("arc-challenge").orElseThrow()).metric()).isEqualTo(ChoiceMetric.ACC_NORM);
+        assertThat(items(norm.element("arc-challenge").orElseThrow()).choiceMetric()).isEqualTo(ChoiceMetric.ACC_NORM);
         assertThat(norm.version()).isNotEqualTo(both.version());
         assertThat(norm.manifest()).contains("element\tarc-challenge\treasoning\t1172\t100\t");
     }
@@ -151,7 +151,7 @@ class SuiteImportersTest {
                 """);
         Suite suite = new ImportedSuiteCatalog(tmp).resolve("custom").orElseThrow();
         MultipleChoiceItems items = items(suite.elements().get(0));
-        assertThat(items.metric()).isEqualTo(ChoiceMetric.ACC_NORM);
+        assertThat(items.choiceMetric()).isEqualTo(ChoiceMetric.ACC_NORM);
         assertThat(items.get(0).context()).isEqualTo("Question: 2+2?\nAnswer:");
         assertThat(items.get(1).choices()).containsExactly("blue", "green", "loud");
         assertThat(suite.shardCount()).isEqualTo(2);

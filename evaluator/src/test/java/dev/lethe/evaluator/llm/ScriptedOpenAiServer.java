@@ -1,0 +1,136 @@
+package dev.lethe.evaluator.llm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * An in-test OpenAI-compatible server answering from a script instead of a model: {@code /v1/chat/completions} and
+ * {@code /v1/completions} generations come from {@link #generator} (prompt → text, greedy by construction), and echo +
+ * logprobs requests get one token per character whose log-probabilities sum (after the first, null, token) to
+ * {@link #promptLogLikelihood} of the prompt. It records requests, can fail the first ones with 429/503, and can
+ * behave like a server without prompt echo ({@link #echoSupported} false: {@code echo} ignored, no logprobs).
+ */
+final class ScriptedOpenAiServer implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpServer server;
+    private final ExecutorService pool = Executors.newFixedThreadPool(8);
+    volatile Function<String, String> generator = prompt -> "";
+    volatile ToDoubleFunction<String> promptLogLikelihood = prompt -> -prompt.length();
+    volatile boolean echoSupported = true;
+    volatile int failFirst;
+    volatile int failStatus = 429;
+    final AtomicInteger requests = new AtomicInteger();
+    final List<JsonNode> bodies = new CopyOnWriteArrayList<>();
+    final List<String> paths = new CopyOnWriteArrayList<>();
+
+    ScriptedOpenAiServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/v1/", this::handle);
+        server.setExecutor(pool);
+        server.start();
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try {
+            JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
+            String path = exchange.getRequestURI().getPath();
+            if (requests.incrementAndGet() <= failFirst) {
+                exchange.getResponseHeaders().add("Retry-After", "0");
+                respond(exchange, failStatus, "{\"error\": \"busy\"}");
+                return;
+            }
+            bodies.add(body);
+            paths.add(path);
+            ObjectNode response = JSON.createObjectNode();
+            ArrayNode choices = response.putArray("choices");
+            if (path.equals("/v1/chat/completions")) {
+                ObjectNode choice = choices.addObject();
+                choice.put("index", 0);
+                choice.putObject("message").put("role", "assistant").put("content", generator.apply(body.path("messages").path(0).path("content").asText()));
+                choice.put("finish_reason", "stop");
+            } else if (path.equals("/v1/completions")) {
+                List<String> prompts = new ArrayList<>();
+                if (body.get("prompt").isArray()) {
+                    body.get("prompt").forEach(p -> prompts.add(p.asText()));
+                } else {
+                    prompts.add(body.get("prompt").asText());
+                }
+                boolean echo = body.path("echo").asBoolean() && echoSupported;
+                for (int i = 0; i < prompts.size(); i++) {
+                    choices.add(echo ? echoed(i, prompts.get(i)) : generated(i, prompts.get(i)));
+                }
+            } else {
+                respond(exchange, 404, "{\"error\": \"no such endpoint\"}");
+                return;
+            }
+            respond(exchange, 200, JSON.writeValueAsString(response));
+        } catch (RuntimeException e) {
+            respond(exchange, 500, "{\"error\": \"" + e + "\"}");
+        }
+    }
+
+    private ObjectNode generated(int index, String prompt) {
+        ObjectNode choice = JSON.createObjectNode();
+        choice.put("index", index);
+        choice.put("text", generator.apply(prompt));
+        choice.putNull("logprobs");
+        return choice;
+    }
+
+    private ObjectNode echoed(int index, String prompt) {
+        ObjectNode choice = JSON.createObjectNode();
+        choice.put("index", index);
+        choice.put("text", prompt);
+        ObjectNode logprobs = choice.putObject("logprobs");
+        ArrayNode values = logprobs.putArray("token_logprobs");
+        ArrayNode offsets = logprobs.putArray("text_offset");
+        double each = promptLogLikelihood.applyAsDouble(prompt) / Math.max(1, prompt.length() - 1);
+        for (int i = 0; i < prompt.length(); i++) {
+            if (i == 0) {
+                values.addNull();
+            } else {
+                values.add(each);
+            }
+            offsets.add(i);
+        }
+        return choice;
+    }
+
+    /** A JSON answer; shared with {@link ModelCompletionsServer}. */
+    static void respond(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        pool.shutdownNow();
+    }
+}
