@@ -24,6 +24,12 @@ public final class Shards {
 
     /** The shards of {@code items} (a 0/1 string) split into {@code shardCount} near-equal contiguous ranges. */
     public static List<ShardResult> of(RunKey run, int stage, String benchmark, String category, String items, int shardCount) {
+        return of(run, stage, stage == 0 ? null : "task-" + stage, benchmark, category, items, shardCount);
+    }
+
+    /** As {@link #of(RunKey, int, String, String, String, int)}, for a stage that fine-tuned on {@code task}. */
+    public static List<ShardResult> of(RunKey run, int stage, String task, String benchmark, String category, String items,
+                                       int shardCount) {
         List<ShardResult> shards = new ArrayList<>();
         int n = items.length();
         for (int index = 0; index < shardCount; index++) {
@@ -45,7 +51,7 @@ public final class Shards {
                     .setFamily(run.family())
                     .setModel(run.model())
                     .setStage(stage)
-                    .setTask(stage == 0 ? null : "task-" + stage)
+                    .setTask(task)
                     .setSuite(SUITE)
                     .setSuiteVersion(SUITE_VERSION)
                     .setBenchmark(benchmark)

@@ -154,7 +154,7 @@ class MultiInstanceIT {
 
             // some metrics are out: stop the instance owning a model run that already has MODEL records
             ForgettingMetric first = awaitFirst(topics, m -> m.getScope() == MetricScope.MODEL, Duration.ofMinutes(2));
-            victim = ownerIndex(aggregators, AggregatorTopology.RUN_STORE, RunKey.id(first.getCampaign(), first.getModel()));
+            victim = ownerIndex(aggregators, AggregatorTopology.RUN_SUMMARIES, RunKey.id(first.getCampaign(), first.getModel()));
             AggregatorApp survivor = aggregators[1 - victim];
             long modelRecordsAtStop = lastPerKey(topics).values().stream().filter(m -> m.getScope() == MetricScope.MODEL).count();
             aggregators[victim].close();
@@ -299,13 +299,13 @@ class MultiInstanceIT {
         // the case under test: an instance with a standby copy of a queried store but no active partition of it
         Set<String> standbyOnly = new TreeSet<>();
         for (StreamsMetadata instance : apps[0].streams().metadataForAllStreamsClients()) {
-            for (String store : List.of(AggregatorTopology.RUN_STORE, AggregatorTopology.FAMILY_STORE)) {
+            for (String store : List.of(AggregatorTopology.RUN_SUMMARIES, AggregatorTopology.FAMILY_STORE)) {
                 if (instance.standbyStateStoreNames().contains(store) && !instance.stateStoreNames().contains(store)) {
                     standbyOnly.add(instance.hostInfo().port() + ": " + store);
                 }
             }
         }
-        assertThat(standbyOnly).as("instances holding only standby copies of run-states or family-states").isNotEmpty();
+        assertThat(standbyOnly).as("instances holding only standby copies of run-summaries or family-states").isNotEmpty();
         Set<String> alertAnswers = new TreeSet<>();
         for (AggregatorApp app : apps) {
             JsonNode families = query.get(app.endpoint(), "/families", Duration.ofSeconds(30));
@@ -342,7 +342,7 @@ class MultiInstanceIT {
         awaitRecords(topics, m -> m.getScope() == MetricScope.FAMILY, 2);
         for (RunKey run : runs) {
             String path = "/models/" + run.campaign() + "/" + run.model();
-            int owner = ownerIndex(apps, AggregatorTopology.RUN_STORE, run.id());
+            int owner = ownerIndex(apps, AggregatorTopology.RUN_SUMMARIES, run.id());
             assertThat(query.get(apps[1 - owner].endpoint(), path, Duration.ofSeconds(60)).get("model").asText())
                     .isEqualTo(run.model());
             assertThat(query.status(apps[owner].endpoint(), path + "?local=true")).as("%s?local=true on its owner", path)

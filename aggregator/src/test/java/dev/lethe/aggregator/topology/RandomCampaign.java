@@ -1,0 +1,135 @@
+package dev.lethe.aggregator.topology;
+
+import dev.lethe.aggregator.metrics.RunKey;
+import dev.lethe.schemas.CheckpointFormat;
+import dev.lethe.schemas.DeadLetter;
+import dev.lethe.schemas.DeadLetterReason;
+import dev.lethe.schemas.EvalTask;
+import dev.lethe.schemas.ShardResult;
+import dev.lethe.schemas.topics.Topics;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A seeded random campaign as the aggregator's input topics carry it: for every model run and stage, the planner's
+ * EvalTasks (the elements announced), the evaluator's ShardResults, and dead-lettered tasks for the elements refused.
+ * Some elements are not planned at some stages (missing stages), some appear only from a later stage (late
+ * elements), some stages are refused outright, tasks are retrained (task-1, task-2, task-1, ...), and some elements
+ * collapse so that alerts fire, sometimes only to be withdrawn once an earlier stage arrives.
+ */
+final class RandomCampaign {
+
+    /** One input record: its topic, key and value bytes. */
+    record Event(String topic, byte[] key, byte[] value) {
+    }
+
+    private static final String[][] SUITE = {
+        {"dk-a", "domain-knowledge"}, {"dk-b", "domain-knowledge"}, {"dk-c", "domain-knowledge"},
+        {"rs-a", "reasoning"}, {"rs-b", "reasoning"}, {"task-1", "task"}, {"task-2", "task"}};
+
+    private RandomCampaign() {
+    }
+
+    /** Every input record of one random campaign, in campaign order (run by run, stage by stage). */
+    static List<Event> events(long seed, Topics topics, AggregatorSerdes serdes) {
+        Random random = new Random(seed);
+        List<Event> events = new ArrayList<>();
+        RunKey[] runs = {new RunKey("camp", "mlp", "mlp-a"), new RunKey("camp", "mlp", "mlp-b"),
+                new RunKey("camp", "cnn", "cnn-a")};
+        int stages = 3 + random.nextInt(3);
+        for (RunKey run : runs) {
+            for (String[] element : SUITE) {
+                int n = 30 + random.nextInt(50);
+                int firstStage = random.nextInt(6) == 0 ? 1 + random.nextInt(2) : 0; // a late element
+                boolean[] items = new boolean[n];
+                double accuracy = 0.6 + 0.35 * random.nextDouble();
+                for (int i = 0; i < n; i++) {
+                    items[i] = random.nextDouble() < accuracy;
+                }
+                for (int stage = firstStage; stage <= stages; stage++) {
+                    if (stage > 0 && random.nextInt(8) == 0) {
+                        continue; // not planned at this stage
+                    }
+                    for (int i = 0; i < n; i++) { // drift, now and then a collapse
+                        double flip = random.nextInt(5) == 0 ? 0.45 : 0.06;
+                        if (items[i] && random.nextDouble() < flip || !items[i] && random.nextDouble() < 0.04) {
+                            items[i] = !items[i];
+                        }
+                    }
+                    String task = stage == 0 ? null : "task-" + ((stage - 1) % 2 + 1);
+                    int shardCount = 1 + random.nextInt(2);
+                    List<EvalTask> planned = tasks(run, stage, task, element[0], element[1], n, shardCount);
+                    for (EvalTask evalTask : planned) {
+                        events.add(new Event(topics.evalTasks().name(), bytes(evalTask.getTaskId()),
+                                serdes.evalTask().serializer().serialize(topics.evalTasks().name(), evalTask)));
+                    }
+                    if (random.nextInt(12) == 0) { // the worker refused the element's task
+                        byte[] task0 = serdes.evalTask().serializer().serialize(topics.evalTasks().name(), planned.get(0));
+                        DeadLetter dead = DeadLetter.newBuilder()
+                                .setSourceTopic(topics.evalTasks().name()).setPartition(0).setOffset(0)
+                                .setKey(ByteBuffer.wrap(bytes(planned.get(0).getTaskId())))
+                                .setValue(ByteBuffer.wrap(task0))
+                                .setReason(DeadLetterReason.CHECKPOINT_REJECTED).setMessage("refused by the test")
+                                .setComponent("worker").setTimestamp(Instant.EPOCH).build();
+                        String dlq = topics.dlq(topics.evalTasks()).name();
+                        events.add(new Event(dlq, bytes(planned.get(0).getTaskId()),
+                                serdes.deadLetter().serializer().serialize(dlq, dead)));
+                        continue;
+                    }
+                    for (ShardResult shard : Shards.of(run, stage, task, element[0], element[1], itemString(items), shardCount)) {
+                        events.add(new Event(topics.shardResults().name(),
+                                bytes(shard.getCheckpointId() + "/" + shard.getBenchmark()),
+                                serdes.shardResult().serializer().serialize(topics.shardResults().name(), shard)));
+                    }
+                }
+            }
+        }
+        return events;
+    }
+
+    private static List<EvalTask> tasks(RunKey run, int stage, String task, String benchmark, String category, int n,
+                                        int shardCount) {
+        List<EvalTask> out = new ArrayList<>();
+        for (int index = 0; index < shardCount; index++) {
+            String checkpointId = Shards.checkpointId(run, stage);
+            out.add(EvalTask.newBuilder()
+                    .setTaskId(checkpointId + "/" + benchmark + "/" + index)
+                    .setCheckpointId(checkpointId)
+                    .setCampaign(run.campaign())
+                    .setFamily(run.family())
+                    .setModel(run.model())
+                    .setStage(stage)
+                    .setTask(task)
+                    .setCheckpointUri("file:/nowhere")
+                    .setCheckpointSha256("0".repeat(64))
+                    .setFormat(CheckpointFormat.DL4J_MULTILAYER)
+                    .setSuite(Shards.SUITE)
+                    .setSuiteVersion(Shards.SUITE_VERSION)
+                    .setBenchmark(benchmark)
+                    .setCategory(category)
+                    .setShardIndex(index)
+                    .setShardCount(shardCount)
+                    .setItemStart(n * index / shardCount)
+                    .setItemEnd(n * (index + 1) / shardCount)
+                    .setCheckpointCreatedAt(Instant.parse("2026-01-01T00:00:00Z"))
+                    .build());
+        }
+        return out;
+    }
+
+    private static String itemString(boolean[] items) {
+        StringBuilder out = new StringBuilder(items.length);
+        for (boolean item : items) {
+            out.append(item ? '1' : '0');
+        }
+        return out.toString();
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
