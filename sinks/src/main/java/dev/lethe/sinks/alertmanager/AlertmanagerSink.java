@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.json.RecordJson;
 import dev.lethe.sinks.core.AlertLifecycle;
+import dev.lethe.sinks.core.DaemonThreads;
 import dev.lethe.sinks.core.MetricSink;
 import dev.lethe.sinks.core.SinkContext;
 import java.io.IOException;
@@ -83,11 +84,7 @@ public final class AlertmanagerSink implements MetricSink {
     @Override
     public synchronized void open(SinkContext context) {
         if (resender == null) {
-            resender = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "lethe-alertmanager-resend");
-                t.setDaemon(true);
-                return t;
-            });
+            resender = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("lethe-alertmanager-resend"));
             long every = config.resendInterval().toMillis();
             resender.scheduleWithFixedDelay(this::resendSafely, every, every, TimeUnit.MILLISECONDS);
         }

@@ -4,6 +4,7 @@ import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.MetricScope;
 import dev.lethe.sinks.core.AtomicFiles;
+import dev.lethe.sinks.core.DaemonThreads;
 import dev.lethe.sinks.core.MetricKey;
 import dev.lethe.sinks.core.MetricSink;
 import java.nio.file.Path;
@@ -12,8 +13,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -106,11 +107,7 @@ public final class ReportSink implements MetricSink {
         pending.set(snapshot);
         synchronized (this) {
             if (renderer == null) {
-                ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-                    Thread t = new Thread(r, "lethe-report-render");
-                    t.setDaemon(true);
-                    return t;
-                });
+                ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("lethe-report-render"));
                 // on close a waiting rendering is dropped (close renders the newest itself); a running one finishes
                 executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
                 renderer = executor;

@@ -1,0 +1,209 @@
+package dev.lethe.sinks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lethe.schemas.AlertRule;
+import dev.lethe.schemas.AlertSeverity;
+import dev.lethe.schemas.ForgettingMetric;
+import dev.lethe.schemas.KnowledgeLossAlert;
+import dev.lethe.schemas.MetricScope;
+import dev.lethe.schemas.config.ClusterConfig;
+import dev.lethe.schemas.topics.Topics;
+import dev.lethe.sinks.core.SinkRunner;
+import dev.lethe.sinks.core.SinkRunnerConfig;
+import dev.lethe.sinks.core.StartPosition;
+import dev.lethe.sinks.dashboard.DashboardConfig;
+import dev.lethe.sinks.dashboard.DashboardSink;
+import dev.lethe.testkit.LetheCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The live dashboard in a real browser: Debian's headless Chromium driven through its own chromedriver (no browser
+ * download), the dashboard sink consuming a real broker. The page fills in from the metric topic, follows a new stage
+ * without a reload, shows the numbers the topic holds, and leads from an alert to the element's trajectory. The
+ * screenshots it takes are the README's ({@code docs/img/}).
+ */
+class DashboardBrowserIT {
+
+    @RegisterExtension
+    static final LetheCluster CLUSTER = new LetheCluster();
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final String CAMPAIGN = "demo";
+    private static final List<String> RUNS = List.of("mlp-128-a", "mlp-128-b");
+    private static final Map<String, List<String>> ELEMENTS = Map.of(
+            "domain-knowledge", List.of("digits-0-4", "digits-5-9", "parity", "magnitude"),
+            "robustness", List.of("noise-0.3", "occlusion", "shift-2px"));
+    private static final String SUDDEN_LOSS = "parity";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldFillInLiveFollowANewStageAndLeadFromAnAlertToItsTrajectoryWhenWatchedInChromium() throws Exception {
+        Path chromium = ExternalProcess.binary("chromium", "chromium");
+        Path chromedriver = ExternalProcess.binary("chromedriver", "chromium-driver");
+        ClusterConfig cluster = CLUSTER.newTopicPrefix();
+        Topics topics = cluster.topics();
+        for (int stage = 0; stage <= 2; stage++) {
+            publishStage(topics, stage);
+        }
+        KnowledgeLossAlert alert = suddenLossAlert(2);
+        CLUSTER.send(topics.alerts(), alert.getFamily(), alert);
+
+        DashboardSink dashboard = new DashboardSink(DashboardConfig.defaults().withPort(0))
+                .withStatus(() -> "campaign demo: stages scored as they arrive");
+        SinkRunner runner = SinkRunner.start(cluster,
+                SinkRunnerConfig.defaults(dashboard.name(), StartPosition.EARLIEST).withGroupId("dashboard-it"), dashboard);
+        WebDriver browser = chromium(chromium, chromedriver);
+        try {
+            assertThat(runner.awaitCaughtUp(TIMEOUT)).as("dashboard caught up: %s", runner.progress()).isTrue();
+            browser.get(dashboard.url());
+            WebDriverWait wait = new WebDriverWait(browser, TIMEOUT);
+            wait.until(b -> "live".equals(b.findElement(By.id("connection")).getText()));
+            wait.until(b -> latestStage(b).equals("2"));
+            assertThat(browser.findElement(By.id("chart-family")).getAttribute("data-stages")).isEqualTo("1,2");
+            assertThat(browser.findElements(By.cssSelector("#chart-family canvas"))).isNotEmpty();
+            screenshot(browser, "dashboard-live.png");
+
+            // the trainer publishes another stage; the page follows within the wait, without a reload
+            Object marker = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return window.performance.timeOrigin");
+            publishStage(topics, 3);
+            wait.until(b -> latestStage(b).equals("3"));
+            wait.until(b -> "1,2,3".equals(b.findElement(By.id("chart-family")).getAttribute("data-stages")));
+            assertThat(((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return window.performance.timeOrigin"))
+                    .as("the same page, not a reload").isEqualTo(marker);
+
+            // every FG shown equals the family record of the latest stage on the metric topic
+            Map<String, String> onTopic = new LinkedHashMap<>();
+            for (ConsumerRecord<String, ForgettingMetric> r : CLUSTER.readAll(topics.forgetting(), 1, TIMEOUT)) {
+                ForgettingMetric m = r.value();
+                if (m.getScope() == MetricScope.FAMILY && m.getStage() == 3 && !"task".equals(m.getCategory())) {
+                    onTopic.put(m.getCategory(), String.format(Locale.ROOT, "%.2f", m.getFgPct()));
+                }
+            }
+            Map<String, String> shown = new LinkedHashMap<>();
+            for (WebElement cell : browser.findElements(By.cssSelector("#families td[data-testid=fg]"))) {
+                assertThat(cell.getAttribute("data-stage")).isEqualTo("3");
+                shown.put(cell.getAttribute("data-category"), cell.getText());
+            }
+            assertThat(shown).isEqualTo(onTopic).hasSize(2);
+
+            // the alert leads to the element's trajectory: its run selected, its element highlighted
+            By alertRow = By.cssSelector("#alerts tr[data-alert-id='" + alert.getAlertId() + "']");
+            assertThat(browser.findElement(alertRow).getText()).contains("FIRING").contains("CRITICAL").contains(SUDDEN_LOSS);
+            browser.findElement(By.id("model")).sendKeys(RUNS.get(1)); // look at the other run first
+            wait.until(b -> RUNS.get(1).equals(b.findElement(By.id("model")).getAttribute("value")));
+            browser.findElement(alertRow).click(); // found again: the change redrew the table
+            wait.until(b -> b.findElement(By.cssSelector("#alerts tr.selected")).getAttribute("data-alert-id").equals(alert.getAlertId()));
+            assertThat(browser.findElement(By.id("model")).getAttribute("value")).isEqualTo(alert.getModel());
+            assertThat(browser.findElement(By.id("chart-elements")).getAttribute("data-lines")).isEqualTo("7");
+            screenshot(browser, "dashboard-alert.png");
+        } finally {
+            browser.quit();
+            runner.close();
+        }
+    }
+
+    private static String latestStage(WebDriver browser) {
+        List<WebElement> cells = browser.findElements(By.cssSelector("#families td[data-testid=latest-stage]"));
+        return cells.isEmpty() ? "" : cells.get(0).getText();
+    }
+
+    private WebDriver chromium(Path chromium, Path chromedriver) {
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile())
+                .usingAnyFreePort().withLogFile(dir.resolve("chromedriver.log").toFile()).build();
+        ChromeOptions options = new ChromeOptions().setBinary(chromium.toFile())
+                .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                        "--disable-dev-shm-usage", "--window-size=1400,1500", "--user-data-dir=" + dir.resolve("profile"));
+        return new ChromeDriver(service, options);
+    }
+
+    /** Saves a screenshot into the repository's docs/img/ (the README shows them) and keeps a copy with the test. */
+    private void screenshot(WebDriver browser, String name) throws Exception {
+        Path shot = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+        Path docs = Path.of("").toAbsolutePath().getParent().resolve("docs");
+        Path target = Files.isDirectory(docs) ? docs.resolve("img") : dir;
+        Files.createDirectories(target);
+        Files.copy(shot, target.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        assertThat(Files.size(target.resolve(name))).isGreaterThan(10_000);
+    }
+
+    // ------------------------------------------------------------------ a small campaign, as the aggregator emits it
+
+    /** Element score of a run at a stage: a slow decline per category, one element collapsing at stage 2. */
+    private static double score(String run, String category, String element, int stage) {
+        double base = 92 - 3 * ELEMENTS.get(category).indexOf(element) - (run.endsWith("b") ? 2 : 0);
+        double perStage = "domain-knowledge".equals(category) ? 4.5 : 1.5;
+        double jitter = ((element.hashCode() + 7 * stage + run.hashCode()) % 5 + 5) % 5 * 0.4;
+        double collapse = SUDDEN_LOSS.equals(element) && stage >= 2 && run.equals(RUNS.get(0)) ? 25 : 0;
+        return base - perStage * stage - jitter * Math.min(stage, 1) - collapse;
+    }
+
+    private static void publishStage(Topics topics, int stage) {
+        List<ForgettingMetric> records = new ArrayList<>();
+        Map<String, double[]> familyFg = new LinkedHashMap<>();
+        for (String run : RUNS) {
+            for (var category : ELEMENTS.entrySet()) {
+                double sum = 0;
+                double baseSum = 0;
+                for (String element : category.getValue()) {
+                    double s = score(run, category.getKey(), element, stage);
+                    double s0 = score(run, category.getKey(), element, 0);
+                    sum += s;
+                    baseSum += s0;
+                    records.add(metric(run, stage, MetricScope.ELEMENT, category.getKey(), element)
+                            .setScore(s).setBaselineScore(s0).setFgPct(stage == 0 ? null : (s0 - s) / s0 * 100).setN(360).build());
+                }
+                Double fg = stage == 0 ? null : (baseSum - sum) / baseSum * 100;
+                records.add(metric(run, stage, MetricScope.CATEGORY, category.getKey(), null).setScore(sum / category.getValue().size())
+                        .setBaselineScore(baseSum / category.getValue().size()).setFgPct(fg).build());
+                if (fg != null) {
+                    double[] acc = familyFg.computeIfAbsent(category.getKey(), c -> new double[2]);
+                    acc[0] += fg;
+                    acc[1]++;
+                }
+            }
+        }
+        familyFg.forEach((category, acc) -> records.add(metric(null, stage, MetricScope.FAMILY, category, null)
+                .setFgPct(acc[0] / acc[1]).setModels((int) acc[1]).build()));
+        records.forEach(m -> CLUSTER.send(topics.forgetting(), m.getFamily(), m));
+    }
+
+    private static ForgettingMetric.Builder metric(String model, int stage, MetricScope scope, String category, String benchmark) {
+        return ForgettingMetric.newBuilder().setCampaign(CAMPAIGN).setFamily("mlp-128").setModel(model).setStage(stage)
+                .setTask(stage == 0 ? null : "perm-" + stage).setScope(scope).setCategory(category).setBenchmark(benchmark)
+                .setUpdatedAt(Instant.parse("2026-12-04T03:00:00Z").plusSeconds(60L * stage));
+    }
+
+    private static KnowledgeLossAlert suddenLossAlert(int stage) {
+        double before = score(RUNS.get(0), "domain-knowledge", SUDDEN_LOSS, stage - 1);
+        double now = score(RUNS.get(0), "domain-knowledge", SUDDEN_LOSS, stage);
+        return KnowledgeLossAlert.newBuilder().setAlertId("mlp-128-a-parity-" + stage).setSeverity(AlertSeverity.CRITICAL)
+                .setRule(AlertRule.PAIRED_DROP).setCampaign(CAMPAIGN).setFamily("mlp-128").setModel(RUNS.get(0)).setStage(stage)
+                .setPreviousStage(stage - 1).setCategory("domain-knowledge").setBenchmark(SUDDEN_LOSS).setPreviousScore(before)
+                .setScore(now).setDropPp(before - now).setRelativeDropPct((before - now) / before * 100).setPValue(3.2e-9)
+                .setB(98).setC(6).setN(360).setCreatedAt(Instant.parse("2026-12-04T03:02:00Z")).build();
+    }
+}
