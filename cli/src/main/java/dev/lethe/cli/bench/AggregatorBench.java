@@ -5,7 +5,10 @@ import dev.lethe.aggregator.app.AggregatorConfig;
 import dev.lethe.aggregator.topology.AggregatorTopology;
 import dev.lethe.cli.support.GroupProbe;
 import dev.lethe.embedded.LetheTopicsAdmin;
+import dev.lethe.schemas.EvalTask;
+import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.ShardResult;
+import dev.lethe.schemas.json.MetricKeys;
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.schemas.serde.AvroSerdes;
 import dev.lethe.schemas.topics.Topic;
@@ -50,9 +53,14 @@ final class AggregatorBench {
 
     /** What this benchmark measured. */
     record Result(long records, int runs, Double rawRecordsPerS, List<Double> rawRuns, Double aggregatorRecordsPerS,
-                  double aggregatorSeconds, long outputRecords, long changelogLatestBytes, long changelogTotalBytes,
+                  double aggregatorSeconds, long outputRecords, long finalOutputRecords, long changelogLatestBytes, long changelogTotalBytes,
                   Map<String, Long> latestBytesByStore, long rocksDbSstBytes, long stateDirBytes,
                   Double streamsPassThroughRecordsPerS) {
+
+        /** Forgetting records emitted over the final records (distinct keys): 1 when each is published once. */
+        Double outputAmplification() {
+            return finalOutputRecords == 0 ? null : (double) outputRecords / finalOutputRecords;
+        }
 
         Double stateBytesPerRun() {
             return (double) changelogLatestBytes / runs;
@@ -77,29 +85,33 @@ final class AggregatorBench {
         long records = fixture.records();
         log.say("aggregator: %d shard results (%d model runs x 21 stages x 16 benchmarks x 4 shards)", records, fixture.runs());
         List<ProducerRecord<byte[], byte[]>> input = serialize(fixture, source);
+        List<ProducerRecord<byte[], byte[]>> withPlans = withPlans(fixture, input);
 
         Path stateDir = workDir.resolve("aggregator-state");
         AggregatorConfig config = AggregatorConfig.defaults(cluster).withApplicationId(APPLICATION_ID)
                 .withStateDir(stateDir).withHttp(AggregatorConfig.DEFAULT_HTTP_HOST, -1).validated();
         double seconds;
         long outputs;
+        long finalRecords;
         long latestBytes;
         long totalBytes;
         Map<String, Long> byStore = new LinkedHashMap<>();
         try (Admin admin = Admin.create(cluster.clientProperties());
-             TopicWatcher<Void> forgetting = new TopicWatcher<>(cluster, topics.forgetting().name(), null, false)) {
+             TopicWatcher<ForgettingMetric> forgetting = new TopicWatcher<>(cluster, topics.forgetting().name(),
+                     AvroSerdes.forTopic(topics.forgetting(), cluster).deserializer(), true)) {
             AggregatorApp app = AggregatorApp.start(config);
             try {
                 if (!app.awaitRunning(Duration.ofMinutes(2))) {
                     throw new IllegalStateException("the aggregator did not reach RUNNING within 2 minutes");
                 }
-                long start = FixtureTransaction.publish(cluster, "lethe-bench-fixture", input);
+                long start = FixtureTransaction.publish(cluster, "lethe-bench-fixture", withPlans);
                 if (!new GroupProbe(admin).awaitCaughtUp(APPLICATION_ID, Duration.ofMinutes(10))) {
                     throw new IllegalStateException("the aggregator did not consume " + records + " records within 10 minutes");
                 }
                 forgetting.awaitQuiet(Duration.ofSeconds(1), Duration.ofMinutes(2));
                 seconds = (forgetting.lastNanos() - start) / 1e9;
                 outputs = forgetting.count();
+                finalRecords = forgetting.arrivals().stream().map(a -> MetricKeys.of(a.value())).distinct().count();
                 long[] bytes = changelogBytes(byStore);
                 latestBytes = bytes[0];
                 totalBytes = bytes[1];
@@ -110,8 +122,9 @@ final class AggregatorBench {
         long sst = sizeOf(stateDir, true);
         long dir = sizeOf(stateDir, false);
         Double aggregatorRate = seconds > 0 ? records / seconds : null;
-        log.say("aggregator: %d records to the last of %d output records in %.2f s = %.0f records/s", records, outputs,
-                seconds, aggregatorRate);
+        log.say("aggregator: %d shard results (and %d plan records) to the last of %d output records (%d final: x%.2f) in"
+                + " %.2f s = %.0f records/s", records, withPlans.size() - records, outputs, finalRecords,
+                outputs / (double) finalRecords, seconds, aggregatorRate);
 
         // short passes are noisy: at least rawRepetitions, and on until 2 s of reading
         List<Double> raw = new ArrayList<>();
@@ -132,8 +145,8 @@ final class AggregatorBench {
         }
         log.say("aggregator state: %d bytes per model run (changelogs, latest value per key: %s), RocksDB files %d bytes",
                 latestBytes / fixture.runs(), byStore, sst);
-        return new Result(records, fixture.runs(), rawRate, raw, aggregatorRate, seconds, outputs, latestBytes, totalBytes,
-                byStore, sst, dir, ceiling);
+        return new Result(records, fixture.runs(), rawRate, raw, aggregatorRate, seconds, outputs, finalRecords, latestBytes,
+                totalBytes, byStore, sst, dir, ceiling);
     }
 
     private List<ProducerRecord<byte[], byte[]>> serialize(ShardResultFixture fixture, Topic<ShardResult> topic) {
@@ -149,6 +162,27 @@ final class AggregatorBench {
         return out;
     }
 
+
+    /**
+     * The shard results with the planner's announcements in front of each stage (one EvalTask per element, shard 0),
+     * as the pipeline produces them: the aggregator waits for announced scores before publishing a record.
+     */
+    private List<ProducerRecord<byte[], byte[]>> withPlans(ShardResultFixture fixture,
+                                                           List<ProducerRecord<byte[], byte[]>> shardRecords) {
+        Topic<EvalTask> tasks = cluster.topics().evalTasks();
+        List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(shardRecords.size() * 5 / 4);
+        int perStage = shardRecords.size() / (fixture.stages() + 1);
+        try (Serializer<EvalTask> serializer = AvroSerdes.forTopic(tasks, cluster).serializer()) {
+            for (int stage = 0; stage <= fixture.stages(); stage++) {
+                for (EvalTask plan : fixture.plans(stage)) {
+                    out.add(new ProducerRecord<>(tasks.name(), plan.getTaskId().getBytes(StandardCharsets.UTF_8),
+                            serializer.serialize(tasks.name(), plan)));
+                }
+                out.addAll(shardRecords.subList(stage * perStage, (stage + 1) * perStage));
+            }
+        }
+        return out;
+    }
 
     /** One pass of a plain consumer with the Avro deserializer over the N records; records per second. */
     private double rawConsumer(Topic<ShardResult> topic, long records) {

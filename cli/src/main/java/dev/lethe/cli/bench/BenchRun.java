@@ -99,8 +99,15 @@ final class BenchRun implements Callable<Integer> {
             report.set("raw_consumer_records_per_s", r.rawRecordsPerS());
             report.set("aggregator_records_per_s", r.aggregatorRecordsPerS());
             report.set("aggregator_vs_raw_ratio", Stats.ratio(r.aggregatorRecordsPerS(), r.rawRecordsPerS()));
+            report.set("aggregator_vs_streams_ceiling", Stats.ratio(r.aggregatorRecordsPerS(), r.streamsPassThroughRecordsPerS()));
+            report.set("aggregator_output_amplification", r.outputAmplification());
             report.set("aggregator_state_bytes_per_model_run", r.stateBytesPerRun());
             report.detail("aggregator", r);
+        });
+        attempt("aggregator_cost", () -> {
+            AggregatorCostBench.Result r = new AggregatorCostBench(log).run(3);
+            report.set("aggregator_cost_growth_200_vs_20_stages", r.growth());
+            report.detail("aggregator_cost", r);
         });
     }
 

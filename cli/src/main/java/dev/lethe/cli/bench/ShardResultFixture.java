@@ -1,6 +1,8 @@
 package dev.lethe.cli.bench;
 
 import dev.lethe.evaluator.scoring.ItemBits;
+import dev.lethe.schemas.CheckpointFormat;
+import dev.lethe.schemas.EvalTask;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.ShardStatus;
 import java.nio.ByteBuffer;
@@ -63,6 +65,43 @@ record ShardResultFixture(int runs, int stages, int benchmarks, int shards, int 
                 for (int shard = 0; shard < shards; shard++) {
                     out.add(result(run, stage, b, shard));
                 }
+            }
+        }
+        return out;
+    }
+
+    /** The planner's EvalTask of shard 0 of one element: it tells the aggregator the element's score is awaited. */
+    EvalTask plan(int run, int stage, int benchmark) {
+        ShardResult first = result(run, stage, benchmark, 0);
+        return EvalTask.newBuilder()
+                .setTaskId(first.getTaskId())
+                .setCheckpointId(first.getCheckpointId())
+                .setCampaign(first.getCampaign())
+                .setFamily(first.getFamily())
+                .setModel(first.getModel())
+                .setStage(stage)
+                .setTask(first.getTask())
+                .setCheckpointUri("file:/bench/" + first.getCheckpointId())
+                .setCheckpointSha256("0".repeat(64))
+                .setFormat(CheckpointFormat.DL4J_MULTILAYER)
+                .setSuite(SUITE)
+                .setSuiteVersion(SUITE_VERSION)
+                .setBenchmark(first.getBenchmark())
+                .setCategory(first.getCategory())
+                .setShardIndex(0)
+                .setShardCount(shards)
+                .setItemStart(0)
+                .setItemEnd(itemsPerShard)
+                .setCheckpointCreatedAt(first.getCheckpointCreatedAt())
+                .build();
+    }
+
+    /** The plans of one stage across the runs. */
+    List<EvalTask> plans(int stage) {
+        List<EvalTask> out = new ArrayList<>(runs * benchmarks);
+        for (int run = 0; run < runs; run++) {
+            for (int b = 0; b < benchmarks; b++) {
+                out.add(plan(run, stage, b));
             }
         }
         return out;

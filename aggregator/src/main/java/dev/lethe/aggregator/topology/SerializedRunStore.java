@@ -1,0 +1,73 @@
+package dev.lethe.aggregator.topology;
+
+import dev.lethe.aggregator.metrics.ElementSeries;
+import dev.lethe.aggregator.metrics.RunStore;
+import dev.lethe.aggregator.metrics.RunSummary;
+import dev.lethe.aggregator.metrics.StageSlice;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One model run's {@link RunStore} that keeps each value as the bytes the aggregator's stores hold and decodes it on
+ * every read: the aggregator's per-record state cost without RocksDB and Kafka. For benchmarks.
+ */
+public final class SerializedRunStore implements RunStore {
+
+    private byte[] summary;
+    private final Map<String, byte[]> series = new HashMap<>();
+    private final Map<Integer, byte[]> slices = new HashMap<>();
+    private long bytesRead;
+    private long bytesWritten;
+
+    @Override
+    public RunSummary summary() {
+        return summary == null ? null : RunStateCodecs.SUMMARY.deserializer().deserialize(null, read(summary));
+    }
+
+    @Override
+    public void put(RunSummary value) {
+        summary = written(RunStateCodecs.SUMMARY.serializer().serialize(null, value));
+    }
+
+    @Override
+    public ElementSeries series(String element) {
+        byte[] bytes = series.get(element);
+        return bytes == null ? null : RunStateCodecs.SERIES.deserializer().deserialize(null, read(bytes));
+    }
+
+    @Override
+    public void put(ElementSeries value) {
+        series.put(value.element(), written(RunStateCodecs.SERIES.serializer().serialize(null, value)));
+    }
+
+    @Override
+    public StageSlice slice(int stage) {
+        byte[] bytes = slices.get(stage);
+        return bytes == null ? null : RunStateCodecs.SLICE.deserializer().deserialize(null, read(bytes));
+    }
+
+    @Override
+    public void put(StageSlice value) {
+        slices.put(value.stage(), written(RunStateCodecs.SLICE.serializer().serialize(null, value)));
+    }
+
+    /** Value bytes decoded so far. */
+    public long bytesRead() {
+        return bytesRead;
+    }
+
+    /** Value bytes encoded so far. */
+    public long bytesWritten() {
+        return bytesWritten;
+    }
+
+    private byte[] read(byte[] bytes) {
+        bytesRead += bytes.length;
+        return bytes;
+    }
+
+    private byte[] written(byte[] bytes) {
+        bytesWritten += bytes.length;
+        return bytes;
+    }
+}
