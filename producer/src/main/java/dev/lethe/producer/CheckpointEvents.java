@@ -1,6 +1,7 @@
 package dev.lethe.producer;
 
 import dev.lethe.schemas.CheckpointReady;
+import dev.lethe.schemas.names.CheckpointNames;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Instant;
@@ -26,7 +27,7 @@ public final class CheckpointEvents {
 
     /** The deterministic checkpoint id {@code campaign/model/stage}. */
     public static String checkpointId(String campaign, String model, int stage) {
-        return campaign + "/" + model + "/" + stage;
+        return CheckpointNames.checkpointId(campaign, model, stage);
     }
 
     /**
@@ -93,12 +94,12 @@ public final class CheckpointEvents {
     }
 
     private static String id(String value, String field, String flag) {
-        String v = nonEmpty(value, field, flag);
-        // '/' separates the parts of the key and of checkpointId: inside a part it would make them ambiguous
-        if (v.contains("/")) {
-            throw new InvalidCheckpointEventException(field, flag, "must not contain '/', got '" + v + "'");
+        // the planner applies the same rule to raw events (CheckpointNames)
+        String problem = CheckpointNames.problem(value);
+        if (problem != null) {
+            throw new InvalidCheckpointEventException(field, flag, problem);
         }
-        return v;
+        return value;
     }
 
     private static String nonEmpty(String value, String field, String flag) {

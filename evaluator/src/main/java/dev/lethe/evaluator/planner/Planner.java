@@ -17,16 +17,20 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
@@ -37,8 +41,10 @@ import org.slf4j.LoggerFactory;
  * {@code lethe.eval-tasks} (key checkpointId/benchmark/shardIndex) in one transaction with the consumed offsets, so
  * each event is planned exactly once; undecodable or invalid events go to {@code lethe.checkpoints-dlq}.
  *
- * <p>A republished checkpoint (same checkpointId) is planned again and yields the same task ids; that is harmless
- * because the aggregator dedupes shard results by (checkpoint, benchmark, shardIndex).
+ * <p>A republished checkpoint (same checkpointId, same sha256) is planned again and yields the same task ids; that is
+ * harmless because the aggregator dedupes shard results by (checkpoint, benchmark, shardIndex). The same checkpointId
+ * with another sha256 is refused as {@code CHECKPOINT_CONFLICT} ({@link CheckpointIdentities}); the identities are
+ * rebuilt at start by replaying {@code lethe.checkpoints}.
  */
 public final class Planner implements Runnable, AutoCloseable {
 
@@ -59,6 +65,7 @@ public final class Planner implements Runnable, AutoCloseable {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile Throwable failure;
     private final int maxTaskBytes;
+    private final CheckpointIdentities identities = new CheckpointIdentities();
     private int taskPartitions = 1;
 
     public Planner(EvaluatorConfig config, SuiteCatalog catalog) {
@@ -96,6 +103,7 @@ public final class Planner implements Runnable, AutoCloseable {
             consumer = c;
             producer.initTransactions();
             taskPartitions = Math.max(1, producer.partitionsFor(tasksTopic.name()).size());
+            replayIdentities(events);
             c.subscribe(List.of(source.name()));
             LOG.info("planner {} consuming {}", config.plannerId(), source.name());
             while (running) {
@@ -123,16 +131,19 @@ public final class Planner implements Runnable, AutoCloseable {
                 } catch (SerializationException e) {
                     // the registry is unreachable or refuses our schema: keep the events and try again shortly
                     LOG.warn("planner cannot serialize tasks ({}); retrying {} events", e.getMessage(), batch.size());
+                    identities.abort();
                     aborts.incrementAndGet();
                     TransactionalBatch.rewind(c, batch);
                     Thread.sleep(1000);
                     continue;
                 }
                 if (TransactionalBatch.commit(producer, c, batch, outputs)) {
+                    identities.commit();
                     eventsPlanned.addAndGet(planned);
                     tasksEmitted.addAndGet(tasks);
                     deadLetters.addAndGet(dead);
                 } else {
+                    identities.abort();
                     aborts.incrementAndGet();
                     LOG.warn("planner transaction aborted; {} events will be planned again", batch.size());
                 }
@@ -172,6 +183,11 @@ public final class Planner implements Runnable, AutoCloseable {
             LOG.warn("checkpoint {} refused ({}): {}", event.getCheckpointId(), plan.rejection().reason(), plan.rejection().message());
             return List.of(dlqLetters.record(record, plan.rejection().reason(), plan.rejection().message(), plan.rejection().cause()));
         }
+        String conflict = identities.conflict(event);
+        if (conflict != null) {
+            LOG.warn("checkpoint {} refused (CHECKPOINT_CONFLICT): {}", event.getCheckpointId(), conflict);
+            return List.of(dlqLetters.record(record, DeadLetterReason.CHECKPOINT_CONFLICT, conflict, null));
+        }
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(plan.tasks().size());
         // a checkpoint's shards go round-robin over the partitions from a start fixed by its id: hashing each task
         // key left the busiest of 4 workers with 70-72 of 256 shards (BENCHMARKS.md, scaling); re-planning the
@@ -190,8 +206,52 @@ public final class Planner implements Runnable, AutoCloseable {
             int partition = (first + index++) % taskPartitions;
             out.add(new ProducerRecord<>(tasksTopic.name(), partition, task.getTaskId().getBytes(StandardCharsets.UTF_8), value));
         }
+        identities.planned(event);
         LOG.debug("checkpoint {} planned as {} tasks", event.getCheckpointId(), out.size());
         return out;
+    }
+
+    /**
+     * Rebuilds the checkpoint identities from {@code lethe.checkpoints} as it stands now (read_committed, from the
+     * beginning, no group): every event that would be planned fixes its id's sha256 if it is the first. Events after
+     * the planner's committed offset are replayed too, and since the first event of an id wins either way, planning
+     * them afterwards comes to the same verdicts.
+     */
+    private void replayIdentities(Deserializer<CheckpointReady> events) throws InterruptedException {
+        Map<String, Object> props = config.cluster().clientProperties();
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.plannerTransactionalId() + "-identities");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (KafkaConsumer<byte[], byte[]> replay = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = replay.partitionsFor(source.name()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            replay.assign(partitions);
+            replay.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = replay.endOffsets(partitions);
+            long replayed = 0;
+            while (running && partitions.stream().anyMatch(tp -> replay.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> record : replay.poll(POLL)) {
+                    CheckpointReady event;
+                    try {
+                        event = events.deserialize(record.topic(), record.headers(), record.value());
+                    } catch (RuntimeException e) {
+                        if (RegistryOutage.isTransient(e)) {
+                            LOG.warn("planner cannot decode checkpoints to replay their identities ({}); retrying", e.getMessage());
+                            replay.seek(new TopicPartition(record.topic(), record.partition()), record.offset());
+                            Thread.sleep(1000);
+                            break;
+                        }
+                        continue; // dead-lettered when it was planned
+                    }
+                    if (event != null && !shardPlanner.plan(event).rejected()) {
+                        identities.planned(event);
+                    }
+                    replayed++;
+                }
+            }
+            identities.commit();
+            LOG.info("planner {} knows {} checkpoint ids ({} events replayed)", config.plannerId(), identities.size(), replayed);
+        }
     }
 
     /** The producer's max.request.size (Kafka's 1 MiB default unless overridden) minus room for key and headers. */

@@ -9,6 +9,7 @@ import dev.lethe.schemas.CheckpointFormat;
 import dev.lethe.schemas.CheckpointReady;
 import dev.lethe.schemas.DeadLetterReason;
 import dev.lethe.schemas.EvalTask;
+import dev.lethe.schemas.names.CheckpointNames;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -105,11 +106,19 @@ public final class ShardPlanner {
         if (blank(e.getCheckpointId())) {
             return "checkpointId is blank";
         }
-        if (blank(e.getCampaign()) || blank(e.getModel()) || blank(e.getFamily())) {
-            return "campaign, family and model must be non-blank";
+        // the same rules as lethe publish (CheckpointNames): no '/', no NUL or other control characters
+        for (String[] name : new String[][] {{"campaign", e.getCampaign()}, {"family", e.getFamily()}, {"model", e.getModel()}}) {
+            String problem = CheckpointNames.problem(name[1]);
+            if (problem != null) {
+                return name[0] + " " + problem;
+            }
         }
         if (e.getStage() < 0) {
             return "stage must be >= 0, got " + e.getStage();
+        }
+        String idProblem = CheckpointNames.idProblem(e.getCheckpointId(), e.getCampaign(), e.getModel(), e.getStage());
+        if (idProblem != null) {
+            return "checkpointId " + idProblem;
         }
         if (e.getStage() > 0 && blank(e.getTask())) {
             return "task must be set for stage " + e.getStage() + " (only stage 0 has no task)";

@@ -112,6 +112,7 @@ public final class ShardTaskHandler {
                 .setCheckpointCreatedAt(task.getCheckpointCreatedAt())
                 .setMetric(element.items().metric())
                 .setPolarity(element.items().polarity())
+                .setCheckpointSha256(task.getCheckpointSha256())
                 .build());
     }
 }

@@ -5,21 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lethe.ml.checkpoint.Checkpoints;
 import dev.lethe.schemas.DeadLetterReason;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
-import java.util.zip.ZipOutputStream;
 import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -62,49 +55,17 @@ class CheckpointMemoryBoundTest {
         return net;
     }
 
-    /** {@code coefficients.bin} as ND4J writes a rank-1 FLOAT array of {@code declared} elements, with {@code data} behind it. */
-    static byte[] coefficients(long declared, byte[] data) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.writeUTF("MIXED_DATA_TYPES");
-        out.writeLong(6);
-        out.writeUTF("LONG");
-        for (long v : new long[] {1, declared, 1, 8192, 1, 'c'}) {
-            out.writeLong(v);
-        }
-        out.writeUTF("MIXED_DATA_TYPES");
-        out.writeLong(declared);
-        out.writeUTF("FLOAT");
-        out.write(data);
-        out.flush();
-        return bytes.toByteArray();
-    }
-
     /** The entries of a real checkpoint of {@link #tiny()}, in order. */
     Map<String, byte[]> realEntries(boolean withUpdater) throws IOException {
         Path file = root.resolve("real-" + withUpdater + ".zip");
         Checkpoints.write(tiny(), file, withUpdater);
-        Map<String, byte[]> entries = new LinkedHashMap<>();
-        try (ZipFile zip = new ZipFile(file.toFile())) {
-            for (var e = zip.entries(); e.hasMoreElements(); ) {
-                ZipEntry entry = e.nextElement();
-                entries.put(entry.getName(), zip.getInputStream(entry).readAllBytes());
-            }
-        }
+        Map<String, byte[]> entries = HostileCheckpoints.entries(file);
         Files.delete(file);
         return entries;
     }
 
     Path write(String name, Map<String, byte[]> entries) throws IOException {
-        Path file = root.resolve(name);
-        try (OutputStream out = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(out)) {
-            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-                zip.putNextEntry(new ZipEntry(e.getKey()));
-                zip.write(e.getValue());
-                zip.closeEntry();
-            }
-        }
-        return file;
+        return HostileCheckpoints.write(root.resolve(name), entries, 0);
     }
 
     /** Loads {@code file} and returns the refusal, asserting that JavaCPP's native memory barely moved meanwhile. */
@@ -124,11 +85,8 @@ class CheckpointMemoryBoundTest {
     @Test
     void shouldRejectBeforeAllocatingWhenCoefficientsHeaderClaimsBillionsOfFloats() throws Exception {
         for (long declared : new long[] {4_000_000_000L, 16_000_000_000L}) {
-            Map<String, byte[]> entries = realEntries(false);
-            byte[] real = entries.get("coefficients.bin");
-            byte[] data = Arrays.copyOfRange(real, real.length - 1210 * 4, real.length);
-            entries.put("coefficients.bin", coefficients(declared, data));
-            Path crafted = write("crafted-" + declared + ".zip", entries);
+            Path real = write("real.zip", realEntries(false));
+            Path crafted = HostileCheckpoints.craftedHeader(real, root.resolve("crafted-" + declared + ".zip"), declared);
             assertThat(Files.size(crafted)).isLessThan(20_000); // the 10 KB checkpoint
 
             CheckpointException refusal = refusalWithinBudget(crafted);
@@ -148,7 +106,7 @@ class CheckpointMemoryBoundTest {
         long parameters = 100_000L * 100_000 + 100_000 + 100_000L * 10 + 10;
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put("configuration.json", huge.getBytes(StandardCharsets.UTF_8));
-        entries.put("coefficients.bin", coefficients(parameters, new byte[4096]));
+        entries.put("coefficients.bin", HostileCheckpoints.coefficients(parameters, new byte[4096]));
         Path crafted = write("huge.zip", entries);
 
         CheckpointException refusal = refusalWithinBudget(crafted);
@@ -160,7 +118,7 @@ class CheckpointMemoryBoundTest {
     @Test
     void shouldRejectWhenHeaderMatchesTheConfigurationButTheDataIsNotThere() throws Exception {
         Map<String, byte[]> entries = realEntries(false);
-        entries.put("coefficients.bin", coefficients(1210, new byte[100]));
+        entries.put("coefficients.bin", HostileCheckpoints.coefficients(1210, new byte[100]));
         Path crafted = write("short.zip", entries);
 
         assertThat(refusalWithinBudget(crafted)).isInstanceOf(CheckpointRejectedException.class)
@@ -189,21 +147,8 @@ class CheckpointMemoryBoundTest {
     @Test
     void shouldRefuseANearLimitBombOnceAndRememberItBySha256() throws Exception {
         // zeros just over the worker's inflate budget, far under the old limit of 4 x --max-checkpoint-bytes (1 GiB)
-        Map<String, byte[]> entries = realEntries(false);
-        Path bomb = root.resolve("bomb.zip");
-        try (OutputStream out = Files.newOutputStream(bomb); ZipOutputStream zip = new ZipOutputStream(out)) {
-            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-                zip.putNextEntry(new ZipEntry(e.getKey()));
-                zip.write(e.getValue());
-                zip.closeEntry();
-            }
-            zip.putNextEntry(new ZipEntry("updaterState.bin"));
-            byte[] zeros = new byte[1 << 20];
-            for (long written = 0; written <= WORKER_BUDGET.maxInflatedBytes(); written += zeros.length) {
-                zip.write(zeros);
-            }
-            zip.closeEntry();
-        }
+        Path bomb = HostileCheckpoints.bomb(write("real.zip", realEntries(false)), root.resolve("bomb.zip"),
+                WORKER_BUDGET.maxInflatedBytes() + (1 << 20));
         assertThat(Files.size(bomb)).isLessThan(1L << 20);
         String sha = Checkpoints.sha256(bomb);
 

@@ -89,7 +89,21 @@ class ShardPlannerTest {
         assertRejected(event(b -> b.setTask(null)), DeadLetterReason.VALIDATION, "task must be set");
         assertRejected(event(b -> b.setSuite("nope-cl")), DeadLetterReason.UNKNOWN_SUITE, "unknown suite");
         assertRejected(event(b -> b.setAttributes(Map.of())), DeadLetterReason.VALIDATION, "attribute dataset is missing");
-        assertRejected(event(b -> b.setStage(4).setTask("perm-4")), DeadLetterReason.VALIDATION, "beyond the campaign's 3 stages");
+        assertRejected(event(b -> b.setStage(4).setTask("perm-4").setCheckpointId("c1/mlp-a/4")), DeadLetterReason.VALIDATION,
+                "beyond the campaign's 3 stages");
+    }
+
+    @Test
+    void shouldRejectNamesLethePublishRefusesWhenARawEventCarriesThem() {
+        assertRejected(event(b -> b.setFamily("ml/p")), DeadLetterReason.VALIDATION, "family must not contain '/'");
+        assertRejected(event(b -> b.setModel("mlp\u0000a").setCheckpointId("c1/mlp\u0000a/2")), DeadLetterReason.VALIDATION,
+                "model must not contain control characters, got U+0000 at index 3");
+        assertRejected(event(b -> b.setCampaign("c1\n")), DeadLetterReason.VALIDATION, "campaign must not contain control characters");
+        assertRejected(event(b -> b.setCampaign(" c1")), DeadLetterReason.VALIDATION, "campaign must not start or end with whitespace");
+        assertRejected(event(b -> b.setModel("")), DeadLetterReason.VALIDATION, "model must not be empty");
+        // with '/' inside a part, campaign/model/stage would be ambiguous: c1/x + y and c1 + x/y give one id
+        assertRejected(event(b -> b.setCheckpointId("c1/mlp-a/3")), DeadLetterReason.VALIDATION,
+                "checkpointId must be campaign/model/stage = 'c1/mlp-a/2', got 'c1/mlp-a/3'");
     }
 
     @Test
