@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             dev.lethe.cli.sink.SinkCommand.class,
             dev.lethe.cli.demo.DemoCommand.class,
             dev.lethe.cli.suite.SuiteCommand.class,
+            dev.lethe.cli.ingest.IngestCommand.class,
             dev.lethe.cli.bench.BenchCommand.class,
         })
 public final class LetheMain implements Runnable {

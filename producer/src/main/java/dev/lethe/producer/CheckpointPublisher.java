@@ -49,8 +49,11 @@ public final class CheckpointPublisher implements AutoCloseable {
         this.timeout = timeout;
     }
 
-    /** Producer settings: the cluster's client properties plus idempotence, acks=all and bounded blocking. */
-    static Map<String, Object> producerProperties(ClusterConfig config, Duration timeout) {
+    /**
+     * Producer settings: the cluster's client properties plus idempotence, acks=all and bounded blocking (also what
+     * {@code lethe ingest lm-eval} publishes shard results with).
+     */
+    public static Map<String, Object> producerProperties(ClusterConfig config, Duration timeout) {
         long ms = Math.max(2000, timeout.toMillis());
         Map<String, Object> props = new HashMap<>(config.clientProperties());
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

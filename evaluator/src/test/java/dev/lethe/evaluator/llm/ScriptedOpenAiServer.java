@@ -26,14 +26,14 @@ import java.util.function.ToDoubleFunction;
  * {@link #promptLogLikelihood} of the prompt. It records requests, can fail the first ones with 429/503, and can
  * behave like a server without prompt echo ({@link #echoSupported} false: {@code echo} ignored, no logprobs).
  */
-final class ScriptedOpenAiServer implements AutoCloseable {
+public final class ScriptedOpenAiServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
     private final ExecutorService pool = Executors.newFixedThreadPool(8);
     volatile Function<String, String> generator = prompt -> "";
-    volatile ToDoubleFunction<String> promptLogLikelihood = prompt -> -prompt.length();
+    public volatile ToDoubleFunction<String> promptLogLikelihood = prompt -> -prompt.length();
     volatile boolean echoSupported = true;
     volatile int failFirst;
     volatile int failStatus = 429;
@@ -41,14 +41,14 @@ final class ScriptedOpenAiServer implements AutoCloseable {
     final List<JsonNode> bodies = new CopyOnWriteArrayList<>();
     final List<String> paths = new CopyOnWriteArrayList<>();
 
-    ScriptedOpenAiServer() throws IOException {
+    public ScriptedOpenAiServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/v1/", this::handle);
         server.setExecutor(pool);
         server.start();
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 

@@ -8,11 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The JSON Lines files the importers read: where the file is, and one parsed object per non-blank line. */
-final class JsonLines {
+/** The JSON Lines files the importers (and the harness ingest) read: where the file is, and one parsed object per non-blank line. */
+public final class JsonLines {
 
     /** Receives one parsed line; {@code lineNo} is 1-based, for error messages. */
-    interface LineHandler {
+    public interface LineHandler {
         void accept(int lineNo, JsonNode node) throws IOException;
     }
 
@@ -27,7 +27,7 @@ final class JsonLines {
                 : Files.isRegularFile(from.resolve(fileName)) ? from.resolve(fileName) : from.resolve(folder).resolve(fileName);
     }
 
-    static void forEach(Path file, LineHandler handler) throws IOException {
+    public static void forEach(Path file, LineHandler handler) throws IOException {
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             int lineNo = 0;

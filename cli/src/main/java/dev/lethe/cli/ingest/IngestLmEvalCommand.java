@@ -1,0 +1,192 @@
+package dev.lethe.cli.ingest;
+
+import dev.lethe.cli.ClusterOptions;
+import dev.lethe.cli.UsageException;
+import dev.lethe.evaluator.llm.harness.HarnessIngest;
+import dev.lethe.evaluator.llm.harness.HarnessRun;
+import dev.lethe.evaluator.llm.harness.TaskMapping;
+import dev.lethe.producer.CheckpointPublisher;
+import dev.lethe.schemas.ShardResult;
+import dev.lethe.schemas.config.ClusterConfig;
+import dev.lethe.schemas.serde.AvroSerdes;
+import dev.lethe.schemas.topics.Topic;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code lethe ingest lm-eval}: reads an lm-evaluation-harness {@code --log_samples} output directory and publishes
+ * its per-item correctness as {@link ShardResult}s of one checkpoint on {@code lethe.shard-results} (key
+ * checkpointId/benchmark), so the aggregator computes forgetting and paired-test alerts without Lethe rescoring.
+ */
+@Command(name = "lm-eval", mixinStandardHelpOptions = true,
+        description = {
+            "Publish an lm-evaluation-harness run (--log_samples) as Lethe shard results of one checkpoint.",
+            "",
+            "Reads samples_<task>_<timestamp>.jsonl (newest per task) and results_<timestamp>.json under --samples,",
+            "maps each task to an element and category (defaults for MMLU subjects by group, ARC, BoolQ, HellaSwag,",
+            "PIQA, Winogrande, RACE, CrowS-Pairs, GSM8K; --mapping FILE for others), reads each document's metric",
+            "(0/1) as its item bit and publishes shards of --shard-size items with idempotent acks=all sends. Prints",
+            "one line per element (items, score, the harness's own value) and the count published. Tasks without a",
+            "mapping are skipped and listed on stderr. Run the same tasks on every checkpoint of a campaign.",
+            ""})
+public final class IngestLmEvalCommand implements java.util.concurrent.Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ClusterOptions cluster;
+
+    @Option(names = "--samples", required = true, paramLabel = "DIR", description = "The harness's --output_path (or its model folder).")
+    Path samples;
+
+    @Option(names = "--campaign", required = true, paramLabel = "C", description = "Campaign id (no '/').")
+    String campaign;
+
+    @Option(names = "--family", required = true, paramLabel = "F", description = "Model family.")
+    String family;
+
+    @Option(names = "--model", required = true, paramLabel = "M", description = "Model run within the campaign (no '/').")
+    String model;
+
+    @Option(names = "--stage", required = true, paramLabel = "S", description = "Stage of the checkpoint the harness scored (0 = before fine-tuning).")
+    int stage;
+
+    @Option(names = "--task", paramLabel = "T", description = "Task stage S fine-tuned on (omit for stage 0).")
+    String task;
+
+    @Option(names = "--mapping", paramLabel = "FILE",
+            description = "JSON {\"tasks\": {\"<task>\": {\"element\", \"category\", \"metric\", \"filter\"?}}} over the defaults.")
+    Path mapping;
+
+    @Option(names = "--suite", paramLabel = "ID", defaultValue = "lm-eval", description = "Suite id of the results (default: ${DEFAULT-VALUE}).")
+    String suite;
+
+    @Option(names = "--shard-size", paramLabel = "N", defaultValue = "100", description = "Items per shard result (default: ${DEFAULT-VALUE}).")
+    int shardSize;
+
+    @Option(names = "--created-at", paramLabel = "ISO-8601", description = "When the checkpoint was written (default: now).")
+    String createdAt;
+
+    @Option(names = "--dry-run", description = "Read, map and print, but publish nothing.")
+    boolean dryRun;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30", description = "How long to wait for the cluster (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @Override
+    public Integer call() {
+        HarnessIngest.Checkpoint checkpoint = checkpoint();
+        if (!Files.isDirectory(samples)) {
+            throw new UsageException("--samples " + samples + " is not a directory");
+        }
+        if (mapping != null && !Files.isRegularFile(mapping)) {
+            throw new UsageException("--mapping " + mapping + " is not a file");
+        }
+        HarnessIngest.Outcome outcome;
+        try {
+            HarnessRun run = HarnessRun.read(samples);
+            TaskMapping tasks = mapping == null ? TaskMapping.defaults(run.groupSubtasks()) : TaskMapping.fromFile(mapping, run.groupSubtasks());
+            outcome = HarnessIngest.ingest(run, tasks, checkpoint);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + samples + " failed: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("cannot ingest " + samples + ": " + e.getMessage(), e);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        outcome.skippedTasks().forEach(t -> err.printf("skipped task %s: no mapping (give one with --mapping)%n", t));
+        outcome.elements().forEach((name, e) -> {
+            out.printf("element\t%s\t%s\tmetric=%s\titems=%d\tscore=%.2f%%%s%n", name, e.category(), e.metric(), e.n(),
+                    100.0 * e.correct() / e.n(), e.reportedMean() == null ? "" : String.format("\tharness=%.2f%%", 100 * e.reportedMean()));
+            if (e.reportedMean() != null && Math.abs(e.reportedMean() - (double) e.correct() / e.n()) > 1e-9) {
+                err.printf("warning: %s differs from the harness's results file (%.4f vs %.4f): are the samples from that run?%n",
+                        name, (double) e.correct() / e.n(), e.reportedMean());
+            }
+        });
+        err.flush();
+        if (dryRun) {
+            out.printf("dry run: %d shard results, suite %s version %s, checkpoint %s (nothing published)%n",
+                    outcome.results().size(), suite, outcome.suiteVersion(), checkpoint.checkpointId());
+        } else {
+            ClusterConfig config = cluster.toConfig();
+            Topic<ShardResult> topic = config.topics().shardResults();
+            publish(config, topic, outcome.results());
+            out.printf("published %d shard results to %s, suite %s version %s, checkpoint %s%n",
+                    outcome.results().size(), topic.name(), suite, outcome.suiteVersion(), checkpoint.checkpointId());
+        }
+        out.flush();
+        return 0;
+    }
+
+    private HarnessIngest.Checkpoint checkpoint() {
+        for (Map.Entry<String, String> id : Map.of("--campaign", campaign, "--model", model, "--family", family, "--suite", suite).entrySet()) {
+            if (id.getValue().isBlank() || id.getValue().contains("/")) {
+                throw new UsageException(id.getKey() + " must be non-blank without '/', got '" + id.getValue() + "'");
+            }
+        }
+        if (stage < 0) {
+            throw new UsageException("--stage must be >= 0, got " + stage);
+        }
+        if (shardSize < 1) {
+            throw new UsageException("--shard-size must be >= 1, got " + shardSize);
+        }
+        if (timeoutSeconds < 1) {
+            throw new UsageException("--timeout must be >= 1 second, got " + timeoutSeconds);
+        }
+        Instant created;
+        try {
+            created = createdAt == null ? Instant.now() : Instant.parse(createdAt);
+        } catch (DateTimeParseException e) {
+            throw new UsageException("--created-at must be an ISO-8601 instant like 2026-01-01T12:00:00Z, got '" + createdAt + "'");
+        }
+        return new HarnessIngest.Checkpoint(campaign, family, model, stage, task, suite, shardSize, "lethe-ingest-lm-eval", created);
+    }
+
+    private void publish(ClusterConfig config, Topic<ShardResult> topic, List<ShardResult> results) {
+        Duration timeout = Duration.ofSeconds(timeoutSeconds);
+        long ms = timeout.toMillis();
+        Map<String, Object> props = new HashMap<>(CheckpointPublisher.producerProperties(config, timeout));
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "lethe-ingest-lm-eval");
+        try (KafkaProducer<String, ShardResult> producer = new KafkaProducer<>(props, new StringSerializer(),
+                AvroSerdes.forTopic(topic, config).serializer())) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            for (ShardResult r : results) {
+                sent.add(producer.send(new ProducerRecord<>(topic.name(), r.getCheckpointId() + "/" + r.getBenchmark(), r)));
+            }
+            producer.flush();
+            for (Future<RecordMetadata> f : sent) {
+                f.get(ms, TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the cluster did not accept the shard results: " + e.getMessage(), e);
+        }
+    }
+}
