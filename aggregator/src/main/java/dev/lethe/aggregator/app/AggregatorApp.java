@@ -3,6 +3,9 @@ package dev.lethe.aggregator.app;
 import dev.lethe.aggregator.query.QueryServer;
 import dev.lethe.aggregator.topology.AggregatorSerdes;
 import dev.lethe.aggregator.topology.AggregatorTopology;
+import dev.lethe.schemas.failure.TransientFailure;
+import dev.lethe.schemas.registry.SchemaRegistryClient;
+import dev.lethe.schemas.serde.AvroSerdes;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Properties;
@@ -12,7 +15,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,10 +56,9 @@ public final class AggregatorApp implements AutoCloseable {
         props.put(DeadLetterWriteFailures.COUNTER, deadLetterFailures);
         KafkaStreams streams = new KafkaStreams(AggregatorTopology.build(config, serdes), props);
         AggregatorApp app = new AggregatorApp(config, streams, server, deadLetterFailures);
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("aggregator stream thread failed; shutting the instance down", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+        SchemaRegistryClient registry = AvroSerdes.client(config.cluster());
+        streams.setUncaughtExceptionHandler(new StreamThreadFailures(() -> answers(registry), Duration.ofSeconds(2),
+                Duration.ofMinutes(2)));
         streams.setStateListener((now, before) -> {
             LOG.info("aggregator {} -> {}", before, now);
             if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
@@ -73,6 +74,15 @@ public final class AggregatorApp implements AutoCloseable {
         return app;
     }
 
+    private static boolean answers(SchemaRegistryClient registry) {
+        try {
+            registry.subjects();
+            return true;
+        } catch (RuntimeException e) {
+            return !TransientFailure.isTransient(e);
+        }
+    }
+
     /** The Kafka Streams properties of this instance: exactly_once_v2, named state dir, application.server. */
     public static Properties streamsProperties(AggregatorConfig config, String applicationServer) {
         Properties props = new Properties();
@@ -83,6 +93,9 @@ public final class AggregatorApp implements AutoCloseable {
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitIntervalMs());
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        // a replaced stream thread (StreamThreadFailures) does not leave the group: its partitions move on when its
+        // session expires, so 10 s instead of 45 s is how long a replacement stalls the aggregator
+        props.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
         if (applicationServer != null) {
             props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
         }

@@ -4,6 +4,7 @@ import dev.lethe.schemas.BenchmarkScore;
 import dev.lethe.schemas.DeadLetterReason;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.ShardStatus;
+import dev.lethe.schemas.failure.TransientFailure;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -51,6 +52,11 @@ final class ShardAssembler implements Processor<byte[], byte[], String, Aggregat
         try {
             shard = deserializer.deserialize(sourceTopic, record.value());
         } catch (RuntimeException e) {
+            if (TransientFailure.isTransient(e)) {
+                // the registry failed, not the record: failing the task aborts the transaction and the record is
+                // read again once AggregatorApp's handler has replaced the stream thread
+                throw e;
+            }
             dead(record, DeadLetterReason.DESERIALIZATION, e, "cannot decode a ShardResult: " + e.getMessage());
             return;
         }

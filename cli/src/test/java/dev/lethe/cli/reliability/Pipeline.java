@@ -178,6 +178,30 @@ final class Pipeline implements AutoCloseable {
         aggregator = startAggregator(aggregatorConfig);
     }
 
+    /**
+     * Starts the aggregator again (same application id and state dir) with registry caches as empty as a new
+     * process's, so it has to ask the registry for every schema again. Returns at once: while the registry is down
+     * it cannot get far.
+     */
+    void startAggregatorAgainWithColdCaches() {
+        aggregator = AggregatorApp.start(AggregatorConfig.defaults(withColdRegistryCaches(config))
+                .withApplicationId(aggregatorConfig.applicationId())
+                .withStateDir(aggregatorConfig.stateDir())
+                .withHttp(AggregatorConfig.DEFAULT_HTTP_HOST, 0)
+                .validated());
+    }
+
+    /**
+     * The same cluster and registry under a registry configuration no client in this JVM has used: the serdes share
+     * one registry client (and its caches) per configuration, so naming the registry twice in the URL list gives a
+     * part restarted in this JVM empty caches, as a restarted process would have.
+     */
+    static ClusterConfig withColdRegistryCaches(ClusterConfig config) {
+        String url = config.schemaRegistryUrl().split(",")[0];
+        return ClusterConfig.of(config.bootstrapServers(), url + "," + url)
+                .withTopicPrefix(config.topicPrefix());
+    }
+
     /** Number of BenchmarkScore records committed so far. */
     int committedScores() {
         return TopicReader.readAll(config, config.topics().benchmarkScores(), READ_TIMEOUT).size();

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.schemas.BenchmarkScore;
 import dev.lethe.schemas.CheckpointReady;
+import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.MetricScope;
 import dev.lethe.schemas.ShardResult;
+import dev.lethe.schemas.config.ClusterConfig;
+import dev.lethe.schemas.topics.Topic;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
@@ -73,6 +77,17 @@ final class PipelineChecks {
         assertThat(state.metrics().values()).extracting(ForgettingMetric::getScope)
                 .contains(MetricScope.ELEMENT, MetricScope.CATEGORY, MetricScope.MODEL, MetricScope.FAMILY);
         assertThat(state.metrics()).as("final lethe.forgetting vs the clean run's").isEqualTo(clean);
+    }
+
+    /** Every {@code -dlq} topic of the pipeline is empty: no valid record was dead-lettered, whatever failed. */
+    static void assertNothingDeadLettered(ClusterConfig config) {
+        for (Topic<?> source : config.topics().main()) {
+            Topic<DeadLetter> dlq = config.topics().dlq(source);
+            assertThat(TopicReader.readAll(config, dlq, Duration.ofSeconds(30)))
+                    .as("dead letters on " + dlq.name())
+                    .extracting(r -> r.value().getReason() + ": " + r.value().getMessage())
+                    .isEmpty();
+        }
     }
 
     /** Scores by key (for diagnostics and comparisons). */

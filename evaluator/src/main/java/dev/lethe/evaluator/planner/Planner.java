@@ -3,7 +3,7 @@ package dev.lethe.evaluator.planner;
 import dev.lethe.evaluator.EvaluatorConfig;
 import dev.lethe.evaluator.deadletter.DeadLetters;
 import dev.lethe.evaluator.kafka.KafkaClients;
-import dev.lethe.evaluator.kafka.RegistryOutage;
+import dev.lethe.schemas.failure.TransientFailure;
 import dev.lethe.evaluator.kafka.TransactionalBatch;
 import dev.lethe.evaluator.suite.SuiteCatalog;
 import dev.lethe.schemas.CheckpointReady;
@@ -173,7 +173,7 @@ public final class Planner implements Runnable, AutoCloseable {
                 return List.of(dlqLetters.record(record, DeadLetterReason.DESERIALIZATION, "null value (tombstone) on " + record.topic(), null));
             }
         } catch (RuntimeException e) {
-            if (RegistryOutage.isTransient(e)) {
+            if (TransientFailure.isTransient(e)) {
                 throw new SerializationException("schema registry unavailable: " + e.getMessage(), e);
             }
             return List.of(dlqLetters.record(record, DeadLetterReason.DESERIALIZATION, "undecodable CheckpointReady: " + e.getMessage(), e));

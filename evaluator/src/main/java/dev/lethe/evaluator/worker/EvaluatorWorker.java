@@ -3,7 +3,7 @@ package dev.lethe.evaluator.worker;
 import dev.lethe.evaluator.EvaluatorConfig;
 import dev.lethe.evaluator.deadletter.DeadLetters;
 import dev.lethe.evaluator.kafka.KafkaClients;
-import dev.lethe.evaluator.kafka.RegistryOutage;
+import dev.lethe.schemas.failure.TransientFailure;
 import dev.lethe.evaluator.kafka.TransactionalBatch;
 import dev.lethe.evaluator.scoring.ScorerRegistry;
 import dev.lethe.evaluator.scoring.Scorers;
@@ -266,7 +266,7 @@ public final class EvaluatorWorker implements Runnable, AutoCloseable {
                         throw new SerializationException("null value (tombstone)");
                     }
                 } catch (RuntimeException e) {
-                    if (RegistryOutage.isTransient(e)) {
+                    if (TransientFailure.isTransient(e)) {
                         throw new SerializationException("schema registry unavailable: " + e.getMessage(), e);
                     }
                     LOG.warn("undecodable task at {}-{}@{} dead-lettered: {}", record.topic(), record.partition(), record.offset(), e.getMessage());

@@ -6,7 +6,7 @@ import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.schemas.deadletter.DeadLetterBuilder;
-import dev.lethe.schemas.registry.SchemaRegistryException;
+import dev.lethe.schemas.failure.TransientFailure;
 import dev.lethe.schemas.serde.AvroSerdes;
 import dev.lethe.schemas.topics.Topic;
 import dev.lethe.schemas.topics.Topics;
@@ -390,7 +390,8 @@ public final class SinkRunner implements AutoCloseable {
             }
             return true;
         } catch (SerializationException | org.apache.avro.AvroRuntimeException e) {
-            if (registryUnavailable(e)) {
+            // an unreachable, failing or credential-refusing registry says nothing about the record; an unknown id does
+            if (TransientFailure.isTransient(e)) {
                 LOG.warn("sink {}: schema registry unavailable, will re-read {}[{}]@{}: {}", sink.name(), record.topic(),
                         record.partition(), record.offset(), e.getMessage());
                 return false;
@@ -406,17 +407,6 @@ public final class SinkRunner implements AutoCloseable {
     private void counted(ConsumerRecord<byte[], byte[]> record) {
         stats.recordConsumed(record.topic());
         pending++;
-    }
-
-    /** An unreachable or failing registry says nothing about the record; an unknown schema id does. */
-    static boolean registryUnavailable(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SchemaRegistryException registry) {
-                return !registry.isNotFound() && (registry.httpStatus() >= 500 || registry.httpStatus() == 429
-                        || registry.httpStatus() == 408);
-            }
-        }
-        return false;
     }
 
     private void deliver(SourceRecord source, Runnable callback) {

@@ -3,6 +3,7 @@ package dev.lethe.sinks.webhook;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.schemas.DeadLetterReason;
 import dev.lethe.schemas.KnowledgeLossAlert;
+import dev.lethe.schemas.failure.TransientFailure;
 import dev.lethe.schemas.json.RecordJson;
 import dev.lethe.sinks.core.AlertLifecycle;
 import dev.lethe.sinks.core.MetricSink;
@@ -149,8 +150,8 @@ public final class WebhookSink implements MetricSink {
             if (status >= 200 && status < 300) {
                 return new Outcome(true, false, null);
             }
-            // 408/429/5xx are transient; any other 4xx means the request itself is refused, so retrying cannot help
-            boolean retryable = status == 408 || status == 429 || status >= 500;
+            // Lethe's one definition (408/429/5xx, 401/403); any other 4xx means the request itself is refused
+            boolean retryable = TransientFailure.isTransientStatus(status);
             return new Outcome(false, retryable, "HTTP " + status + " " + abbreviate(response.body()));
         } catch (IOException e) {
             return new Outcome(false, true, e.getClass().getSimpleName() + ": " + e.getMessage());
