@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             dev.lethe.cli.publish.PublishCommand.class,
             dev.lethe.cli.evaluate.EvaluateCommand.class,
             dev.lethe.cli.sink.SinkCommand.class,
+            dev.lethe.cli.sink.SinkCommand.Dashboard.class,
             dev.lethe.cli.demo.DemoCommand.class,
             dev.lethe.cli.suite.SuiteCommand.class,
             dev.lethe.cli.ingest.IngestCommand.class,

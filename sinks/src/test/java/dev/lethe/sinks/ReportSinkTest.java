@@ -79,6 +79,19 @@ class ReportSinkTest {
     }
 
     @Test
+    void shouldCountTheSameFinalRecordsAsMetricsJsonlWhenElementRecordsAreNotDrawn() throws Exception {
+        ReportSink sink = new ReportSink(dir, Clock.systemUTC(), Duration.ZERO);
+        sink.onMetric(TestRecords.element("mlp", "mlp-a", 1, "task", "perm-1", 6.0));
+        sink.onMetric(TestRecords.element("mlp", "mlp-a", 1, "task", "perm-1", 7.0)); // re-emitted: the same key
+        sink.onMetric(TestRecords.element("mlp", "mlp-a", 1, "task", "perm-2", 6.0));
+        sink.onMetric(category("mlp", "mlp-a", 1, "task", 5.0, 85.0));
+        sink.flush();
+
+        assertThat(Files.readString(dir.resolve("report.html"))).contains("from 3 final metric records (latest per key, as in "
+                + "metrics.jsonl; the 2 element records are not drawn, the charts and tables use the other 1) and 0 alerts (0 firing, 0 resolved).");
+    }
+
+    @Test
     void shouldSayNoMetricsYetWhenNothingArrived() throws Exception {
         ReportSink sink = new ReportSink(dir, Clock.systemUTC(), Duration.ZERO);
         sink.flush();

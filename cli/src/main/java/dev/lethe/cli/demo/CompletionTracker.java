@@ -3,11 +3,14 @@ package dev.lethe.cli.demo;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.MetricScope;
+import dev.lethe.sinks.core.AlertLifecycle;
 import dev.lethe.sinks.core.MetricSink;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Knows which metrics a finished campaign must have produced and ticks them off as {@code lethe.forgetting}
@@ -26,7 +29,10 @@ final class CompletionTracker implements MetricSink {
     private final Set<String> expected = new HashSet<>();
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
     private final Set<String> metricKeys = ConcurrentHashMap.newKeySet();
-    private volatile long alerts;
+    /** alertId -> whether its latest record is RESOLVED. */
+    private final Map<String, Boolean> alertResolved = new ConcurrentHashMap<>();
+    private final AtomicLong metricRecords = new AtomicLong();
+    private final AtomicLong alertRecords = new AtomicLong();
 
     CompletionTracker(List<ExpectedCheckpoint> checkpoints) {
         for (ExpectedCheckpoint c : checkpoints) {
@@ -48,6 +54,7 @@ final class CompletionTracker implements MetricSink {
 
     @Override
     public void onMetric(ForgettingMetric m) {
+        metricRecords.incrementAndGet();
         metricKeys.add(m.getCampaign() + '|' + m.getFamily() + '|' + m.getModel() + '|' + m.getStage() + '|'
                 + m.getScope() + '|' + m.getCategory() + '|' + m.getBenchmark());
         if (m.getScope() == MetricScope.ELEMENT) {
@@ -60,7 +67,8 @@ final class CompletionTracker implements MetricSink {
 
     @Override
     public void onAlert(KnowledgeLossAlert alert) {
-        alerts++;
+        alertRecords.incrementAndGet();
+        alertResolved.put(alert.getAlertId(), AlertLifecycle.isResolved(alert));
     }
 
     boolean complete() {
@@ -75,13 +83,24 @@ final class CompletionTracker implements MetricSink {
         return seen.size();
     }
 
-    /** Distinct metric keys seen so far (what "metrics emitted" counts in the progress line). */
+    /** Distinct metric keys seen so far: the final records, one per line of metrics.jsonl once the campaign is done. */
     int distinctMetrics() {
         return metricKeys.size();
     }
 
-    long alertsSeen() {
-        return alerts;
+    /** Every ForgettingMetric record read, re-emissions of a key included (at least {@link #distinctMetrics()}). */
+    long metricRecordsEmitted() {
+        return metricRecords.get();
+    }
+
+    /** Distinct alertIds and their latest state: one line of alerts.jsonl per alert. */
+    AlertLifecycle.Counts alerts() {
+        return AlertLifecycle.Counts.ofStates(alertResolved.values());
+    }
+
+    /** Every KnowledgeLossAlert record read: firings, re-emissions and resolutions (alert updates, not alerts). */
+    long alertRecordsEmitted() {
+        return alertRecords.get();
     }
 
     private static String elementKey(String campaign, String model, int stage, String benchmark) {

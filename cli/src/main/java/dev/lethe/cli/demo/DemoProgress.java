@@ -1,5 +1,6 @@
 package dev.lethe.cli.demo;
 
+import dev.lethe.sinks.core.AlertLifecycle;
 import dev.lethe.trainer.run.ProgressListener;
 import dev.lethe.trainer.run.StageResult;
 import java.io.PrintWriter;
@@ -7,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
- * The demo's progress line: stages trained, shards scored, metrics emitted. Printed when a figure changes,
+ * The demo's progress line: stages trained, shards scored, distinct metric keys, alerts (and how many fire). Printed when a figure changes,
  * at most every {@code intervalMs}, as plain lines so it mixes with the live table on any terminal or log.
  */
 final class DemoProgress implements ProgressListener {
@@ -39,10 +40,11 @@ final class DemoProgress implements ProgressListener {
 
     /** The current figures as one line. */
     String line() {
-        return String.format("[demo] stages trained %d/%d | shards scored %d/%d | metrics emitted %d "
-                        + "(elements %d/%d) | alerts %d",
+        AlertLifecycle.Counts alerts = tracker.alerts();
+        return String.format("[demo] stages trained %d/%d | shards scored %d/%d | metric keys %d "
+                        + "(elements %d/%d) | alerts %d (%d firing)",
                 stagesTrained.get(), totalStages, Math.min(shardsScored.getAsLong(), totalShards), totalShards,
-                tracker.distinctMetrics(), tracker.seenCount(), tracker.expectedCount(), tracker.alertsSeen());
+                tracker.distinctMetrics(), tracker.seenCount(), tracker.expectedCount(), alerts.alerts(), alerts.firing());
     }
 
     /** Prints the line if any figure moved since the last print. */

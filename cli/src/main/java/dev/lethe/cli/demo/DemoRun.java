@@ -14,11 +14,14 @@ import dev.lethe.evaluator.suite.SuiteCatalog;
 import dev.lethe.evaluator.suite.SuiteElement;
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.sinks.console.ConsoleSink;
+import dev.lethe.sinks.core.AlertLifecycle;
 import dev.lethe.sinks.core.CompositeSink;
 import dev.lethe.sinks.core.MetricSink;
 import dev.lethe.sinks.core.SinkRunner;
 import dev.lethe.sinks.core.SinkRunnerConfig;
 import dev.lethe.sinks.core.StartPosition;
+import dev.lethe.sinks.dashboard.DashboardConfig;
+import dev.lethe.sinks.dashboard.DashboardSink;
 import dev.lethe.sinks.jsonl.JsonlSink;
 import dev.lethe.sinks.prometheus.PrometheusSink;
 import dev.lethe.sinks.prometheus.PrometheusSinkConfig;
@@ -111,8 +114,10 @@ final class DemoRun implements Callable<Integer> {
         boolean terminal = System.console() != null;
         ConsoleSink console = terminal ? ConsoleSink.onStdout().withStatus(progress::line) : new ConsoleSink(out, false);
         PrometheusSink prometheus = new PrometheusSink(PrometheusSinkConfig.defaults().withPort(0));
+        // any free loopback port, so two demos never collide; the URL is printed below
+        DashboardSink dashboard = new DashboardSink(DashboardConfig.defaults().withPort(0)).withStatus(progress::line).start();
         List<MetricSink> members = List.of(tracker, console, new JsonlSink(outDir),
-                new ReportSink(outDir, Clock.systemUTC(), ReportSink.DEFAULT_MIN_INTERVAL), prometheus);
+                new ReportSink(outDir, Clock.systemUTC(), ReportSink.DEFAULT_MIN_INTERVAL), prometheus, dashboard);
         SinkRunner sinks = own(SinkRunner.start(cluster,
                 SinkRunnerConfig.defaults("demo", StartPosition.EARLIEST)
                         .withGroupId("lethe-demo-sinks-" + UUID.randomUUID())
@@ -138,6 +143,7 @@ final class DemoRun implements Callable<Integer> {
         }
         say("aggregator queries on %s, Prometheus on %s, %d evaluator worker processes ready",
                 aggregator.get().endpoint(), prometheus.url(), options.evaluators());
+        say("live dashboard on %s (open it in a browser to watch the campaign fill in)", dashboard.url());
 
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "lethe-demo-progress"));
         own(ticker::shutdownNow);
@@ -199,9 +205,7 @@ final class DemoRun implements Callable<Integer> {
             console.table().render().forEach(out::println);
             out.println();
         }
-        say("done in %.1f s: %d checkpoints, %d shards, %d metric records, %d alerts",
-                (System.nanoTime() - begin) / 1e9, trained.stages().size(), shards.count(), tracker.distinctMetrics(),
-                tracker.alertsSeen());
+        say("%s", closingLine((System.nanoTime() - begin) / 1e9, trained.stages().size(), shards.count(), tracker));
         say("wrote %s, %s and %s", outDir.resolve(JsonlSink.METRICS_FILE), outDir.resolve(JsonlSink.ALERTS_FILE),
                 outDir.resolve(ReportSink.REPORT_FILE));
         return 0;
@@ -268,6 +272,18 @@ final class DemoRun implements Callable<Integer> {
                 LOG.warn("demo: stopping {} failed: {}", next, e.toString());
             }
         }
+    }
+
+    /**
+     * The demo's last figures, each saying what it counts: final records (one line of metrics.jsonl / alerts.jsonl
+     * each) against records emitted (every re-emission and alert update on the topics). DemoIT checks it against the files.
+     */
+    static String closingLine(double seconds, int checkpoints, long shards, CompletionTracker tracker) {
+        AlertLifecycle.Counts alerts = tracker.alerts();
+        return String.format(java.util.Locale.ROOT, "done in %.1f s: %d checkpoints, %d shards scored; %d final metric records "
+                        + "in metrics.jsonl (latest per key; %d records emitted); %s in alerts.jsonl (%d alert records emitted)",
+                seconds, checkpoints, shards, tracker.distinctMetrics(), tracker.metricRecordsEmitted(), alerts.describe(),
+                tracker.alertRecordsEmitted());
     }
 
     private void say(String format, Object... args) {

@@ -15,6 +15,8 @@ import dev.lethe.sinks.prometheus.PrometheusSinkConfig;
 import dev.lethe.sinks.report.ReportSink;
 import dev.lethe.sinks.alertmanager.AlertmanagerSink;
 import dev.lethe.sinks.alertmanager.AlertmanagerSinkConfig;
+import dev.lethe.sinks.dashboard.DashboardConfig;
+import dev.lethe.sinks.dashboard.DashboardSink;
 import dev.lethe.sinks.webhook.WebhookSink;
 import dev.lethe.sinks.webhook.WebhookSinkConfig;
 import java.io.PrintWriter;
@@ -32,7 +34,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code lethe sink console|jsonl|prometheus|webhook|alertmanager|report}: runs one sink of {@code lethe.forgetting} and
+ * {@code lethe sink console|jsonl|prometheus|webhook|alertmanager|dashboard|report}: runs one sink of {@code lethe.forgetting} and
  * {@code lethe.alerts} against any cluster, until Ctrl-C or, with {@code --exit-when-caught-up}, until it has read
  * everything there is.
  */
@@ -47,6 +49,7 @@ import picocli.CommandLine.Spec;
             SinkCommand.Prometheus.class,
             SinkCommand.Webhook.class,
             SinkCommand.Alertmanager.class,
+            SinkCommand.Dashboard.class,
             SinkCommand.Report.class,
         })
 public final class SinkCommand implements Runnable {
@@ -358,6 +361,50 @@ public final class SinkCommand implements Runnable {
         @Override
         String startedLine(MetricSink sink) {
             return "pushing alerts to " + urls;
+        }
+    }
+
+    /** Also {@code lethe dashboard} at the top level (LetheMain), the name people look for. */
+    @Command(name = "dashboard", mixinStandardHelpOptions = true,
+            description = {"The live web dashboard: FG per family and category, runs side by side, element trajectories, "
+                    + "alerts and the pipeline's health, updated in the browser within a second of each record (Server-Sent Events).",
+                "Charts from the uPlot WebJar served from the jar (no CDN). On the loopback by default; --bind to any other "
+                        + "address needs --token. Default --from EARLIEST."})
+    public static final class Dashboard extends SinkRun {
+
+        @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = DashboardConfig.DEFAULT_HOST,
+                description = "Address to listen on (default: ${DEFAULT-VALUE}); anything but a loopback address needs --token.")
+        String bind;
+
+        @Option(names = "--port", paramLabel = "PORT", defaultValue = "" + DashboardConfig.DEFAULT_PORT,
+                description = "TCP port, 0 = any free one (default: ${DEFAULT-VALUE}).")
+        int port;
+
+        @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:LETHE_DASHBOARD_TOKEN}",
+                description = "Secret every request must carry (?token= or Authorization: Bearer), 16+ characters; "
+                        + "default: env LETHE_DASHBOARD_TOKEN.")
+        String token;
+
+        @Override
+        String sinkName() {
+            return "dashboard";
+        }
+
+        @Override
+        StartPosition defaultFrom() {
+            return StartPosition.EARLIEST;
+        }
+
+        @Override
+        MetricSink sink(PrintWriter out) {
+            // started here, so the URL is known when it is printed and a busy port fails before any consuming
+            return new DashboardSink(new DashboardConfig(bind, port, token == null || token.isBlank() ? null : token).validated())
+                    .start();
+        }
+
+        @Override
+        String startedLine(MetricSink sink) {
+            return "dashboard on " + ((DashboardSink) sink).url();
         }
     }
 

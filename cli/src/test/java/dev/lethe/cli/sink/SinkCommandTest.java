@@ -11,7 +11,9 @@ class SinkCommandTest {
     void shouldListEverySinkWhenAskedForHelp() {
         CliRun r = CliRun.of("sink", "--help");
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).contains("console", "jsonl", "prometheus", "webhook", "alertmanager", "report");
+        assertThat(r.out()).contains("console", "jsonl", "prometheus", "webhook", "alertmanager", "dashboard", "report");
+        CliRun top = CliRun.of("--help");
+        assertThat(top.out()).contains("dashboard");
     }
 
     @Test
@@ -39,6 +41,10 @@ class SinkCommandTest {
         CliRun manager = CliRun.of("sink", "alertmanager", "--url", "http://127.0.0.1:9093,file:///tmp/x");
         assertThat(manager.exit()).isEqualTo(2);
         assertThat(manager.err()).contains("--url");
+
+        CliRun open = CliRun.of("dashboard", "--bind", "0.0.0.0");
+        assertThat(open.exit()).isEqualTo(2);
+        assertThat(open.err()).contains("--bind").contains("--token");
 
         CliRun missing = CliRun.of("sink", "webhook");
         assertThat(missing.exit()).isEqualTo(2);

@@ -27,8 +27,13 @@ public final class AlertLifecycle {
     public record Counts(int alerts, int firing, int resolved) {
 
         public static Counts of(Collection<KnowledgeLossAlert> latestPerAlertId) {
-            int resolved = (int) latestPerAlertId.stream().filter(AlertLifecycle::isResolved).count();
-            return new Counts(latestPerAlertId.size(), latestPerAlertId.size() - resolved, resolved);
+            return ofStates(latestPerAlertId.stream().map(AlertLifecycle::isResolved).toList());
+        }
+
+        /** From one "is resolved" flag per distinct alert. */
+        public static Counts ofStates(Collection<Boolean> resolvedPerAlertId) {
+            int resolved = (int) resolvedPerAlertId.stream().filter(Boolean::booleanValue).count();
+            return new Counts(resolvedPerAlertId.size(), resolvedPerAlertId.size() - resolved, resolved);
         }
 
         /** "3 alerts (1 firing, 2 resolved)": what each number counts, in words. */

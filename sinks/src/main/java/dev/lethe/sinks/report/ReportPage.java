@@ -46,8 +46,19 @@ public final class ReportPage {
     private record ModelKey(String campaign, String family, String model) {
     }
 
-    /** The whole page. */
+    /** The whole page, from metrics without ELEMENT records. */
     public static String render(Collection<ForgettingMetric> metrics, Collection<KnowledgeLossAlert> alerts, Instant generatedAt) {
+        return render(metrics, 0, alerts, generatedAt);
+    }
+
+    /**
+     * The whole page.
+     *
+     * @param metrics        the latest record per key, ELEMENT records left out (they are not drawn)
+     * @param elementRecords how many ELEMENT keys there are, so the page counts the same final records as metrics.jsonl
+     */
+    public static String render(Collection<ForgettingMetric> metrics, int elementRecords, Collection<KnowledgeLossAlert> alerts,
+                                Instant generatedAt) {
         List<ForgettingMetric> sorted = new ArrayList<>(metrics);
         sorted.sort((a, b) -> MetricKey.ORDER.compare(MetricKey.of(a), MetricKey.of(b)));
         boolean manyCampaigns = sorted.stream().map(ForgettingMetric::getCampaign).distinct().count() > 1;
@@ -59,8 +70,12 @@ public final class ReportPage {
         html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
                 .append("<title>Lethe forgetting report</title><style>").append(CSS).append("</style></head><body>\n");
         html.append("<h1>Lethe forgetting report</h1>\n<p class=\"meta\">Generated ").append(Html.escape(generatedAt))
-                .append(" from ").append(metrics.size()).append(" metric records and ")
-                .append(AlertLifecycle.Counts.of(alerts).describe())
+                .append(" from ").append(metrics.size() + elementRecords).append(" final metric records (latest per key, as in metrics.jsonl");
+        if (elementRecords > 0) {
+            html.append("; the ").append(elementRecords).append(" element records are not drawn, the charts and tables use the other ")
+                    .append(metrics.size());
+        }
+        html.append(") and ").append(AlertLifecycle.Counts.of(alerts).describe())
                 .append(". FG = Luo et al.'s running forgetting (percent; positive = forgotten).</p>\n");
 
         curves(html, sorted, manyCampaigns);

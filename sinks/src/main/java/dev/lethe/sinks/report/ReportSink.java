@@ -11,8 +11,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -37,13 +39,14 @@ public final class ReportSink implements MetricSink {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReportSink.class);
 
-    private record Snapshot(List<ForgettingMetric> metrics, List<KnowledgeLossAlert> alerts) {
+    private record Snapshot(List<ForgettingMetric> metrics, int elementRecords, List<KnowledgeLossAlert> alerts) {
     }
 
     private final Path dir;
     private final Clock clock;
     private final Duration minInterval;
     private final Map<MetricKey, ForgettingMetric> metrics = new HashMap<>();
+    private final Set<MetricKey> elementKeys = new HashSet<>();
     private final Map<String, KnowledgeLossAlert> alerts = new HashMap<>();
     private final AtomicReference<Snapshot> pending = new AtomicReference<>();
     private volatile Snapshot latest;
@@ -79,8 +82,11 @@ public final class ReportSink implements MetricSink {
 
     @Override
     public void onMetric(ForgettingMetric metric) {
-        // ELEMENT records are not drawn: the report works at category, model and family level
-        if (metric.getScope() != MetricScope.ELEMENT) {
+        // ELEMENT records are not drawn: the report works at category, model and family level; they are only counted,
+        // so the page's record count is the same as metrics.jsonl's
+        if (metric.getScope() == MetricScope.ELEMENT) {
+            changed |= elementKeys.add(MetricKey.of(metric));
+        } else {
             metrics.put(MetricKey.of(metric), metric);
             changed = true;
         }
@@ -98,7 +104,7 @@ public final class ReportSink implements MetricSink {
             return;
         }
         changed = false;
-        Snapshot snapshot = new Snapshot(List.copyOf(metrics.values()), List.copyOf(alerts.values()));
+        Snapshot snapshot = new Snapshot(List.copyOf(metrics.values()), elementKeys.size(), List.copyOf(alerts.values()));
         latest = snapshot;
         if (minInterval.isZero()) {
             render(snapshot);
@@ -139,7 +145,7 @@ public final class ReportSink implements MetricSink {
 
     private void render(Snapshot snapshot) {
         synchronized (renderLock) {
-            AtomicFiles.write(reportFile(), ReportPage.render(snapshot.metrics(), snapshot.alerts(), clock.instant()));
+            AtomicFiles.write(reportFile(), ReportPage.render(snapshot.metrics(), snapshot.elementRecords(), snapshot.alerts(), clock.instant()));
             written = snapshot;
         }
     }
