@@ -235,7 +235,7 @@ public final class Planner implements Runnable, AutoCloseable {
                     try {
                         event = events.deserialize(record.topic(), record.headers(), record.value());
                     } catch (RuntimeException e) {
-                        if (RegistryOutage.isTransient(e)) {
+                        if (TransientFailure.isTransient(e)) {
                             LOG.warn("planner cannot decode checkpoints to replay their identities ({}); retrying", e.getMessage());
                             replay.seek(new TopicPartition(record.topic(), record.partition()), record.offset());
                             Thread.sleep(1000);
