@@ -38,7 +38,7 @@ public final class BenchCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--only", paramLabel = "NAME", split = ",",
-            description = "Run only these benchmarks: aggregator, e2e, scoring, scaling (default: all).")
+            description = "Run only these benchmarks: aggregator, e2e, scoring, scaling, llm (default: all).")
     java.util.List<String> only;
 
     @Option(names = "--keep-work-dir", description = "Keep the work folder (logs, checkpoint, aggregator state) and print where it is.")

@@ -21,7 +21,7 @@ import java.util.Set;
 record BenchOptions(Path out, Path dataDir, long records, boolean quick, boolean keep, Set<String> only) {
 
     /** The benchmarks, in the order they run. */
-    static final List<String> BENCHMARKS = List.of("aggregator", "e2e", "scoring", "scaling");
+    static final List<String> BENCHMARKS = List.of("aggregator", "e2e", "scoring", "scaling", "llm");
 
     static final long DEFAULT_RECORDS = 20_000;
     static final long QUICK_RECORDS = 5_000;
@@ -71,6 +71,15 @@ record BenchOptions(Path out, Path dataDir, long records, boolean quick, boolean
         return workers == 1 ? 2 : 8;
     }
 
+    /** Items per pass of llm_scorer_vs_raw_client (4 prompts each) and the passes. */
+    int llmItems() {
+        return quick ? 500 : 1_000;
+    }
+
+    int llmPasses() {
+        return quick ? 3 : 5;
+    }
+
     Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("benchmarks", List.copyOf(only));
@@ -84,6 +93,8 @@ record BenchOptions(Path out, Path dataDir, long records, boolean quick, boolean
         m.put("evaluator_runs", evaluatorRuns());
         m.put("scaling_shards_1_worker", scalingCheckpoints(1) * 32);
         m.put("scaling_shards_4_workers", scalingCheckpoints(4) * 32);
+        m.put("llm_items", llmItems());
+        m.put("llm_passes", llmPasses());
         return m;
     }
 }

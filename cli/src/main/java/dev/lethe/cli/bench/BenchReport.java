@@ -22,7 +22,7 @@ final class BenchReport {
             "aggregator_vs_raw_ratio", "aggregator_vs_streams_ceiling", "aggregator_cost_growth_200_vs_20_stages",
             "aggregator_output_amplification", "e2e_latency_ms_p50", "e2e_latency_ms_p99", "raw_dl4j_items_per_s",
             "evaluator_items_per_s", "evaluator_vs_raw_ratio", "evaluator_overhead_ms_per_shard",
-            "evaluator_scaling_4_workers", "aggregator_state_bytes_per_model_run");
+            "evaluator_scaling_4_workers", "aggregator_state_bytes_per_model_run", "llm_scorer_vs_raw_client");
 
     /** A goal on 2 cores: the field must be at least (or at most) the bound. */
     record Goal(String field, boolean atLeast, double bound) {
@@ -39,7 +39,7 @@ final class BenchReport {
             new Goal("aggregator_cost_growth_200_vs_20_stages", false, 1.5),
             new Goal("aggregator_output_amplification", false, 1.2),
             new Goal("e2e_latency_ms_p99", false, 1000), new Goal("evaluator_overhead_ms_per_shard", false, 30),
-            new Goal("evaluator_scaling_4_workers", true, 3.2));
+            new Goal("evaluator_scaling_4_workers", true, 3.2), new Goal("llm_scorer_vs_raw_client", true, 0.9));
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

@@ -75,6 +75,12 @@ final class BenchRun implements Callable<Integer> {
 
     /** Starts the broker and runs the chosen benchmarks one after another. */
     private void measure(BenchReport report, Path work) {
+        if (options.runs("llm")) {
+            llm(report); // needs no broker: it runs first, alone, and --only llm starts none
+            if (options.only().size() == 1) {
+                return;
+            }
+        }
         try (ChildBroker broker = ChildBroker.builder().stderr(Redirect.appendTo(work.resolve("broker.log").toFile())).start()) {
             ClusterConfig cluster = ClusterConfig.of(broker.bootstrapServers(), broker.schemaRegistryUrl());
             log.say("broker %s, registry %s", broker.bootstrapServers(), broker.schemaRegistryUrl());
@@ -134,6 +140,14 @@ final class BenchRun implements Callable<Integer> {
             report.set("evaluator_vs_raw_ratio", Stats.ratio(r.evaluatorItemsPerS(), r.rawItemsPerS()));
             report.set("evaluator_overhead_ms_per_shard", r.overheadMsPerShard());
             report.detail("scoring", r);
+        });
+    }
+
+    private void llm(BenchReport report) {
+        attempt("llm", () -> {
+            LlmScorerBench.Result r = new LlmScorerBench(log).run(options.llmItems(), options.llmPasses());
+            report.set("llm_scorer_vs_raw_client", Stats.ratio(r.scorerMedian(), r.rawMedian()));
+            report.detail("llm", r);
         });
     }
 
