@@ -49,7 +49,15 @@ final class CompletionsClient {
 
     /** The echoed log-probabilities of each prompt, in prompt order. */
     List<PromptLogprobs> echo(URI endpoint, String model, List<String> prompts) throws CheckpointException, InterruptedException {
-        return parse(post(endpoint, requestBody(model, prompts)), prompts.size(), endpoint);
+        byte[] answer;
+        try {
+            answer = post(endpoint, requestBody(model, prompts));
+        } catch (ScoringException e) {
+            // TGI answers 422 to max_tokens 0; a server may also refuse echo or logprobs outright
+            throw new ScoringException(e.getMessage() + " (log-likelihood scoring sends echo: true, logprobs: 1, max_tokens: 0; if the server"
+                    + " refuses those, it " + MISSING_ECHO.replace("server ", "") + ")", e);
+        }
+        return parse(answer, prompts, endpoint);
     }
 
     /**
@@ -135,6 +143,15 @@ final class CompletionsClient {
     }
 
     static List<PromptLogprobs> parse(byte[] body, int promptCount, URI endpoint) {
+        return parse(body, promptCount, null, endpoint);
+    }
+
+    /** The answer to {@code prompts}, each choice checked to be an echo of its prompt (llama-server answers without it). */
+    static List<PromptLogprobs> parse(byte[] body, List<String> prompts, URI endpoint) {
+        return parse(body, prompts.size(), prompts, endpoint);
+    }
+
+    private static List<PromptLogprobs> parse(byte[] body, int promptCount, List<String> prompts, URI endpoint) {
         JsonNode choices = readJson(body, endpoint).get("choices");
         if (choices == null || !choices.isArray() || choices.size() != promptCount) {
             throw new ScoringException("completions endpoint " + endpoint + " answered " + (choices == null ? "no" : choices.size())
@@ -147,6 +164,12 @@ final class CompletionsClient {
             int index = choice.path("index").asInt(k);
             if (index < 0 || index >= promptCount || byIndex[index] != null) {
                 throw new ScoringException("completions endpoint " + endpoint + " answered a choice with bad index " + index);
+            }
+            JsonNode text = choice.get("text");
+            if (prompts != null && text != null && text.isTextual()
+                    && text.asText().codePointCount(0, text.asText().length()) < prompts.get(index).codePointCount(0, prompts.get(index).length())) {
+                throw new ScoringException(MISSING_ECHO + ": " + endpoint + " answered a text shorter than the prompt, so it did not echo it"
+                        + " (echo: true ignored); log-likelihood elements need the prompt's own logprobs");
             }
             JsonNode logprobs = choice.get("logprobs");
             JsonNode values = logprobs == null ? null : logprobs.get("token_logprobs");

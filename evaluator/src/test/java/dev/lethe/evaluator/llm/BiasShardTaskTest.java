@@ -29,6 +29,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * CrowS-Pairs through the worker's path (imported suite, planner, {@link ShardTaskHandler}) against a scripted server
@@ -110,14 +112,18 @@ class BiasShardTaskTest {
         assertThat(server.bodies.get(0).path("echo").asBoolean()).isTrue();
     }
 
-    @Test
-    void shouldDeadLetterAsScoringFailedNamingTheMissingCapabilityWhenTheServerDoesNotEchoLogprobs() throws Exception {
+    @ParameterizedTest
+    @EnumSource(ScriptedOpenAiServer.NoEcho.class)
+    void shouldDeadLetterAsScoringFailedNamingTheMissingCapabilityWhenTheServerDoesNotEchoLogprobs(ScriptedOpenAiServer.NoEcho how)
+            throws Exception {
         server.echoSupported = false;
+        server.noEcho = how;
+        server.generator = prompt -> " x";
         TaskOutcome outcome = new ShardTaskHandler(catalog, registry, "w-bias").handle(plan(0).get(0));
 
         assertThat(outcome).isInstanceOfSatisfying(TaskOutcome.Refused.class, r -> {
             assertThat(r.reason()).isEqualTo(DeadLetterReason.SCORING_FAILED);
-            assertThat(r.message()).contains("server lacks prompt echo with logprobs");
+            assertThat(r.message()).contains("lacks prompt echo with logprobs");
         });
     }
 

@@ -35,6 +35,18 @@ public final class ScriptedOpenAiServer implements AutoCloseable {
     volatile Function<String, String> generator = prompt -> "";
     public volatile ToDoubleFunction<String> promptLogLikelihood = prompt -> -prompt.length();
     volatile boolean echoSupported = true;
+    /** How a server without echo answers an echo request: see {@link NoEcho}. */
+    volatile NoEcho noEcho = NoEcho.NO_LOGPROBS;
+
+    /** The ways real servers lacking prompt echo answer (see evaluator/README.md). */
+    enum NoEcho {
+        /** Generated text, {@code logprobs: null} (echo and logprobs ignored). */
+        NO_LOGPROBS,
+        /** llama-server: the generated token only, its logprob in OpenAI's shape (ggml-org/llama.cpp#27174). */
+        GENERATED_ONLY,
+        /** TGI: 422 {@code `max_new_tokens` must be strictly positive} to {@code max_tokens: 0}. */
+        REFUSES_MAX_TOKENS_ZERO
+    }
     volatile int failFirst;
     volatile int failStatus = 429;
     final AtomicInteger requests = new AtomicInteger();
@@ -78,6 +90,10 @@ public final class ScriptedOpenAiServer implements AutoCloseable {
                     prompts.add(body.get("prompt").asText());
                 }
                 boolean echo = body.path("echo").asBoolean() && echoSupported;
+                if (!echoSupported && noEcho == NoEcho.REFUSES_MAX_TOKENS_ZERO && body.path("max_tokens").asInt(-1) == 0) {
+                    respond(exchange, 422, "{\"error\": \"Input validation error: `max_new_tokens` must be strictly positive\", \"error_type\": \"validation\"}");
+                    return;
+                }
                 for (int i = 0; i < prompts.size(); i++) {
                     choices.add(echo ? echoed(i, prompts.get(i)) : generated(i, prompts.get(i)));
                 }
@@ -94,8 +110,16 @@ public final class ScriptedOpenAiServer implements AutoCloseable {
     private ObjectNode generated(int index, String prompt) {
         ObjectNode choice = JSON.createObjectNode();
         choice.put("index", index);
-        choice.put("text", generator.apply(prompt));
-        choice.putNull("logprobs");
+        String text = generator.apply(prompt);
+        choice.put("text", text);
+        if (!echoSupported && noEcho == NoEcho.GENERATED_ONLY) {
+            ObjectNode logprobs = choice.putObject("logprobs");
+            logprobs.putArray("tokens").add(text);
+            logprobs.putArray("token_logprobs").add(-0.5);
+            logprobs.putArray("text_offset").add(0);
+        } else {
+            choice.putNull("logprobs");
+        }
         return choice;
     }
 
