@@ -8,10 +8,12 @@ import static dev.lethe.sinks.TestRecords.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.schemas.AlertSeverity;
+import dev.lethe.schemas.http.HttpLimits;
 import dev.lethe.schemas.topics.Topics;
 import dev.lethe.sinks.core.SinkContext;
 import dev.lethe.sinks.prometheus.PrometheusSink;
 import dev.lethe.sinks.prometheus.PrometheusSinkConfig;
+import dev.lethe.testkit.HttpAttacks;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -75,6 +77,15 @@ class PrometheusSinkTest {
         assertThat(body).contains("lethe_sink_consumer_lag_records{sink=\"prometheus\",topic=\"lethe.forgetting\"} 7.0");
         assertThat(body).contains("lethe_sink_dead_letters_total{sink=\"prometheus\",topic=\"lethe.alerts\"} 0.0");
         assertThat(body).doesNotContain("perm-1");
+    }
+
+    @Test
+    void shouldKeepAnsweringScrapesWhenSlowClientsHoldConnectionsAndRefuseABodyWith413() throws Exception {
+        // issue 14: one connection holding a partial request used to block the single-threaded endpoint
+        try (HttpAttacks attacks = new HttpAttacks()) {
+            assertThat(attacks.slowClientsAndHugeBody(sink.port(), HttpLimits.defaults().maxConnectionsPerClient(), "/metrics", "/metrics"))
+                    .isEqualTo(new HttpAttacks.Outcome(429, 200, 413));
+        }
     }
 
     @Test

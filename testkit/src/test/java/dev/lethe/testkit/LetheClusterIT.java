@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.lethe.schemas.AlertRule;
 import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.DeadLetterReason;
+import dev.lethe.schemas.http.HttpLimits;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.Duration;
@@ -75,6 +76,15 @@ class LetheClusterIT {
         assertThat(read.get(0).value()).isEqualTo(letter);
         assertThat(CLUSTER.readRaw(topics.dlq(topics.checkpoints()).name(), 1, Duration.ofSeconds(5)).get(0).value()[0])
                 .as("Confluent magic byte").isZero();
+    }
+
+    @Test
+    void shouldKeepTheSchemaRegistryAnsweringWhenSlowClientsAndHugeBodiesArrive() throws Exception {
+        // issue 14: four partial requests stalled the registry, a 600 MB POST ran its handler out of memory
+        try (HttpAttacks attacks = new HttpAttacks()) {
+            assertThat(attacks.slowClientsAndHugeBody(CLUSTER.registry().port(), HttpLimits.defaults().maxConnectionsPerClient(),
+                    "/subjects", "/subjects/x-value/versions")).isEqualTo(new HttpAttacks.Outcome(429, 200, 413));
+        }
     }
 
     @Test

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.lethe.aggregator.metrics.MetricOrder;
 import dev.lethe.aggregator.metrics.RunKey;
 import dev.lethe.aggregator.metrics.RunSummary;
@@ -16,11 +15,12 @@ import dev.lethe.aggregator.topology.AggregatorSerdes;
 import dev.lethe.aggregator.topology.AggregatorTopology;
 import dev.lethe.aggregator.topology.FamilyState;
 import dev.lethe.schemas.KnowledgeLossAlert;
+import dev.lethe.schemas.http.GuardedHttpServer;
+import dev.lethe.schemas.http.HttpLimits;
 import dev.lethe.schemas.json.RecordJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -37,8 +37,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -54,7 +52,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The aggregator's interactive-query endpoint (JDK HttpServer, JSON): {@code /families}, {@code /families/{family}},
+ * The aggregator's interactive-query endpoint (JSON, on the shared {@link GuardedHttpServer}): {@code /families}, {@code /families/{family}},
  * {@code /models/{campaign}/{model}} (matrix, latest records, alerts) and {@code /alerts?since=ISO-8601}. A key held
  * by another instance is fetched from that instance (Streams metadata, {@code application.server}), so any instance
  * answers; {@code ?local=true} asks one instance for its own part only.
@@ -64,38 +62,31 @@ public final class QueryServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QueryServer.class);
     private static final ObjectMapper JSON = RecordJson.mapper();
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final GuardedHttpServer server;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private volatile KafkaStreams streams;
     private volatile HostInfo self;
 
-    private QueryServer(HttpServer server, ExecutorService executor) {
+    private QueryServer(GuardedHttpServer server) {
         this.server = server;
-        this.executor = executor;
     }
 
     /** Binds the port (0 = any free one) without serving yet, so the port can be advertised to Streams. */
     public static QueryServer bind(String host, int port) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
-            ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-                Thread thread = new Thread(r, "aggregator-query");
-                thread.setDaemon(true);
-                return thread;
-            });
-            server.setExecutor(executor);
-            QueryServer query = new QueryServer(server, executor);
-            server.createContext("/", query::handle);
+            // slow clients, huge bodies and connection floods are refused by the shared HTTP layer (HttpLimits)
+            GuardedHttpServer server = GuardedHttpServer.bind(host, port, "aggregator-query", HttpLimits.defaults());
+            QueryServer query = new QueryServer(server);
+            server.context("/", query::handle);
             return query;
-        } catch (IOException e) {
+        } catch (UncheckedIOException e) {
             throw new UncheckedIOException("cannot bind the query endpoint to " + host + ":" + port
-                    + " (aggregator.http-host / aggregator.http-port)", e);
+                    + " (aggregator.http-host / aggregator.http-port)", e.getCause());
         }
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
     /** Starts serving the stores of {@code streams}; {@code applicationServer} is this instance's host:port. */
@@ -107,8 +98,7 @@ public final class QueryServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 
     private record Response(int status, JsonNode body) {

@@ -1,11 +1,12 @@
 package dev.lethe.sinks.prometheus;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.lethe.schemas.AlertRule;
 import dev.lethe.schemas.AlertSeverity;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
+import dev.lethe.schemas.http.GuardedHttpServer;
+import dev.lethe.schemas.http.HttpLimits;
 import dev.lethe.sinks.core.AlertLifecycle;
 import dev.lethe.sinks.core.MetricSink;
 import dev.lethe.sinks.core.PipelineStats;
@@ -18,13 +19,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -54,8 +52,7 @@ public final class PrometheusSink implements MetricSink {
     /** alertId -> the alert's latest record, which says its state. */
     private final Map<String, KnowledgeLossAlert> alerts = new HashMap<>();
     private final Map<List<String>, AtomicInteger> firing = new HashMap<>();
-    private HttpServer server;
-    private ExecutorService executor;
+    private GuardedHttpServer server;
     private boolean pipelineBound;
 
     public PrometheusSink(PrometheusSinkConfig config) {
@@ -132,19 +129,13 @@ public final class PrometheusSink implements MetricSink {
             return this;
         }
         try {
-            server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
-        } catch (IOException e) {
+            // a scraper stuck half-way, huge bodies and connection floods are refused by the shared HTTP layer
+            server = GuardedHttpServer.bind(config.host(), config.port(), "prometheus", HttpLimits.defaults().withMaxBodyBytes(0));
+        } catch (UncheckedIOException e) {
             throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.port()
-                    + " (--host/--port of the prometheus sink)", e);
+                    + " (--host/--port of the prometheus sink)", e.getCause());
         }
-        executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "lethe-prometheus-http");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext(config.path(), this::serve);
-        server.start();
+        server.context(config.path(), this::serve).start();
         LOG.info("Prometheus exposition on {}", url());
         return this;
     }
@@ -154,7 +145,7 @@ public final class PrometheusSink implements MetricSink {
         if (server == null) {
             throw new IllegalStateException("the prometheus endpoint is not started");
         }
-        return server.getAddress().getPort();
+        return server.port();
     }
 
     public String url() {
@@ -257,8 +248,7 @@ public final class PrometheusSink implements MetricSink {
     @Override
     public synchronized void close() {
         if (server != null) {
-            server.stop(0);
-            executor.shutdownNow();
+            server.close();
             server = null;
         }
         registry.close();

@@ -1,18 +1,13 @@
 package dev.lethe.schemas.registry.server;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.lethe.schemas.http.GuardedHttpServer;
+import dev.lethe.schemas.http.HttpLimits;
 import dev.lethe.schemas.registry.RegistryStore;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +23,6 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     public static final String DEFAULT_TOPIC = "_schemas";
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedSchemaRegistry.class);
-    private static final AtomicInteger THREADS = new AtomicInteger();
 
     /**
      * How to start the registry.
@@ -97,14 +91,12 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         }
     }
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final GuardedHttpServer server;
     private final SchemaLog log;
     private final String url;
 
-    private EmbeddedSchemaRegistry(HttpServer server, ExecutorService executor, SchemaLog log, String url) {
+    private EmbeddedSchemaRegistry(GuardedHttpServer server, SchemaLog log, String url) {
         this.server = server;
-        this.executor = executor;
         this.log = log;
         this.url = url;
     }
@@ -119,32 +111,30 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         Map<String, Object> clientProps = new HashMap<>(options.clientOverrides());
         clientProps.put("bootstrap.servers", options.bootstrapServers());
         SchemaLog log = new SchemaLog(options.topic(), clientProps, options.timeout());
-        ExecutorService executor = null;
+        GuardedHttpServer server = null;
         try {
             long started = System.nanoTime();
             log.ensureTopic();
-            HttpServer server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 64);
-            int port = server.getAddress().getPort();
+            // slow clients, huge bodies and connection floods are refused by the shared HTTP layer (HttpLimits)
+            server = GuardedHttpServer.bind(options.host(), options.port(), "schema-registry", HttpLimits.defaults());
+            int port = server.port();
             String host = options.host().equals("0.0.0.0") ? "127.0.0.1" : options.host();
             String url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
             RegistryStore store = new RegistryStore(url);
             int replayed = log.replay(store);
-            executor = Executors.newFixedThreadPool(4, daemonThreads());
-            server.setExecutor(executor);
-            server.createContext("/", new RegistryHttpHandler(store, log, options.userInfo()));
-            server.start();
+            server.context("/", new RegistryHttpHandler(store, log, options.userInfo())).start();
             LOG.info("Schema registry serving {} ({} records replayed from {} in {} ms)", url, replayed,
                     options.topic(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-            return new EmbeddedSchemaRegistry(server, executor, log, url);
-        } catch (IOException e) {
-            close(log, executor);
-            throw new UncheckedIOException("schema registry cannot bind " + options.host() + ":" + options.port(), e);
+            return new EmbeddedSchemaRegistry(server, log, url);
+        } catch (UncheckedIOException e) {
+            close(log, server);
+            throw new UncheckedIOException("schema registry cannot bind " + options.host() + ":" + options.port(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            close(log, executor);
+            close(log, server);
             throw new IllegalStateException("interrupted while starting the schema registry", e);
         } catch (Exception e) {
-            close(log, executor);
+            close(log, server);
             throw new IllegalStateException("schema registry could not start on Kafka " + options.bootstrapServers()
                     + " (log topic " + options.topic() + "): " + e.getMessage(), e);
         }
@@ -156,29 +146,20 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
     /** Stops serving and closes the log producer; the log topic keeps everything for the next start. */
     @Override
     public void close() {
-        server.stop(0);
-        close(log, executor);
+        close(log, server);
         LOG.info("Schema registry {} stopped", url);
     }
 
-    private static void close(SchemaLog log, ExecutorService executor) {
-        if (executor != null) {
-            executor.shutdownNow();
+    private static void close(SchemaLog log, GuardedHttpServer server) {
+        if (server != null) {
+            server.close();
         }
         log.close();
-    }
-
-    private static ThreadFactory daemonThreads() {
-        return runnable -> {
-            Thread thread = new Thread(runnable, "lethe-schema-registry-" + THREADS.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }
