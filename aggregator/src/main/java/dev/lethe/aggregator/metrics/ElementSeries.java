@@ -145,6 +145,14 @@ public final class ElementSeries {
      * stages 1..s with data, final drop, Chaudhry's maximum forgetting, change from the previous stage with data.
      */
     public TreeMap<Integer, ForgettingMetric> records() {
+        return records(0);
+    }
+
+    /**
+     * The ELEMENT records at the stages >= {@code from} with a cell (the earlier cells still feed the running sums):
+     * a new cell at the end of a long series builds one record, not one per stage.
+     */
+    public TreeMap<Integer, ForgettingMetric> records(int from) {
         TreeMap<Integer, ForgettingMetric> out = new TreeMap<>();
         ScoreCell baseCell = cells.get(0);
         Double base = baseCell == null ? null : baseCell.accuracyPct();
@@ -164,30 +172,43 @@ public final class ElementSeries {
                     fgSum += (base - score) / base * 100;
                 }
             }
-            out.put(stage, ForgettingMetric.newBuilder()
-                    .setCampaign(run.campaign())
-                    .setFamily(run.family())
-                    .setModel(run.model())
-                    .setStage(stage)
-                    .setTask(cell.task())
-                    .setScope(MetricScope.ELEMENT)
-                    .setCategory(category)
-                    .setBenchmark(element)
-                    .setBaselineScore(base)
-                    .setScore(score)
-                    .setFgPct(relativeDefined && covered > 0 ? fgSum / covered : null)
-                    .setFinalDropPct(relativeDefined ? (base - score) / base * 100 : null)
-                    .setMaxForgettingPp(maxEarlier == null ? null : maxEarlier - score)
-                    .setDeltaPrevPp(previous == null ? null : score - previous)
-                    .setStderrPp(Statistics.stderrPp(cell.n(), cell.correct()))
-                    .setN(cell.n())
-                    .setStagesCovered(covered)
-                    .setElementsCovered(baseCell == null ? 0 : 1)
-                    .setUpdatedAt(newest)
-                    .build());
+            if (stage >= from) {
+                out.put(stage, record(stage, cell, base, relativeDefined, fgSum, covered, maxEarlier, previous, newest,
+                        baseCell != null));
+            }
             maxEarlier = maxEarlier == null ? score : Math.max(maxEarlier, score);
             previous = score; // the last stage with a score is p(s) for the next one
         }
         return out;
+    }
+
+    private ForgettingMetric record(int stage, ScoreCell cell, Double base, boolean relativeDefined, double fgSum,
+                                    int covered, Double maxEarlier, Double previous, Instant newest, boolean baselined) {
+        double score = cell.accuracyPct();
+        return ForgettingMetric.newBuilder()
+                .setCampaign(run.campaign())
+                .setFamily(run.family())
+                .setModel(run.model())
+                .setStage(stage)
+                .setTask(cell.task())
+                .setScope(MetricScope.ELEMENT)
+                .setCategory(category)
+                .setBenchmark(element)
+                .setBaselineScore(base)
+                .setScore(score)
+                .setFgPct(relativeDefined && covered > 0 ? fgSum / covered : null)
+                .setFinalDropPct(relativeDefined ? (base - score) / base * 100 : null)
+                .setMaxForgettingPp(maxEarlier == null ? null : maxEarlier - score)
+                .setDeltaPrevPp(previous == null ? null : score - previous)
+                .setStderrPp(Statistics.stderrPp(cell.n(), cell.correct()))
+                .setN(cell.n())
+                .setStagesCovered(covered)
+                .setElementsCovered(baselined ? 1 : 0)
+                .setAccPct(null)
+                .setBwtPp(null)
+                .setAvgForgettingPp(null)
+                .setModels(null)
+                .setUpdatedAt(newest)
+                    .build();
     }
 }

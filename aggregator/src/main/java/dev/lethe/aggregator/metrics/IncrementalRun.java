@@ -7,10 +7,12 @@ import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * The records and alerts of one model run, kept up to date one event at a time: a score, an element planned at a
@@ -91,7 +93,7 @@ public final class IncrementalRun {
         stages.addAll(series.cells().tailMap(from, true).keySet());
         stages.addAll(series.planned().tailSet(from, true));
         stages.addAll(series.refused().tailSet(from, true));
-        TreeMap<Integer, ForgettingMetric> records = series.records();
+        TreeMap<Integer, ForgettingMetric> records = series.records(from);
         Integer gap = series.firstGap();
         String element = series.element();
         TreeMap<Integer, StageSlice> slices = new TreeMap<>();
@@ -100,8 +102,11 @@ public final class IncrementalRun {
             slices.put(stage, slice);
             ScoreCell cell = series.cells().get(stage);
             if (cell != null) {
-                slice.entries().put(element, new StageSlice.Entry(records.get(stage), gap == null || gap > stage,
-                        series.drop(stage)));
+                ForgettingMetric record = records.get(stage);
+                StageSlice.Entry before = slice.entries().get(element);
+                boolean published = before != null && before.published() && before.record().equals(record);
+                slice.entries().put(element, new StageSlice.Entry(record, gap == null || gap > stage, series.drop(stage),
+                        published));
                 summary.task(stage, cell.task());
                 if (stage == 0) {
                     summary.markBaseline();
@@ -120,9 +125,12 @@ public final class IncrementalRun {
         }
         List<ForgettingMetric> metrics = new ArrayList<>();
         List<KnowledgeLossAlert> alerts = new ArrayList<>();
+        Map<Integer, StageSlice> earlier = new HashMap<>(); // read-only slices before the first revisited stage
         for (StageSlice slice : slices.values()) {
             Integer previous = summary.previousStage(slice.stage());
-            StageSlice before = previous == null ? null : slices.containsKey(previous) ? slices.get(previous) : slice(previous);
+            // read only when an FG rule needs the previous stage: most events never do
+            Supplier<StageSlice> before = previous == null ? () -> null
+                    : () -> slices.containsKey(previous) ? slices.get(previous) : earlier.computeIfAbsent(previous, this::slice);
             publish(summary, slice, before, now, metrics, alerts);
             store.put(slice);
         }
@@ -137,28 +145,31 @@ public final class IncrementalRun {
     }
 
     /** Publishes the stage's final records that changed, and the alert states that changed. */
-    private void publish(RunSummary summary, StageSlice slice, StageSlice before, Instant now,
+    private void publish(RunSummary summary, StageSlice slice, Supplier<StageSlice> before, Instant now,
                          List<ForgettingMetric> metrics, List<KnowledgeLossAlert> alerts) {
         if (!summary.hasBaseline()) {
             return; // nothing of a run is published before it has a stage-0 score
         }
         String task = summary.tasks().get(slice.stage());
         List<ForgettingMetric> categories = categoryRecords(slice, task);
-        for (StageSlice.Entry entry : slice.entries().values()) {
-            if (entry.settled()) {
-                changed(slice, entry.record(), metrics);
+        StageSlice.Completeness complete = slice.completeness();
+        for (Map.Entry<String, StageSlice.Entry> entry : slice.entries().entrySet()) {
+            StageSlice.Entry element = entry.getValue();
+            if (element.settled() && !element.published()) {
+                metrics.add(element.record());
+                entry.setValue(element.asPublished());
             }
         }
         for (ForgettingMetric category : categories) {
-            if (slice.settled(category.getCategory())) {
+            if (complete.settled(category.getCategory())) {
                 changed(slice, category, metrics);
             }
         }
         ForgettingMetric model = slice.modelRecord(summary, categories);
-        if (model != null && slice.settled()) {
+        if (model != null && complete.allSettled()) {
             changed(slice, model, metrics);
         }
-        TreeMap<String, KnowledgeLossAlert> firing = alerts(summary, slice, categories, before);
+        TreeMap<String, KnowledgeLossAlert> firing = alerts(summary, slice, complete, categories, before);
         firing.forEach((id, alert) -> {
             if (!alert.equals(slice.alerts().put(id, alert))) {
                 alerts.add(alert);
@@ -196,9 +207,10 @@ public final class IncrementalRun {
 
     /** The alerts the stage's data supports now, by alertId. */
     private TreeMap<String, KnowledgeLossAlert> alerts(RunSummary summary, StageSlice slice,
-                                                       List<ForgettingMetric> categories, StageSlice before) {
+                                                       StageSlice.Completeness complete, List<ForgettingMetric> categories,
+                                                       Supplier<StageSlice> before) {
         TreeMap<String, KnowledgeLossAlert> out = new TreeMap<>();
-        int elements = slice.bonferroniElements();
+        int elements = complete.bonferroniElements();
         for (Map.Entry<String, StageSlice.Entry> entry : slice.entries().entrySet()) {
             DropOutcome drop = entry.getValue().drop();
             if (drop != null && drop.fires(config, elements)) {
@@ -207,7 +219,7 @@ public final class IncrementalRun {
             }
         }
         for (ForgettingMetric category : categories) {
-            KnowledgeLossAlert alert = fgCrossing(summary, slice, category, before);
+            KnowledgeLossAlert alert = fgCrossing(summary, complete, slice.stage(), category, before);
             if (alert != null) {
                 out.put(alert.getAlertId(), alert);
             }
@@ -244,12 +256,14 @@ public final class IncrementalRun {
      * FG_THRESHOLD: the category's FG at this stage is at or above maxFgPct and at the run's previous stage it was
      * below (or undefined). Judged only when the category is complete here and at the previous stage.
      */
-    private KnowledgeLossAlert fgCrossing(RunSummary summary, StageSlice slice, ForgettingMetric record, StageSlice before) {
+    private KnowledgeLossAlert fgCrossing(RunSummary summary, StageSlice.Completeness complete, int stage,
+                                          ForgettingMetric record, Supplier<StageSlice> previousSlice) {
         String category = record.getCategory();
-        if (!slice.settled(category) || !reaches(record.getFgPct())) {
+        if (!complete.settled(category) || !reaches(record.getFgPct())) {
             return null;
         }
         ForgettingMetric previous = null;
+        StageSlice before = previousSlice.get();
         if (before != null) {
             if (!before.settled(category)) {
                 return null; // the previous stage of this category is still coming in
@@ -262,13 +276,13 @@ public final class IncrementalRun {
         Double previousScore = previous == null ? null : previous.getScore();
         Double dropPp = previousScore == null || record.getScore() == null ? null : previousScore - record.getScore();
         return KnowledgeLossAlert.newBuilder()
-                .setAlertId(KnowledgeLossRules.alertId(run, slice.stage(), "category:" + category, AlertRule.FG_THRESHOLD))
+                .setAlertId(KnowledgeLossRules.alertId(run, stage, "category:" + category, AlertRule.FG_THRESHOLD))
                 .setSeverity(AlertSeverity.WARNING)
                 .setRule(AlertRule.FG_THRESHOLD)
                 .setCampaign(run.campaign())
                 .setFamily(run.family())
                 .setModel(run.model())
-                .setStage(slice.stage())
+                .setStage(stage)
                 .setPreviousStage(previous == null ? null : previous.getStage())
                 .setCategory(category)
                 .setBenchmark(null)
@@ -288,8 +302,10 @@ public final class IncrementalRun {
     }
 
     /** Why a published alert no longer holds, in words, for the RESOLVED record. */
-    private String resolution(RunSummary summary, StageSlice slice, StageSlice before, KnowledgeLossAlert alert) {
+    private String resolution(RunSummary summary, StageSlice slice, Supplier<StageSlice> previousSlice,
+                              KnowledgeLossAlert alert) {
         if (alert.getRule() == AlertRule.FG_THRESHOLD) {
+            StageSlice before = previousSlice.get();
             String category = alert.getCategory();
             ForgettingMetric now = slice.categoryRecord(run, summary.tasks().get(slice.stage()), category);
             if (!slice.settled(category) || before != null && !before.settled(category)) {

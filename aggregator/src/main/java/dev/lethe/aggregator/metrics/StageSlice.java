@@ -21,11 +21,16 @@ public final class StageSlice {
     /**
      * A scored element at this stage.
      *
-     * @param record  its ELEMENT record
-     * @param settled every awaited score of the element at stages <= this one is in (the record is final)
-     * @param drop    its drop test against its previous stage, null when there is none
+     * @param record    its ELEMENT record
+     * @param settled   every awaited score of the element at stages <= this one is in (the record is final)
+     * @param drop      its drop test against its previous stage, null when there is none
+     * @param published this very record has been published
      */
-    public record Entry(ForgettingMetric record, boolean settled, DropOutcome drop) {
+    public record Entry(ForgettingMetric record, boolean settled, DropOutcome drop, boolean published) {
+
+        Entry asPublished() {
+            return new Entry(record, settled, drop, true);
+        }
     }
 
     private final int stage;
@@ -66,7 +71,7 @@ public final class StageSlice {
         return entries;
     }
 
-    /** The last record published per key ({@link #key(ForgettingMetric)}). */
+    /** The last CATEGORY and MODEL record published per key ({@link #key(ForgettingMetric)}); ELEMENT records carry a flag. */
     public NavigableMap<String, ForgettingMetric> published() {
         return published;
     }
@@ -83,9 +88,45 @@ public final class StageSlice {
         return out;
     }
 
+    /**
+     * What is complete at this stage, computed in one pass.
+     *
+     * @param expected    elements scored or awaited here: Bonferroni's divisor (at least 1)
+     * @param unsettled   categories with an element awaited here, or scored but with an earlier score still awaited
+     * @param allSettled  no element here is awaited or has an earlier score awaited
+     */
+    public record Completeness(int expected, java.util.Set<String> unsettled, boolean allSettled) {
+
+        public int bonferroniElements() {
+            return Math.max(1, expected);
+        }
+
+        /** Every element of {@code category} scored or awaited here is in, with all its earlier awaited scores. */
+        public boolean settled(String category) {
+            return !unsettled.contains(category);
+        }
+    }
+
+    public Completeness completeness() {
+        TreeSet<String> expected = expected();
+        java.util.Set<String> unsettled = new java.util.HashSet<>();
+        boolean all = true;
+        for (String element : expected) {
+            Entry entry = entries.get(element);
+            if (entry == null || !entry.settled()) {
+                all = false;
+                String category = categoryOf(element);
+                if (category != null) {
+                    unsettled.add(category);
+                }
+            }
+        }
+        return new Completeness(expected.size(), unsettled, all);
+    }
+
     /** Bonferroni's divisor at this stage: the elements of the suite scored or awaited here (at least 1). */
     public int bonferroniElements() {
-        return Math.max(1, expected().size());
+        return completeness().bonferroniElements();
     }
 
     private String categoryOf(String element) {
@@ -95,26 +136,12 @@ public final class StageSlice {
 
     /** Every element of {@code category} scored or awaited here is in, with all its earlier awaited scores. */
     public boolean settled(String category) {
-        for (String element : expected()) {
-            if (category.equals(categoryOf(element))) {
-                Entry entry = entries.get(element);
-                if (entry == null || !entry.settled()) {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return completeness().settled(category);
     }
 
     /** Every element scored or awaited here is in, with all its earlier awaited scores. */
     public boolean settled() {
-        for (String element : expected()) {
-            Entry entry = entries.get(element);
-            if (entry == null || !entry.settled()) {
-                return false;
-            }
-        }
-        return true;
+        return completeness().allSettled();
     }
 
     /** Categories of the scored elements, sorted. */

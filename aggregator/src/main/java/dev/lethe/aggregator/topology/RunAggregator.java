@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
 final class RunAggregator implements Processor<String, RunEvent, String, AggregatorOutput> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunAggregator.class);
+    /** Decoded objects kept per store: a few runs' current stages and elements (a slice of 64 elements is ~12 KB). */
+    private static final int CACHED_ENTRIES = 2048;
 
     private final AlertConfig alertConfig;
     private final String scoresTopic;
@@ -39,6 +41,7 @@ final class RunAggregator implements Processor<String, RunEvent, String, Aggrega
     private KeyValueStore<String, RunSummary> summaries;
     private KeyValueStore<String, ElementSeries> series;
     private KeyValueStore<String, StageSlice> stages;
+    private DecodedCache cache;
 
     RunAggregator(AlertConfig alertConfig, String scoresTopic, Serializer<BenchmarkScore> scoreSerializer) {
         this.alertConfig = alertConfig;
@@ -52,6 +55,7 @@ final class RunAggregator implements Processor<String, RunEvent, String, Aggrega
         this.summaries = context.getStateStore(AggregatorTopology.RUN_SUMMARIES);
         this.series = context.getStateStore(AggregatorTopology.RUN_SERIES);
         this.stages = context.getStateStore(AggregatorTopology.RUN_STAGES);
+        this.cache = new DecodedCache(CACHED_ENTRIES);
     }
 
     @Override
@@ -60,7 +64,8 @@ final class RunAggregator implements Processor<String, RunEvent, String, Aggrega
         if (event == null) {
             return;
         }
-        StoreRunStore store = new StoreRunStore(RunKey.id(event.campaign(), event.model()), summaries, series, stages);
+        StoreRunStore store = new StoreRunStore(RunKey.id(event.campaign(), event.model()), summaries, series, stages,
+                cache);
         RunSummary summary = store.summary();
         Instant now = Instant.ofEpochMilli(record.timestamp());
         IncrementalRun.Update update;

@@ -13,7 +13,11 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.common.serialization.Serde;
@@ -89,16 +93,30 @@ final class RunStateCodecs {
         return new RunSummary(run, suiteVersion, baseline, counts, tasks, diagonal);
     }
 
+    /*
+     * An element's series is read and written on every event of the element, and grows with the stages: per cell only
+     * numbers (the category is the element's, the task an index into the series' few distinct task names).
+     */
     private static void writeSeries(ElementSeries series, DataOutputStream out) throws IOException {
         out.writeByte(VERSION);
         writeRun(out, series.run());
         out.writeUTF(series.element());
         StateCodec.writeString(out, series.category());
+        List<String> tasks = new ArrayList<>();
+        Map<String, Integer> taskIndex = new HashMap<>();
+        for (ScoreCell cell : series.cells().values()) {
+            if (cell.task() != null && taskIndex.putIfAbsent(cell.task(), tasks.size()) == null) {
+                tasks.add(cell.task());
+            }
+        }
+        out.writeInt(tasks.size());
+        for (String task : tasks) {
+            out.writeUTF(task);
+        }
         out.writeInt(series.cells().size());
         for (ScoreCell cell : series.cells().values()) {
             out.writeInt(cell.stage());
-            StateCodec.writeString(out, cell.task());
-            out.writeUTF(cell.category());
+            out.writeInt(cell.task() == null ? -1 : taskIndex.get(cell.task()));
             out.writeInt(cell.n());
             out.writeInt(cell.correct());
             StateCodec.writeBytes(out, cell.itemBits());
@@ -112,10 +130,17 @@ final class RunStateCodecs {
         version(in, "element series");
         RunKey run = readRun(in);
         String element = in.readUTF();
-        ElementSeries series = new ElementSeries(run, element, StateCodec.readString(in));
+        String category = StateCodec.readString(in);
+        ElementSeries series = new ElementSeries(run, element, category);
+        String[] tasks = new String[in.readInt()];
+        for (int i = 0; i < tasks.length; i++) {
+            tasks[i] = in.readUTF();
+        }
         for (int i = in.readInt(); i > 0; i--) {
-            series.put(new ScoreCell(in.readInt(), StateCodec.readString(in), element, in.readUTF(), in.readInt(),
-                    in.readInt(), StateCodec.readBytes(in), StateCodec.readInstant(in)));
+            int stage = in.readInt();
+            int task = in.readInt();
+            series.put(new ScoreCell(stage, task < 0 ? null : tasks[task], element, category, in.readInt(), in.readInt(),
+                    StateCodec.readBytes(in), StateCodec.readInstant(in)));
         }
         for (int stage : readInts(in)) {
             series.plan(stage, null);
@@ -144,6 +169,13 @@ final class RunStateCodecs {
     private static void writeSlice(StageSlice slice, DataOutputStream out) throws IOException {
         out.writeByte(VERSION);
         out.writeInt(slice.stage());
+        // every record of a slice is of one run: its names once here, not in each record
+        ForgettingMetric any = !slice.entries().isEmpty() ? slice.entries().firstEntry().getValue().record()
+                : slice.published().isEmpty() ? null : slice.published().firstEntry().getValue();
+        out.writeBoolean(any != null);
+        if (any != null) {
+            writeRun(out, new RunKey(any.getCampaign(), any.getFamily(), any.getModel()));
+        }
         out.writeInt(slice.planned().size());
         for (var e : slice.planned().entrySet()) {
             out.writeUTF(e.getKey());
@@ -157,14 +189,15 @@ final class RunStateCodecs {
         for (var e : slice.entries().entrySet()) {
             StageSlice.Entry entry = e.getValue();
             out.writeUTF(e.getKey());
-            StateCodec.writeRecord(out, entry.record());
+            MetricCodec.write(out, entry.record());
             out.writeBoolean(entry.settled());
             writeDrop(out, entry.drop());
+            out.writeBoolean(entry.published());
         }
         out.writeInt(slice.published().size());
         for (var e : slice.published().entrySet()) {
             out.writeUTF(e.getKey());
-            StateCodec.writeRecord(out, e.getValue());
+            MetricCodec.write(out, e.getValue());
         }
         out.writeInt(slice.alerts().size());
         for (KnowledgeLossAlert alert : slice.alerts().values()) {
@@ -175,6 +208,7 @@ final class RunStateCodecs {
     private static StageSlice readSlice(DataInputStream in) throws IOException {
         version(in, "stage slice");
         int stage = in.readInt();
+        RunKey run = in.readBoolean() ? readRun(in) : null;
         TreeMap<String, String> planned = new TreeMap<>();
         for (int i = in.readInt(); i > 0; i--) {
             planned.put(in.readUTF(), StateCodec.readString(in));
@@ -186,12 +220,12 @@ final class RunStateCodecs {
         TreeMap<String, StageSlice.Entry> entries = new TreeMap<>();
         for (int i = in.readInt(); i > 0; i--) {
             String element = in.readUTF();
-            entries.put(element, new StageSlice.Entry(StateCodec.readRecord(in, ForgettingMetric.class), in.readBoolean(),
-                    readDrop(in)));
+            entries.put(element, new StageSlice.Entry(MetricCodec.read(in, run), in.readBoolean(), readDrop(in),
+                    in.readBoolean()));
         }
         TreeMap<String, ForgettingMetric> published = new TreeMap<>();
         for (int i = in.readInt(); i > 0; i--) {
-            published.put(in.readUTF(), StateCodec.readRecord(in, ForgettingMetric.class));
+            published.put(in.readUTF(), MetricCodec.read(in, run));
         }
         TreeMap<String, KnowledgeLossAlert> alerts = new TreeMap<>();
         for (int i = in.readInt(); i > 0; i--) {

@@ -8,8 +8,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One model run's {@link RunStore} that keeps each value as the bytes the aggregator's stores hold and decodes it on
- * every read: the aggregator's per-record state cost without RocksDB and Kafka. For benchmarks.
+ * One model run's {@link RunStore} that keeps each value as the bytes the aggregator's stores hold, encoding on every
+ * write and decoding on a read that misses the run-aggregator's {@link DecodedCache}, as the aggregator does: its
+ * per-record state cost without RocksDB and Kafka. For benchmarks.
  */
 public final class SerializedRunStore implements RunStore {
 
@@ -18,37 +19,46 @@ public final class SerializedRunStore implements RunStore {
     private final Map<Integer, byte[]> slices = new HashMap<>();
     private long bytesRead;
     private long bytesWritten;
+    private final DecodedCache cache = new DecodedCache(2048);
 
     @Override
     public RunSummary summary() {
-        return summary == null ? null : RunStateCodecs.SUMMARY.deserializer().deserialize(null, read(summary));
+        return cache.summaries().computeIfAbsent("run",
+                k -> summary == null ? null : RunStateCodecs.SUMMARY.deserializer().deserialize(null, read(summary)));
     }
 
     @Override
     public void put(RunSummary value) {
         summary = written(RunStateCodecs.SUMMARY.serializer().serialize(null, value));
+        cache.summaries().put("run", value);
     }
 
     @Override
     public ElementSeries series(String element) {
-        byte[] bytes = series.get(element);
-        return bytes == null ? null : RunStateCodecs.SERIES.deserializer().deserialize(null, read(bytes));
+        return cache.series().computeIfAbsent(element, k -> {
+            byte[] bytes = series.get(element);
+            return bytes == null ? null : RunStateCodecs.SERIES.deserializer().deserialize(null, read(bytes));
+        });
     }
 
     @Override
     public void put(ElementSeries value) {
         series.put(value.element(), written(RunStateCodecs.SERIES.serializer().serialize(null, value)));
+        cache.series().put(value.element(), value);
     }
 
     @Override
     public StageSlice slice(int stage) {
-        byte[] bytes = slices.get(stage);
-        return bytes == null ? null : RunStateCodecs.SLICE.deserializer().deserialize(null, read(bytes));
+        return cache.slices().computeIfAbsent(Integer.toString(stage), k -> {
+            byte[] bytes = slices.get(stage);
+            return bytes == null ? null : RunStateCodecs.SLICE.deserializer().deserialize(null, read(bytes));
+        });
     }
 
     @Override
     public void put(StageSlice value) {
         slices.put(value.stage(), written(RunStateCodecs.SLICE.serializer().serialize(null, value)));
+        cache.slices().put(Integer.toString(value.stage()), value);
     }
 
     /** Value bytes decoded so far. */

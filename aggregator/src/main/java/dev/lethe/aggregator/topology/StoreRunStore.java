@@ -18,13 +18,15 @@ final class StoreRunStore implements RunStore {
     private final KeyValueStore<String, RunSummary> summaries;
     private final KeyValueStore<String, ElementSeries> series;
     private final KeyValueStore<String, StageSlice> stages;
+    private final DecodedCache cache;
 
     StoreRunStore(String runId, KeyValueStore<String, RunSummary> summaries, KeyValueStore<String, ElementSeries> series,
-                  KeyValueStore<String, StageSlice> stages) {
+                  KeyValueStore<String, StageSlice> stages, DecodedCache cache) {
         this.run = runId;
         this.summaries = summaries;
         this.series = series;
         this.stages = stages;
+        this.cache = cache;
     }
 
     /** {@code campaign/model NUL element}. */
@@ -44,31 +46,36 @@ final class StoreRunStore implements RunStore {
 
     @Override
     public RunSummary summary() {
-        return summaries.get(run);
+        return cache.summaries().computeIfAbsent(run, summaries::get);
     }
 
     @Override
     public void put(RunSummary summary) {
         summaries.put(run, summary);
+        cache.summaries().put(run, summary);
     }
 
     @Override
     public ElementSeries series(String element) {
-        return series.get(seriesKey(run, element));
+        return cache.series().computeIfAbsent(seriesKey(run, element), series::get);
     }
 
     @Override
     public void put(ElementSeries value) {
-        series.put(seriesKey(run, value.element()), value);
+        String key = seriesKey(run, value.element());
+        series.put(key, value);
+        cache.series().put(key, value);
     }
 
     @Override
     public StageSlice slice(int stage) {
-        return stages.get(stageKey(run, stage));
+        return cache.slices().computeIfAbsent(stageKey(run, stage), stages::get);
     }
 
     @Override
     public void put(StageSlice slice) {
-        stages.put(stageKey(run, slice.stage()), slice);
+        String key = stageKey(run, slice.stage());
+        stages.put(key, slice);
+        cache.slices().put(key, slice);
     }
 }

@@ -5,6 +5,8 @@ import dev.lethe.aggregator.metrics.IncrementalRun;
 import dev.lethe.aggregator.metrics.RunKey;
 import dev.lethe.aggregator.metrics.ScoreCell;
 import dev.lethe.aggregator.topology.SerializedRunStore;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,15 +16,17 @@ import java.util.SplittableRandom;
  * How the aggregator's cost per record grows over a long campaign: one model run of 64 elements (8 categories, 250
  * items each, with bitsets) through 200 fine-tuning stages, each stage announced and then scored element by element,
  * through the aggregator's own code ({@link IncrementalRun}) over its store encoding ({@link SerializedRunStore}:
- * every read decodes, every write encodes), without Kafka. The figure is the time per score around stage 200 over
- * the time per score around stage 20, medians over repeated passes.
+ * every read decodes, every write encodes), without Kafka. The figure is the CPU time per score around stage 200
+ * over the CPU time per score around stage 20, medians over repeated passes.
  */
 final class AggregatorCostBench {
 
     static final int ELEMENTS = 64;
     static final int STAGES = 200;
     static final int ITEMS = 250;
-    private static final int WINDOW = 8; // stages on each side of the figure's stage that are timed
+    private static final int WINDOW = 8;
+    /** CPU time of this thread, not wall time: the figure must not depend on what else the machine runs. */
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean(); // stages on each side of the figure's stage that are timed
 
     /**
      * @param nanosPerRecordAt20  median time per score over stages 20-WINDOW..20
@@ -52,14 +56,14 @@ final class AggregatorCostBench {
                 if (stage == STAGES - WINDOW) {
                     bytesBefore = store.bytesRead() + store.bytesWritten();
                 }
-                long start = System.nanoTime();
+                long start = CPU.getCurrentThreadCpuTime();
                 for (int e = 0; e < ELEMENTS; e++) {
                     run.planned(stage, element(e), category(e), "v", Instant.EPOCH);
                 }
                 for (int e = 0; e < ELEMENTS; e++) {
                     run.score(cell(stage, e), "v", Instant.EPOCH);
                 }
-                nanosPerStage[stage] = System.nanoTime() - start;
+                nanosPerStage[stage] = CPU.getCurrentThreadCpuTime() - start;
             }
             if (pass > 0) {
                 at20.add(perRecord(nanosPerStage, 20));

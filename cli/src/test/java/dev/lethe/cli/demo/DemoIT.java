@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -49,6 +50,7 @@ class DemoIT {
     static Path work;
 
     private static List<String> cleanMetrics;
+    private static List<String> cleanAlerts;
 
     @Test
     @Order(1)
@@ -89,6 +91,8 @@ class DemoIT {
         assertThat(promtoolCheckMetrics(Files.readString(out.resolve("metrics.prom")))).isEqualTo("");
 
         cleanMetrics = withoutTimestamps(metrics);
+        cleanAlerts = firing(readJsonLines(out.resolve("alerts.jsonl")));
+        assertThat(cleanAlerts).as("the quick campaign raises alerts").isNotEmpty();
     }
 
     @Test
@@ -103,6 +107,16 @@ class DemoIT {
         assertThat(demo.output()).contains("chaos: kill -9 evaluator worker").contains("chaos: aggregator back up");
         assertThat(demo.leftoverProcesses()).as("processes left behind").isEmpty();
         assertThat(withoutTimestamps(readJsonLines(out.resolve("metrics.jsonl")))).isEqualTo(cleanMetrics);
+        // alerts are a function of the final data too: the chaos run ends with the same alerts firing
+        assertThat(firing(readJsonLines(out.resolve("alerts.jsonl")))).isEqualTo(cleanAlerts);
+    }
+
+    /** The alerts whose latest state is FIRING, without times, in alertId order. */
+    private static List<String> firing(List<JsonNode> alerts) {
+        return withoutTimestamps(alerts.stream()
+                .filter(a -> !a.has("state") || "FIRING".equals(a.get("state").asText()))
+                .sorted(Comparator.comparing(a -> a.get("alertId").asText()))
+                .toList());
     }
 
     private static List<JsonNode> readJsonLines(Path file) throws IOException {
@@ -121,6 +135,7 @@ class DemoIT {
             ObjectNode copy = n.deepCopy();
             copy.remove("updatedAt");
             copy.remove("createdAt");
+            copy.remove("resolvedAt");
             return copy.toString();
         }).toList();
     }
