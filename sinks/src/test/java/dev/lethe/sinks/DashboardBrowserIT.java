@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.schemas.AlertRule;
 import dev.lethe.schemas.AlertSeverity;
+import dev.lethe.schemas.CheckpointFormat;
+import dev.lethe.schemas.CheckpointReady;
+import dev.lethe.schemas.DeadLetter;
+import dev.lethe.schemas.DeadLetterReason;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.MetricScope;
@@ -14,6 +18,7 @@ import dev.lethe.sinks.core.SinkRunnerConfig;
 import dev.lethe.sinks.core.StartPosition;
 import dev.lethe.sinks.dashboard.DashboardConfig;
 import dev.lethe.sinks.dashboard.DashboardSink;
+import dev.lethe.sinks.dashboard.PipelineProbe;
 import dev.lethe.testkit.LetheCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,8 +77,12 @@ class DashboardBrowserIT {
         KnowledgeLossAlert alert = suddenLossAlert(2);
         CLUSTER.send(topics.alerts(), alert.getFamily(), alert);
 
+        CLUSTER.send(topics.dlq(topics.checkpoints()), "demo/mlp-128-c", DeadLetter.newBuilder()
+                .setSourceTopic(topics.checkpoints().name()).setPartition(0).setOffset(7).setReason(DeadLetterReason.VALIDATION)
+                .setMessage("stage must be >= 0").setComponent("planner").setTimestamp(Instant.parse("2026-12-04T03:01:00Z")).build());
+
         DashboardSink dashboard = new DashboardSink(DashboardConfig.defaults().withPort(0))
-                .withStatus(() -> "campaign demo: stages scored as they arrive");
+                .withStatus(() -> "campaign demo: stages scored as they arrive").withProbe(PipelineProbe.defaults(cluster));
         SinkRunner runner = SinkRunner.start(cluster,
                 SinkRunnerConfig.defaults(dashboard.name(), StartPosition.EARLIEST).withGroupId("dashboard-it"), dashboard);
         WebDriver browser = chromium(chromium, chromedriver);
@@ -85,6 +94,10 @@ class DashboardBrowserIT {
             wait.until(b -> latestStage(b).equals("2"));
             assertThat(browser.findElement(By.id("chart-family")).getAttribute("data-stages")).isEqualTo("1,2");
             assertThat(browser.findElements(By.cssSelector("#chart-family canvas"))).isNotEmpty();
+            // the pipeline panel: 2 runs x stages 0..2 announced, with model metrics, and the dead letter by reason
+            wait.until(b -> "6".equals(b.findElement(By.cssSelector("[data-testid=announced]")).getText()));
+            assertThat(browser.findElement(By.cssSelector("[data-testid=scored]")).getText()).isEqualTo("6");
+            assertThat(browser.findElement(By.id("pipeline")).getText()).contains(topics.dlq(topics.checkpoints()).name() + " VALIDATION 1");
             screenshot(browser, "dashboard-live.png");
 
             // the trainer publishes another stage; the page follows within the wait, without a reload
@@ -92,6 +105,7 @@ class DashboardBrowserIT {
             publishStage(topics, 3);
             wait.until(b -> latestStage(b).equals("3"));
             wait.until(b -> "1,2,3".equals(b.findElement(By.id("chart-family")).getAttribute("data-stages")));
+            wait.until(b -> "8".equals(b.findElement(By.cssSelector("[data-testid=announced]")).getText()));
             assertThat(((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return window.performance.timeOrigin"))
                     .as("the same page, not a reload").isEqualTo(marker);
 
@@ -136,7 +150,7 @@ class DashboardBrowserIT {
                 .usingAnyFreePort().withLogFile(dir.resolve("chromedriver.log").toFile()).build();
         ChromeOptions options = new ChromeOptions().setBinary(chromium.toFile())
                 .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                        "--disable-dev-shm-usage", "--window-size=1400,1500", "--user-data-dir=" + dir.resolve("profile"));
+                        "--disable-dev-shm-usage", "--window-size=1400,1700", "--user-data-dir=" + dir.resolve("profile"));
         return new ChromeDriver(service, options);
     }
 
@@ -161,10 +175,20 @@ class DashboardBrowserIT {
         return base - perStage * stage - jitter * Math.min(stage, 1) - collapse;
     }
 
+    /** One stage of the campaign: the trainer's CheckpointReady per run, then the metrics the aggregator derives. */
     private static void publishStage(Topics topics, int stage) {
+        for (String run : RUNS) {
+            CLUSTER.send(topics.checkpoints(), CAMPAIGN + "/" + run, CheckpointReady.newBuilder()
+                    .setCheckpointId(CAMPAIGN + "/" + run + "/" + stage).setCampaign(CAMPAIGN).setFamily("mlp-128").setModel(run)
+                    .setStage(stage).setTask(stage == 0 ? null : "perm-" + stage)
+                    .setCheckpointUri("file:///checkpoints/" + run + "-" + stage + ".zip").setCheckpointSha256("0".repeat(64))
+                    .setFormat(CheckpointFormat.DL4J_MULTILAYER).setSuite("digits-cl").setCreatedAt(Instant.parse("2026-12-04T03:00:00Z"))
+                    .build());
+        }
         List<ForgettingMetric> records = new ArrayList<>();
         Map<String, double[]> familyFg = new LinkedHashMap<>();
         for (String run : RUNS) {
+            records.add(metric(run, stage, MetricScope.MODEL, null, null).setAccPct(85.0 - stage).build());
             for (var category : ELEMENTS.entrySet()) {
                 double sum = 0;
                 double baseSum = 0;

@@ -22,6 +22,7 @@ import dev.lethe.sinks.core.SinkRunnerConfig;
 import dev.lethe.sinks.core.StartPosition;
 import dev.lethe.sinks.dashboard.DashboardConfig;
 import dev.lethe.sinks.dashboard.DashboardSink;
+import dev.lethe.sinks.dashboard.PipelineProbe;
 import dev.lethe.sinks.jsonl.JsonlSink;
 import dev.lethe.sinks.prometheus.PrometheusSink;
 import dev.lethe.sinks.prometheus.PrometheusSinkConfig;
@@ -41,7 +42,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
@@ -115,7 +118,12 @@ final class DemoRun implements Callable<Integer> {
         ConsoleSink console = terminal ? ConsoleSink.onStdout().withStatus(progress::line) : new ConsoleSink(out, false);
         PrometheusSink prometheus = new PrometheusSink(PrometheusSinkConfig.defaults().withPort(0));
         // any free loopback port, so two demos never collide; the URL is printed below
-        DashboardSink dashboard = new DashboardSink(DashboardConfig.defaults().withPort(0)).withStatus(progress::line).start();
+        Map<String, String> groups = new LinkedHashMap<>();
+        groups.put("planner", cluster.deploymentName("planner"));
+        groups.put("evaluators", cluster.deploymentName("evaluators"));
+        groups.put("aggregator", AGGREGATOR_APP_ID);
+        DashboardSink dashboard = new DashboardSink(DashboardConfig.defaults().withPort(0)).withStatus(progress::line)
+                .withProbe(new PipelineProbe(cluster, groups)).start();
         List<MetricSink> members = List.of(tracker, console, new JsonlSink(outDir),
                 new ReportSink(outDir, Clock.systemUTC(), ReportSink.DEFAULT_MIN_INTERVAL), prometheus, dashboard);
         SinkRunner sinks = own(SinkRunner.start(cluster,

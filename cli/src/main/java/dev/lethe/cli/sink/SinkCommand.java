@@ -17,6 +17,7 @@ import dev.lethe.sinks.alertmanager.AlertmanagerSink;
 import dev.lethe.sinks.alertmanager.AlertmanagerSinkConfig;
 import dev.lethe.sinks.dashboard.DashboardConfig;
 import dev.lethe.sinks.dashboard.DashboardSink;
+import dev.lethe.sinks.dashboard.PipelineProbe;
 import dev.lethe.sinks.webhook.WebhookSink;
 import dev.lethe.sinks.webhook.WebhookSinkConfig;
 import java.io.PrintWriter;
@@ -399,7 +400,7 @@ public final class SinkCommand implements Runnable {
         MetricSink sink(PrintWriter out) {
             // started here, so the URL is known when it is printed and a busy port fails before any consuming
             return new DashboardSink(new DashboardConfig(bind, port, token == null || token.isBlank() ? null : token).validated())
-                    .start();
+                    .withProbe(PipelineProbe.defaults(cluster.toConfig())).start();
         }
 
         @Override

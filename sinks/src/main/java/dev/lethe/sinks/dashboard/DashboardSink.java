@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * The live dashboard of {@code lethe.forgetting} and {@code lethe.alerts}: a page served from the jar
  * ({@link DashboardServer}) that a browser keeps up to date through Server-Sent Events. A browser that connects gets
  * a {@code snapshot} (the latest record per key, alerts in their latest state, the pipeline's health), then one
- * {@code update} per flush with the records that changed, and a {@code health} event when only the pipeline moved.
+ * {@code update} per flush with the records that changed, and a {@code health} event when only the pipeline moved
+ * (this sink's topics and, with a {@link PipelineProbe}, checkpoints announced, dead letters and group lag).
  */
 public final class DashboardSink implements MetricSink {
 
@@ -43,6 +44,7 @@ public final class DashboardSink implements MetricSink {
     private final List<SseClient> clients = new CopyOnWriteArrayList<>();
     private volatile Supplier<String> status = () -> null;
     private volatile PipelineStats stats;
+    private volatile PipelineProbe probe;
     private ScheduledExecutorService ticker;
     private String lastHealth;
     private long updates;
@@ -63,9 +65,19 @@ public final class DashboardSink implements MetricSink {
         return this;
     }
 
+    /** Checkpoints announced, dead letters by reason and group lag on the page (started with the dashboard, closed with it). */
+    public DashboardSink withProbe(PipelineProbe pipelineProbe) {
+        this.probe = pipelineProbe;
+        return this;
+    }
+
     /** Starts the endpoint (idempotent); called by {@link #open} if not before. */
     public DashboardSink start() {
         server.start();
+        PipelineProbe p = probe;
+        if (p != null) {
+            p.start();
+        }
         synchronized (this) {
             if (ticker == null) {
                 ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("lethe-dashboard-health"));
@@ -177,6 +189,10 @@ public final class DashboardSink implements MetricSink {
         node.put("status", Objects.requireNonNullElse(status.get(), ""));
         node.put("metricRecords", metrics.size());
         node.put("alerts", alerts.size());
+        PipelineProbe p = probe;
+        if (p != null) {
+            node.set("pipeline", p.snapshot());
+        }
         PipelineStats s = stats;
         if (s != null) {
             ObjectNode topics = node.putObject("topics");
@@ -201,5 +217,9 @@ public final class DashboardSink implements MetricSink {
         clients.forEach(SseClient::close);
         clients.clear();
         server.stop();
+        PipelineProbe p = probe;
+        if (p != null) {
+            p.close();
+        }
     }
 }

@@ -190,6 +190,26 @@
       html += '<tr><td class="t">' + esc(t) + '</td><td>' + topics[t].consumed + '</td><td>' + topics[t].lag + '</td><td>' + topics[t].deadLetters + '</td></tr>';
     });
     $('topics').innerHTML = html;
+    renderPipeline();
+  }
+
+  // checkpoints announced against checkpoints with MODEL metrics, lag per group, dead letters per queue and reason
+  function renderPipeline() {
+    const p = health.pipeline;
+    if (!p) { $('pipeline').innerHTML = ''; return; }
+    const scored = new Set();
+    metrics.forEach((m) => { if (m.scope === 'MODEL') scored.add(m.campaign + '|' + m.model + '|' + m.stage); });
+    let html = '<tr><th class="t">pipeline</th><th></th></tr>'
+      + '<tr><td class="t">checkpoints announced</td><td data-testid="announced">' + p.checkpointsAnnounced + '</td></tr>'
+      + '<tr><td class="t">checkpoints with model metrics</td><td data-testid="scored">' + scored.size + '</td></tr>';
+    Object.keys(p.groupLag || {}).forEach((g) => {
+      const lag = p.groupLag[g];
+      html += '<tr><td class="t">lag of ' + esc(g) + '</td><td>' + (lag < 0 ? '–' : lag) + '</td></tr>';
+    });
+    Object.keys(p.deadLetters || {}).forEach((t) => Object.keys(p.deadLetters[t]).forEach((reason) => {
+      html += '<tr><td class="t">dead letters ' + esc(t) + ' ' + esc(reason) + '</td><td>' + p.deadLetters[t][reason] + '</td></tr>';
+    }));
+    $('pipeline').innerHTML = html;
   }
 
   function esc(s) {
