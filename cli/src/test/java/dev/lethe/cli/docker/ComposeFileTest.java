@@ -178,6 +178,22 @@ class ComposeFileTest {
         assertThat(promtool.waitFor()).as(output).isZero();
     }
 
+    @Test
+    void shouldPassAmtoolWhenTheAlertmanagerConfigIsChecked() throws Exception {
+        Path config = COMPOSE_FILE.getParent().resolve("alertmanager.yml");
+        assertThat(String.join("\n", services.get("sink-alertmanager"))).contains("--url=http://alertmanager:9093");
+        Process amtool;
+        try {
+            amtool = new ProcessBuilder("amtool", "check-config", config.toString()).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            assumeTrue(false, "amtool is not installed (Debian package prometheus-alertmanager; .ci/run installs it)");
+            return;
+        }
+        String output = new String(amtool.getInputStream().readAllBytes());
+        assertThat(amtool.waitFor()).as(output).isZero();
+        assertThat(output).contains("SUCCESS");
+    }
+
     /** Every lethe service's command line must parse with the real CLI, so a renamed flag fails here, not in production. */
     @TestFactory
     Stream<DynamicTest> shouldParseEveryLetheCommandWhenTheRealCliReadsIt() {

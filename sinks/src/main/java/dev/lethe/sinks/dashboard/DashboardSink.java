@@ -10,6 +10,8 @@ import dev.lethe.sinks.core.MetricKey;
 import dev.lethe.sinks.core.MetricSink;
 import dev.lethe.sinks.core.PipelineStats;
 import dev.lethe.sinks.core.SinkContext;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -92,7 +94,7 @@ public final class DashboardSink implements MetricSink {
     /** The page's URL, with the token when one is set (what a person opens). */
     public String url() {
         String base = "http://" + (config.host().contains(":") ? "[" + config.host() + "]" : config.host()) + ":" + server.port() + "/";
-        return config.token() == null ? base : base + "?token=" + config.token();
+        return config.token() == null ? base : base + "?token=" + URLEncoder.encode(config.token(), StandardCharsets.UTF_8);
     }
 
     public int port() {
