@@ -45,6 +45,10 @@ class DemoIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern PROMETHEUS_URL = Pattern.compile("Prometheus on (http://\\S+)");
     private static final Pattern ELEMENTS = Pattern.compile("elements (\\d+)/(\\d+)");
+    private static final Pattern DASHBOARD_URL = Pattern.compile("live dashboard on (http://\\S+)");
+    private static final Pattern CLOSING = Pattern.compile("done in [\\d.]+ s: (\\d+) checkpoints, (\\d+) shards scored; "
+            + "(\\d+) final metric records in metrics.jsonl \\(latest per key; (\\d+) records emitted\\); "
+            + "(\\d+) alerts? \\((\\d+) firing, (\\d+) resolved\\) in alerts.jsonl \\((\\d+) alert records emitted\\)");
 
     @TempDir
     static Path work;
@@ -58,6 +62,7 @@ class DemoIT {
         Path out = work.resolve("clean");
         DemoProcess demo = DemoProcess.start(out);
         String scrape = demo.scrapePrometheusOnceMetricsFlow();
+        String dashboard = demo.dashboardPage();
         int exit = demo.awaitExit(Duration.ofMinutes(8));
 
         assertThat(exit).as("demo exit code; output:%n%s", demo.output()).isZero();
@@ -90,9 +95,45 @@ class DemoIT {
         assertThat(promtoolCheckMetrics(scrape)).as("promtool check metrics on the live exposition").isEqualTo("");
         assertThat(promtoolCheckMetrics(Files.readString(out.resolve("metrics.prom")))).isEqualTo("");
 
+        assertThat(dashboard).contains("<title>Lethe live dashboard</title>").contains("vendor/uPlot.iife.min.js");
+        assertClosingLineMatchesTheFiles(demo.output(), metrics, readAlerts(out.resolve("alerts.jsonl")), report);
+
         cleanMetrics = withoutTimestamps(metrics);
         cleanAlerts = firing(readJsonLines(out.resolve("alerts.jsonl")));
         assertThat(cleanAlerts).as("the quick campaign raises alerts").isNotEmpty();
+    }
+
+    /**
+     * One meaning per number: the demo's closing line counts the lines of metrics.jsonl and alerts.jsonl (final
+     * records, alerts by state) and, separately, the records emitted; the report says the same counts.
+     */
+    private static void assertClosingLineMatchesTheFiles(String output, List<JsonNode> metrics, List<JsonNode> alerts, String report) {
+        Matcher closing = CLOSING.matcher(output);
+        assertThat(closing.find()).as("the closing line in:%n%s", output).isTrue();
+        int finalMetrics = Integer.parseInt(closing.group(3));
+        long metricRecordsEmitted = Long.parseLong(closing.group(4));
+        int alertCount = Integer.parseInt(closing.group(5));
+        int firing = Integer.parseInt(closing.group(6));
+        int resolved = Integer.parseInt(closing.group(7));
+        long alertRecordsEmitted = Long.parseLong(closing.group(8));
+        assertThat(finalMetrics).as("final metric records = lines of metrics.jsonl").isEqualTo(metrics.size());
+        assertThat(metricRecordsEmitted).isGreaterThanOrEqualTo(finalMetrics);
+        assertThat(alertCount).as("alerts = lines of alerts.jsonl").isEqualTo(alerts.size());
+        assertThat(firing).isEqualTo(alerts.stream().filter(a -> !"RESOLVED".equals(a.path("state").asText())).count());
+        assertThat(resolved).isEqualTo(alertCount - firing);
+        assertThat(alertRecordsEmitted).isGreaterThanOrEqualTo(alertCount);
+        assertThat(report).contains("from " + finalMetrics + " final metric records")
+                .contains(alertCount + (alertCount == 1 ? " alert (" : " alerts (") + firing + " firing, " + resolved + " resolved)");
+    }
+
+    private static List<JsonNode> readAlerts(Path file) throws IOException {
+        List<JsonNode> nodes = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            if (!line.isBlank()) {
+                nodes.add(JSON.readTree(line));
+            }
+        }
+        return nodes; // the quick campaign may raise no alert
     }
 
     @Test
@@ -211,6 +252,21 @@ class DemoIT {
                 Thread.sleep(500); // polling the child's output; the condition is checked above
             }
             throw new AssertionError("no Prometheus exposition with metrics while the demo ran; output:\n" + output());
+        }
+
+        /** The page at the dashboard URL the demo printed, fetched while the demo runs. */
+        String dashboardPage() throws Exception {
+            for (String line : lines) {
+                Matcher m = DASHBOARD_URL.matcher(line);
+                if (m.find()) {
+                    HttpResponse<String> response = HttpClient.newHttpClient().send(
+                            HttpRequest.newBuilder(URI.create(m.group(1))).timeout(Duration.ofSeconds(10)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertThat(response.statusCode()).isEqualTo(200);
+                    return response.body();
+                }
+            }
+            throw new AssertionError("no dashboard URL printed; output:\n" + output());
         }
 
         int awaitExit(Duration timeout) throws InterruptedException {
