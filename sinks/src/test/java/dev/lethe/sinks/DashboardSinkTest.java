@@ -14,6 +14,7 @@ import dev.lethe.schemas.topics.Topics;
 import dev.lethe.sinks.core.SinkContext;
 import dev.lethe.sinks.dashboard.DashboardConfig;
 import dev.lethe.sinks.dashboard.DashboardSink;
+import dev.lethe.testkit.HttpAttacks;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -99,6 +100,15 @@ class DashboardSinkTest {
         HttpResponse<String> bearer = HTTP.send(HttpRequest.newBuilder(URI.create(base + "dashboard.css"))
                 .header("Authorization", "Bearer s3cret-token-0123456789").GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(bearer.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldKeepServingWhenSlowClientsHoldConnectionsAndRefuseABodyWith413() throws Exception {
+        // the endpoints' common hardening (issue 14): 16 partial requests from one client, then one more; another client
+        try (HttpAttacks attacks = new HttpAttacks()) {
+            start(DashboardConfig.defaults().withPort(0));
+            assertThat(attacks.slowClientsAndHugeBody(sink.port(), 16, "/", "/")).isEqualTo(new HttpAttacks.Outcome(429, 200, 413));
+        }
     }
 
     @Test

@@ -1,27 +1,25 @@
 package dev.lethe.sinks.dashboard;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import dev.lethe.sinks.core.DaemonThreads;
+import dev.lethe.schemas.http.GuardedHttpServer;
+import dev.lethe.schemas.http.HttpLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
- * The dashboard's HTTP side: the page and its script from the jar, uPlot from its WebJar (no CDN, works offline),
- * and {@code /events}, the Server-Sent Events stream. Every request is checked against the token when one is set.
+ * The dashboard's HTTP side, on Lethe's {@link GuardedHttpServer}: the page and its script from the jar, uPlot from its
+ * WebJar (no CDN, works offline), and {@code /events}, the Server-Sent Events stream. Every request is checked against
+ * the token when one is set.
  */
 final class DashboardServer {
 
@@ -35,11 +33,17 @@ final class DashboardServer {
             "/vendor/uPlot.min.css", UPLOT + "uPlot.min.css");
     private static final Pattern TOKEN_PARAM = Pattern.compile("(?:^|&)token=([^&]*)");
     private static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    /**
+     * The endpoints' common limits (issue 14: a connection per thread, per-client and total caps, 10 s to send a
+     * request, no bodies), with a long answer time: an event stream is one answer, which the server closes after
+     * 10 minutes and the browser's EventSource re-opens by itself (with a fresh snapshot). 16 connections per client
+     * leave room for a few open tabs, each holding one stream.
+     */
+    private static final HttpLimits LIMITS = new HttpLimits(Duration.ofSeconds(10), Duration.ofMinutes(10), 0, 16 * 1024, 16, 64);
 
     private final DashboardConfig config;
     private final Consumer<SseClient> onConnect;
-    private HttpServer server;
-    private ExecutorService executor;
+    private GuardedHttpServer server;
 
     DashboardServer(DashboardConfig config, Consumer<SseClient> onConnect) {
         this.config = config;
@@ -51,29 +55,24 @@ final class DashboardServer {
             return;
         }
         try {
-            server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
-        } catch (IOException e) {
+            server = GuardedHttpServer.bind(config.host(), config.port(), "lethe-dashboard", LIMITS);
+        } catch (UncheckedIOException e) {
             throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.port()
-                    + " (--bind/--port of the dashboard)", e);
+                    + " (--bind/--port of the dashboard)", e.getCause());
         }
-        // one thread per open event stream, so a cached pool; daemon threads never keep the JVM alive
-        executor = Executors.newCachedThreadPool(DaemonThreads.named("lethe-dashboard-http"));
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
+        server.context("/", this::handle).start();
     }
 
     synchronized int port() {
         if (server == null) {
             throw new IllegalStateException("the dashboard is not started");
         }
-        return server.getAddress().getPort();
+        return server.port();
     }
 
     synchronized void stop() {
         if (server != null) {
-            server.stop(0);
-            executor.shutdownNow();
+            server.close();
             server = null;
         }
     }
