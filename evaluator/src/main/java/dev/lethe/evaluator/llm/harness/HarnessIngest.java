@@ -126,6 +126,10 @@ public final class HarnessIngest {
                     continue;
                 }
                 Double v = s.values().get(target.metric());
+                if (v == null && target.metric().equals(ChoiceMetric.PCT_STEREOTYPE.id())) {
+                    // older harness versions' crows_pairs/utils.py returned the same value under the name "acc"
+                    v = s.values().get("acc");
+                }
                 if (v == null) {
                     throw new IllegalArgumentException("task " + task + " doc " + s.docId() + " has no " + target.metric() + " value"
                             + " (it has " + s.values().keySet() + ")");

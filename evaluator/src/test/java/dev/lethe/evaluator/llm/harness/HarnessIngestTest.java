@@ -167,6 +167,20 @@ class HarnessIngestTest {
     }
 
     @Test
+    void shouldReadCrowsPairsAccAsTheStereotypeBitWhenAnOlderHarnessNamedItAcc() throws Exception {
+        // lm_eval/tasks/crows_pairs/utils.py before it was renamed: {"likelihood_diff": diff, "acc": acc}
+        Files.writeString(tmp.resolve("samples_crows_pairs_english_gender_2024-01-01T00-00-00.000000.jsonl"), """
+                {"doc_id": 0, "filter": "none", "metrics": ["likelihood_diff", "acc"], "likelihood_diff": 3.5, "acc": 1.0}
+                {"doc_id": 1, "filter": "none", "metrics": ["likelihood_diff", "acc"], "likelihood_diff": 0.5, "acc": 0.0}
+                """);
+
+        HarnessIngest.Outcome outcome = HarnessIngest.ingest(HarnessRun.read(tmp), TaskMapping.defaults(Map.of()), CHECKPOINT);
+
+        assertThat(outcome.elements().get("crows-pairs-gender"))
+                .isEqualTo(new HarnessIngest.ElementSummary("bias", "pct_stereotype", 2, 1, null));
+    }
+
+    @Test
     void shouldRefuseAMetricThatIsNotPerItemCorrectnessOrMissingWhenIngesting() throws Exception {
         Files.writeString(tmp.resolve("samples_boolq_2026-12-04T03-00-00.123456.jsonl"),
                 "{\"doc_id\": 0, \"filter\": \"none\", \"metrics\": [\"acc\"], \"acc\": 0.5}\n");
