@@ -24,6 +24,8 @@ public final class ElementSeries {
     private final TreeMap<Integer, ScoreCell> cells = new TreeMap<>();
     private final TreeSet<Integer> planned = new TreeSet<>();
     private final TreeSet<Integer> refused = new TreeSet<>();
+    /** Stages whose cell, plan or refusal changed since {@link #takeChangedStages()}: what a store must rewrite. */
+    private final TreeSet<Integer> changed = new TreeSet<>();
 
     public ElementSeries(RunKey run, String element, String category) {
         this.run = Objects.requireNonNull(run, "run");
@@ -73,9 +75,14 @@ public final class ElementSeries {
         category = cell.category();
         ScoreCell previous = cells.put(cell.stage(), cell);
         if (previous == null) {
+            changed.add(cell.stage());
             return ScoreMatrix.Change.NEW;
         }
-        return previous.equals(cell) ? ScoreMatrix.Change.UNCHANGED : ScoreMatrix.Change.REPLACED;
+        if (previous.equals(cell)) {
+            return ScoreMatrix.Change.UNCHANGED;
+        }
+        changed.add(cell.stage());
+        return ScoreMatrix.Change.REPLACED;
     }
 
     /** Records that the planner announced the element at {@code stage}; true when that is news. */
@@ -83,12 +90,27 @@ public final class ElementSeries {
         if (category == null) {
             category = plannedCategory;
         }
-        return planned.add(stage);
+        boolean news = planned.add(stage);
+        if (news) {
+            changed.add(stage);
+        }
+        return news;
     }
 
     /** Records that the element's score at {@code stage} was refused and will not come; true when that is news. */
     public boolean refuse(int stage) {
-        return refused.add(stage);
+        boolean news = refused.add(stage);
+        if (news) {
+            changed.add(stage);
+        }
+        return news;
+    }
+
+    /** The stages changed since the last call (a store writes only those), and forgets them. */
+    public TreeSet<Integer> takeChangedStages() {
+        TreeSet<Integer> out = new TreeSet<>(changed);
+        changed.clear();
+        return out;
     }
 
     /** A score is present or still awaited at {@code stage}: it has a cell, or was planned and not refused. */

@@ -89,7 +89,7 @@ public final class IncrementalRun {
 
     /** Brings the element's entries and every stage from {@code from} on up to date, and publishes the changes. */
     private Update refresh(RunSummary summary, ElementSeries series, int from, Instant now) {
-        TreeSet<Integer> stages = new TreeSet<>(summary.expectedCounts().tailMap(from, true).keySet());
+        TreeSet<Integer> stages = new TreeSet<>(summary.stages().tailSet(from, true));
         stages.addAll(series.cells().tailMap(from, true).keySet());
         stages.addAll(series.planned().tailSet(from, true));
         stages.addAll(series.refused().tailSet(from, true));
@@ -121,7 +121,7 @@ public final class IncrementalRun {
             if (series.refused().contains(stage)) {
                 slice.refused().add(element);
             }
-            summary.expectedCount(stage, slice.expected().size());
+            summary.expected(stage, !slice.expected().isEmpty());
         }
         List<ForgettingMetric> metrics = new ArrayList<>();
         List<KnowledgeLossAlert> alerts = new ArrayList<>();

@@ -4,8 +4,10 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What the whole of one model run needs to know without its bitsets or per-element records: the suite version every
@@ -17,20 +19,22 @@ public final class RunSummary {
     private final RunKey run;
     private final String suiteVersion;
     private boolean baseline;
-    private final TreeMap<Integer, Integer> expectedCounts;
+    private final TreeSet<Integer> stages;
     private final TreeMap<Integer, String> tasks;
     private final TreeMap<Integer, Double> diagonal;
+    /** Changed since {@link #takeChanged()}: it changes about once per stage, so a store need not rewrite it per event. */
+    private boolean changed = true;
 
     public RunSummary(RunKey run, String suiteVersion) {
-        this(run, suiteVersion, false, new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+        this(run, suiteVersion, false, new TreeSet<>(), new TreeMap<>(), new TreeMap<>());
     }
 
-    public RunSummary(RunKey run, String suiteVersion, boolean baseline, TreeMap<Integer, Integer> expectedCounts,
+    public RunSummary(RunKey run, String suiteVersion, boolean baseline, TreeSet<Integer> stages,
                       TreeMap<Integer, String> tasks, TreeMap<Integer, Double> diagonal) {
         this.run = Objects.requireNonNull(run, "run");
         this.suiteVersion = Objects.requireNonNull(suiteVersion, "suiteVersion");
         this.baseline = baseline;
-        this.expectedCounts = expectedCounts;
+        this.stages = stages;
         this.tasks = tasks;
         this.diagonal = diagonal;
     }
@@ -49,25 +53,29 @@ public final class RunSummary {
     }
 
     void markBaseline() {
+        changed |= !baseline;
         baseline = true;
     }
 
-    /** Elements each stage has or awaits; stages with none (nothing announced, or all refused) are absent. */
-    public NavigableMap<Integer, Integer> expectedCounts() {
-        return Collections.unmodifiableNavigableMap(expectedCounts);
+    /** The stages that have or await a score; stages with none (nothing announced, or all refused) are absent. */
+    public NavigableSet<Integer> stages() {
+        return Collections.unmodifiableNavigableSet(stages);
     }
 
-    void expectedCount(int stage, int count) {
-        if (count > 0) {
-            expectedCounts.put(stage, count);
-        } else {
-            expectedCounts.remove(stage);
-        }
+    void expected(int stage, boolean any) {
+        changed |= any ? stages.add(stage) : stages.remove(stage);
     }
 
     /** The run's stage before {@code stage} that has or awaits any score; null when none. */
     public Integer previousStage(int stage) {
-        return expectedCounts.lowerKey(stage);
+        return stages.lower(stage);
+    }
+
+    /** Whether anything changed since the last call, and forgets it. */
+    public boolean takeChanged() {
+        boolean was = changed;
+        changed = false;
+        return was;
     }
 
     public NavigableMap<Integer, String> tasks() {
@@ -76,7 +84,9 @@ public final class RunSummary {
 
     /** Records the task a stage fine-tuned on; true when it is news. */
     boolean task(int stage, String task) {
-        return task != null && stage >= 1 && !task.equals(tasks.put(stage, task));
+        boolean news = task != null && stage >= 1 && !task.equals(tasks.put(stage, task));
+        changed |= news;
+        return news;
     }
 
     public NavigableMap<Integer, Double> diagonal() {
@@ -86,7 +96,9 @@ public final class RunSummary {
     /** Records R[stage][task of stage]; true when it changed. */
     boolean diagonal(int stage, double score) {
         Double previous = diagonal.put(stage, score);
-        return previous == null || previous != score;
+        boolean news = previous == null || previous != score;
+        changed |= news;
+        return news;
     }
 
     /**

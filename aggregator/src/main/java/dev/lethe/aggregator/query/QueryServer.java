@@ -9,11 +9,11 @@ import dev.lethe.aggregator.metrics.MetricOrder;
 import dev.lethe.aggregator.metrics.RunKey;
 import dev.lethe.aggregator.metrics.RunSummary;
 import dev.lethe.aggregator.metrics.StageSlice;
-import dev.lethe.aggregator.metrics.ElementSeries;
 import dev.lethe.aggregator.metrics.ScoreCell;
 import dev.lethe.aggregator.topology.AggregatorSerdes;
 import dev.lethe.aggregator.topology.AggregatorTopology;
 import dev.lethe.aggregator.topology.FamilyState;
+import dev.lethe.aggregator.topology.RunCells;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.http.GuardedHttpServer;
 import dev.lethe.schemas.http.HttpLimits;
@@ -247,8 +247,10 @@ public final class QueryServer implements AutoCloseable {
         body.put("suiteVersion", summary.suiteVersion());
         ArrayNode matrix = body.putArray("matrix");
         List<ScoreCell> cells = new ArrayList<>();
-        for (ElementSeries series : this.<ElementSeries>runValues(AggregatorTopology.RUN_SERIES, key, owner.partition())) {
-            cells.addAll(series.cells().values());
+        for (RunCells.Cell stage : this.<RunCells.Cell>runValues(AggregatorTopology.RUN_CELLS, key, owner.partition())) {
+            if (stage.cell() != null) {
+                cells.add(stage.cell());
+            }
         }
         cells.sort(Comparator.comparingInt(ScoreCell::stage).thenComparing(ScoreCell::benchmark));
         for (ScoreCell cell : cells) {

@@ -31,7 +31,7 @@ import org.apache.kafka.streams.state.Stores;
  * eval-tasks (bytes) -> [plan-reader]          (shard 0 only: the element is awaited at that stage)
  * eval-tasks-dlq (bytes) -> [refusal-reader]   (the element's score will not come)
  *   scores + announcements -> key campaign/model -> repartition run-events
- *     -> [run-aggregator | stores run-summaries, run-series, run-stages]
+ *     -> [run-aggregator | stores run-summaries, run-series, run-cells, run-stages]
  *     -> forgetting (ELEMENT, CATEGORY, MODEL), alerts (FIRING / RESOLVED), shard-results-dlq
  *     -> CATEGORY records, key family -> repartition metrics-by-family -> [family-aggregator | store family-states]
  *     -> forgetting (FAMILY)
@@ -43,8 +43,10 @@ public final class AggregatorTopology {
     public static final String SHARD_STORE = "shard-sets";
     /** Per model run (key campaign/model): suite version, stages and their expected element counts, tasks. */
     public static final String RUN_SUMMARIES = "run-summaries";
-    /** Per model run and element (key campaign/model NUL element): its cells with item bitsets, planned/refused stages. */
+    /** Per model run and element (key campaign/model NUL element): the element's header (its category). */
     public static final String RUN_SERIES = "run-series";
+    /** Per model run, element and stage (key campaign/model NUL element NUL stage): the cell with its bitset, plan, refusal. */
+    public static final String RUN_CELLS = "run-cells";
     /** Per model run and stage (key campaign/model NUL stage): element records, drop tests, published records and alerts. */
     public static final String RUN_STAGES = "run-stages";
     /** Member runs' CATEGORY records by family NUL campaign. */
@@ -71,6 +73,8 @@ public final class AggregatorTopology {
                 Serdes.String(), RunStateCodecs.SUMMARY).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_SERIES),
                 Serdes.String(), RunStateCodecs.SERIES).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_CELLS),
+                Serdes.String(), RunStateCodecs.CELL).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_STAGES),
                 Serdes.String(), RunStateCodecs.SLICE).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FAMILY_STORE),
@@ -103,7 +107,7 @@ public final class AggregatorTopology {
                 .repartition(Repartitioned.with(Serdes.String(), RunEvent.SERDE).withName(RUN_EVENTS))
                 .process(() -> new RunAggregator(config.alerts(), topics.benchmarkScores().name(),
                         serdes.benchmarkScore().serializer()), Named.as("run-aggregator"), RUN_SUMMARIES, RUN_SERIES,
-                        RUN_STAGES);
+                        RUN_CELLS, RUN_STAGES);
         KStream<String, ForgettingMetric> runMetrics = only(runOutput, "run-metrics",
                 o -> o instanceof AggregatorOutput.Metric m ? m.metric() : null);
         KStream<String, KnowledgeLossAlert> alerts = only(runOutput, "run-alerts",

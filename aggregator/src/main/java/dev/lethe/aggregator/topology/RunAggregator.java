@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps each model run's records and alerts up to date ({@link IncrementalRun} over the stores {@value
- * AggregatorTopology#RUN_SUMMARIES}, {@value AggregatorTopology#RUN_SERIES}, {@value AggregatorTopology#RUN_STAGES})
+ * AggregatorTopology#RUN_SUMMARIES}, {@value AggregatorTopology#RUN_SERIES}, {@value AggregatorTopology#RUN_CELLS},
+ * {@value AggregatorTopology#RUN_STAGES})
  * from the run's events, and forwards what each event changed: ELEMENT, CATEGORY and MODEL records, the CATEGORY
  * records again for the family aggregation, and alert states (FIRING, or RESOLVED when withdrawn).
  */
@@ -40,6 +41,7 @@ final class RunAggregator implements Processor<String, RunEvent, String, Aggrega
     private ProcessorContext<String, AggregatorOutput> context;
     private KeyValueStore<String, RunSummary> summaries;
     private KeyValueStore<String, ElementSeries> series;
+    private KeyValueStore<String, RunStateCodecs.StageCell> cells;
     private KeyValueStore<String, StageSlice> stages;
     private DecodedCache cache;
 
@@ -54,6 +56,7 @@ final class RunAggregator implements Processor<String, RunEvent, String, Aggrega
         this.context = context;
         this.summaries = context.getStateStore(AggregatorTopology.RUN_SUMMARIES);
         this.series = context.getStateStore(AggregatorTopology.RUN_SERIES);
+        this.cells = context.getStateStore(AggregatorTopology.RUN_CELLS);
         this.stages = context.getStateStore(AggregatorTopology.RUN_STAGES);
         this.cache = new DecodedCache(CACHED_ENTRIES);
     }
@@ -64,8 +67,8 @@ final class RunAggregator implements Processor<String, RunEvent, String, Aggrega
         if (event == null) {
             return;
         }
-        StoreRunStore store = new StoreRunStore(RunKey.id(event.campaign(), event.model()), summaries, series, stages,
-                cache);
+        StoreRunStore store = new StoreRunStore(RunKey.id(event.campaign(), event.model()), summaries, series, cells,
+                stages, cache);
         RunSummary summary = store.summary();
         Instant now = Instant.ofEpochMilli(record.timestamp());
         IncrementalRun.Update update;

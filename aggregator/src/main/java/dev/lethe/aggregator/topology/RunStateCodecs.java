@@ -56,11 +56,7 @@ final class RunStateCodecs {
         writeRun(out, summary.run());
         out.writeUTF(summary.suiteVersion());
         out.writeBoolean(summary.hasBaseline());
-        out.writeInt(summary.expectedCounts().size());
-        for (var e : summary.expectedCounts().entrySet()) {
-            out.writeInt(e.getKey());
-            out.writeInt(e.getValue());
-        }
+        writeInts(out, summary.stages());
         out.writeInt(summary.tasks().size());
         for (var e : summary.tasks().entrySet()) {
             out.writeInt(e.getKey());
@@ -78,10 +74,7 @@ final class RunStateCodecs {
         RunKey run = readRun(in);
         String suiteVersion = in.readUTF();
         boolean baseline = in.readBoolean();
-        TreeMap<Integer, Integer> counts = new TreeMap<>();
-        for (int i = in.readInt(); i > 0; i--) {
-            counts.put(in.readInt(), in.readInt());
-        }
+        TreeSet<Integer> stages = readInts(in);
         TreeMap<Integer, String> tasks = new TreeMap<>();
         for (int i = in.readInt(); i > 0; i--) {
             tasks.put(in.readInt(), in.readUTF());
@@ -90,65 +83,76 @@ final class RunStateCodecs {
         for (int i = in.readInt(); i > 0; i--) {
             diagonal.put(in.readInt(), in.readDouble());
         }
-        return new RunSummary(run, suiteVersion, baseline, counts, tasks, diagonal);
+        RunSummary summary = new RunSummary(run, suiteVersion, baseline, stages, tasks, diagonal);
+        summary.takeChanged();
+        return summary;
     }
 
-    /*
-     * An element's series is read and written on every event of the element, and grows with the stages: per cell only
-     * numbers (the category is the element's, the task an index into the series' few distinct task names).
-     */
+    /* An element's series in the store is its header; its stages are entries of their own (CELL). */
     private static void writeSeries(ElementSeries series, DataOutputStream out) throws IOException {
         out.writeByte(VERSION);
         writeRun(out, series.run());
         out.writeUTF(series.element());
         StateCodec.writeString(out, series.category());
-        List<String> tasks = new ArrayList<>();
-        Map<String, Integer> taskIndex = new HashMap<>();
-        for (ScoreCell cell : series.cells().values()) {
-            if (cell.task() != null && taskIndex.putIfAbsent(cell.task(), tasks.size()) == null) {
-                tasks.add(cell.task());
+    }
+
+    private static ElementSeries readSeries(DataInputStream in) throws IOException {
+        version(in, "element series");
+        return new ElementSeries(readRun(in), in.readUTF(), StateCodec.readString(in));
+    }
+
+    /**
+     * One stage of one element (key campaign/model NUL element NUL stage): its cell with the item bitset, and whether
+     * it was planned or refused there. Written only when it changes, so a long series costs nothing per event.
+     */
+    record StageCell(int stage, ScoreCell cell, boolean planned, boolean refused) implements RunCells.Cell {
+
+        static StageCell of(ElementSeries series, int stage) {
+            return new StageCell(stage, series.cells().get(stage), series.planned().contains(stage),
+                    series.refused().contains(stage));
+        }
+
+        void applyTo(ElementSeries series) {
+            if (cell != null) {
+                series.put(cell);
+            }
+            if (planned) {
+                series.plan(stage, null);
+            }
+            if (refused) {
+                series.refuse(stage);
             }
         }
-        out.writeInt(tasks.size());
-        for (String task : tasks) {
-            out.writeUTF(task);
-        }
-        out.writeInt(series.cells().size());
-        for (ScoreCell cell : series.cells().values()) {
-            out.writeInt(cell.stage());
-            out.writeInt(cell.task() == null ? -1 : taskIndex.get(cell.task()));
+    }
+
+    static final Serde<StageCell> CELL = StateCodec.serde(RunStateCodecs::writeCell, RunStateCodecs::readCell);
+
+    private static void writeCell(StageCell value, DataOutputStream out) throws IOException {
+        out.writeByte(VERSION);
+        out.writeInt(value.stage());
+        out.writeBoolean(value.planned());
+        out.writeBoolean(value.refused());
+        ScoreCell cell = value.cell();
+        out.writeBoolean(cell != null);
+        if (cell != null) {
+            StateCodec.writeString(out, cell.task());
+            out.writeUTF(cell.benchmark());
+            out.writeUTF(cell.category());
             out.writeInt(cell.n());
             out.writeInt(cell.correct());
             StateCodec.writeBytes(out, cell.itemBits());
             StateCodec.writeInstant(out, cell.updatedAt());
         }
-        writeInts(out, series.planned());
-        writeInts(out, series.refused());
     }
 
-    private static ElementSeries readSeries(DataInputStream in) throws IOException {
-        version(in, "element series");
-        RunKey run = readRun(in);
-        String element = in.readUTF();
-        String category = StateCodec.readString(in);
-        ElementSeries series = new ElementSeries(run, element, category);
-        String[] tasks = new String[in.readInt()];
-        for (int i = 0; i < tasks.length; i++) {
-            tasks[i] = in.readUTF();
-        }
-        for (int i = in.readInt(); i > 0; i--) {
-            int stage = in.readInt();
-            int task = in.readInt();
-            series.put(new ScoreCell(stage, task < 0 ? null : tasks[task], element, category, in.readInt(), in.readInt(),
-                    StateCodec.readBytes(in), StateCodec.readInstant(in)));
-        }
-        for (int stage : readInts(in)) {
-            series.plan(stage, null);
-        }
-        for (int stage : readInts(in)) {
-            series.refuse(stage);
-        }
-        return series;
+    private static StageCell readCell(DataInputStream in) throws IOException {
+        version(in, "stage cell");
+        int stage = in.readInt();
+        boolean planned = in.readBoolean();
+        boolean refused = in.readBoolean();
+        ScoreCell cell = in.readBoolean() ? new ScoreCell(stage, StateCodec.readString(in), in.readUTF(), in.readUTF(),
+                in.readInt(), in.readInt(), StateCodec.readBytes(in), StateCodec.readInstant(in)) : null;
+        return new StageCell(stage, cell, planned, refused);
     }
 
     private static void writeInts(DataOutputStream out, Collection<Integer> values) throws IOException {

@@ -16,6 +16,7 @@ public final class SerializedRunStore implements RunStore {
 
     private byte[] summary;
     private final Map<String, byte[]> series = new HashMap<>();
+    private final Map<String, java.util.TreeMap<Integer, byte[]>> cells = new HashMap<>();
     private final Map<Integer, byte[]> slices = new HashMap<>();
     private long bytesRead;
     private long bytesWritten;
@@ -29,7 +30,9 @@ public final class SerializedRunStore implements RunStore {
 
     @Override
     public void put(RunSummary value) {
-        summary = written(RunStateCodecs.SUMMARY.serializer().serialize(null, value));
+        if (value.takeChanged()) {
+            summary = written(RunStateCodecs.SUMMARY.serializer().serialize(null, value));
+        }
         cache.summaries().put("run", value);
     }
 
@@ -37,13 +40,25 @@ public final class SerializedRunStore implements RunStore {
     public ElementSeries series(String element) {
         return cache.series().computeIfAbsent(element, k -> {
             byte[] bytes = series.get(element);
-            return bytes == null ? null : RunStateCodecs.SERIES.deserializer().deserialize(null, read(bytes));
+            if (bytes == null) {
+                return null;
+            }
+            ElementSeries loaded = RunStateCodecs.SERIES.deserializer().deserialize(null, read(bytes));
+            for (byte[] cell : cells.getOrDefault(element, new java.util.TreeMap<>()).values()) {
+                RunStateCodecs.CELL.deserializer().deserialize(null, read(cell)).applyTo(loaded);
+            }
+            loaded.takeChangedStages();
+            return loaded;
         });
     }
 
     @Override
     public void put(ElementSeries value) {
         series.put(value.element(), written(RunStateCodecs.SERIES.serializer().serialize(null, value)));
+        for (int stage : value.takeChangedStages()) {
+            cells.computeIfAbsent(value.element(), e -> new java.util.TreeMap<>()).put(stage,
+                    written(RunStateCodecs.CELL.serializer().serialize(null, RunStateCodecs.StageCell.of(value, stage))));
+        }
         cache.series().put(value.element(), value);
     }
 

@@ -5,11 +5,14 @@ import dev.lethe.aggregator.metrics.RunKey;
 import dev.lethe.aggregator.metrics.RunStore;
 import dev.lethe.aggregator.metrics.RunSummary;
 import dev.lethe.aggregator.metrics.StageSlice;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * One model run's {@link RunStore} over the aggregator's three stores: {@value AggregatorTopology#RUN_SUMMARIES}
- * (key campaign/model), {@value AggregatorTopology#RUN_SERIES} (key campaign/model NUL element) and {@value
+ * (key campaign/model), {@value AggregatorTopology#RUN_SERIES} (key campaign/model NUL element: the header),
+ * {@value AggregatorTopology#RUN_CELLS} (key campaign/model NUL element NUL stage: one stage of it) and {@value
  * AggregatorTopology#RUN_STAGES} (key campaign/model NUL stage, zero-padded so a prefix scan lists stages in order).
  */
 final class StoreRunStore implements RunStore {
@@ -17,14 +20,17 @@ final class StoreRunStore implements RunStore {
     private final String run;
     private final KeyValueStore<String, RunSummary> summaries;
     private final KeyValueStore<String, ElementSeries> series;
+    private final KeyValueStore<String, RunStateCodecs.StageCell> cells;
     private final KeyValueStore<String, StageSlice> stages;
     private final DecodedCache cache;
 
     StoreRunStore(String runId, KeyValueStore<String, RunSummary> summaries, KeyValueStore<String, ElementSeries> series,
-                  KeyValueStore<String, StageSlice> stages, DecodedCache cache) {
+                  KeyValueStore<String, RunStateCodecs.StageCell> cells, KeyValueStore<String, StageSlice> stages,
+                  DecodedCache cache) {
         this.run = runId;
         this.summaries = summaries;
         this.series = series;
+        this.cells = cells;
         this.stages = stages;
         this.cache = cache;
     }
@@ -51,19 +57,38 @@ final class StoreRunStore implements RunStore {
 
     @Override
     public void put(RunSummary summary) {
-        summaries.put(run, summary);
+        if (summary.takeChanged()) { // about once per stage: not rewritten for every element's event
+            summaries.put(run, summary);
+        }
         cache.summaries().put(run, summary);
     }
 
     @Override
     public ElementSeries series(String element) {
-        return cache.series().computeIfAbsent(seriesKey(run, element), series::get);
+        return cache.series().computeIfAbsent(seriesKey(run, element), this::load);
+    }
+
+    /** The series' header and, by a prefix scan, its stages. */
+    private ElementSeries load(String key) {
+        ElementSeries loaded = series.get(key);
+        if (loaded == null) {
+            return null;
+        }
+        try (KeyValueIterator<String, RunStateCodecs.StageCell> range = cells.prefixScan(key + "\u0000",
+                new StringSerializer())) {
+            range.forEachRemaining(kv -> kv.value.applyTo(loaded));
+        }
+        loaded.takeChangedStages();
+        return loaded;
     }
 
     @Override
     public void put(ElementSeries value) {
         String key = seriesKey(run, value.element());
         series.put(key, value);
+        for (int stage : value.takeChangedStages()) {
+            cells.put(key + "\u0000" + String.format("%010d", stage), RunStateCodecs.StageCell.of(value, stage));
+        }
         cache.series().put(key, value);
     }
 

@@ -139,6 +139,7 @@ class AggregatorOrderPropertyTest {
             AggregatorTopology.SHARD_STORE, ShardSet.SERDE,
             AggregatorTopology.RUN_SUMMARIES, RunStateCodecs.SUMMARY,
             AggregatorTopology.RUN_SERIES, RunStateCodecs.SERIES,
+            AggregatorTopology.RUN_CELLS, RunStateCodecs.CELL,
             AggregatorTopology.RUN_STAGES, RunStateCodecs.SLICE,
             AggregatorTopology.FAMILY_STORE, FamilyState.SERDE);
 

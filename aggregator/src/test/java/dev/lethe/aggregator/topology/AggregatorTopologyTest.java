@@ -359,7 +359,8 @@ class AggregatorTopologyTest {
         }));
         assertThat(names).noneMatch(name -> name.startsWith("KSTREAM-") || name.startsWith("KTABLE-"));
         assertThat(stores).containsExactlyInAnyOrder(AggregatorTopology.SHARD_STORE, AggregatorTopology.RUN_SUMMARIES,
-                AggregatorTopology.RUN_SERIES, AggregatorTopology.RUN_STAGES, AggregatorTopology.FAMILY_STORE);
+                AggregatorTopology.RUN_SERIES, AggregatorTopology.RUN_CELLS, AggregatorTopology.RUN_STAGES,
+                AggregatorTopology.FAMILY_STORE);
     }
 
     @Test

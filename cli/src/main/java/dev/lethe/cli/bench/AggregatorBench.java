@@ -48,7 +48,7 @@ final class AggregatorBench {
     static final String APPLICATION_ID = "lethe-bench-aggregator";
     static final String PREFIX = "bench-agg.";
     private static final List<String> STORES = List.of(AggregatorTopology.SHARD_STORE, AggregatorTopology.RUN_SUMMARIES,
-            AggregatorTopology.RUN_SERIES, AggregatorTopology.RUN_STAGES,
+            AggregatorTopology.RUN_SERIES, AggregatorTopology.RUN_CELLS, AggregatorTopology.RUN_STAGES,
             AggregatorTopology.FAMILY_STORE);
 
     /** What this benchmark measured. */
