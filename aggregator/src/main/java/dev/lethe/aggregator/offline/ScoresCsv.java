@@ -1,7 +1,9 @@
 package dev.lethe.aggregator.offline;
 
+import dev.lethe.aggregator.metrics.Polarity;
 import dev.lethe.aggregator.metrics.RunKey;
 import dev.lethe.aggregator.metrics.ScoreCell;
+import dev.lethe.schemas.MetricPolarity;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -15,14 +17,15 @@ import java.util.Map;
 /**
  * Reads the score CSV of {@code lethe metrics}: header {@code campaign,family,model,stage,benchmark,category,n,correct}
  * plus optional {@code items} (per-item correctness as a 0/1 string in item order) and {@code task} (what the stage
- * fine-tuned on, needed for GEM ACC/BWT); columns by name, rows in any order, identical duplicate rows ignored.
+ * fine-tuned on, needed for GEM ACC/BWT) and {@code polarity} (CLOSER_TO_50_IS_BETTER for a bias share such as a
+ * stereotype score; see {@link Polarity}); columns by name, rows in any order, identical duplicate rows ignored.
  */
 public final class ScoresCsv {
 
     /** The required columns, in the documented order. */
     public static final List<String> REQUIRED = List.of("campaign", "family", "model", "stage", "benchmark", "category", "n", "correct");
     /** Optional columns. */
-    public static final List<String> OPTIONAL = List.of("items", "task");
+    public static final List<String> OPTIONAL = List.of("items", "task", "polarity");
 
     private ScoresCsv() {
     }
@@ -56,7 +59,7 @@ public final class ScoresCsv {
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i).strip();
             if (!REQUIRED.contains(name) && !OPTIONAL.contains(name)) {
-                throw new BadRowException(1, "unknown column '" + name + "', expected " + String.join(",", REQUIRED) + "[,items][,task]");
+                throw new BadRowException(1, "unknown column '" + name + "', expected " + String.join(",", REQUIRED) + "[,items][,task][,polarity]");
             }
             if (columns.put(name, i) != null) {
                 throw new BadRowException(1, "column '" + name + "' appears twice");
@@ -95,13 +98,15 @@ public final class ScoresCsv {
             }
             byte[] bits = row.items(n, correct);
             String task = row.optional("task");
+            MetricPolarity polarity = polarity(row, lineNumber);
             RunKey run = new RunKey(campaign, family, model);
             String previousFamily = familyOfRun.putIfAbsent(run.id(), family);
             if (previousFamily != null && !previousFamily.equals(family)) {
                 throw new BadRowException(lineNumber, "model run " + run.id() + " is in family '" + previousFamily
                         + "' on an earlier line and '" + family + "' here");
             }
-            ScoreCell cell = new ScoreCell(stage, stage == 0 ? null : task, benchmark, category, n, correct, bits, updatedAt);
+            ScoreCell cell = new ScoreCell(stage, stage == 0 ? null : task, benchmark, category, n,
+                    Polarity.goodCount(polarity, n, correct), bits, updatedAt);
             String key = run.id() + "\u0000" + stage + "\u0000" + benchmark;
             Map.Entry<RunKey, ScoreCell> previous = cells.putIfAbsent(key, Map.entry(run, cell));
             if (previous != null && !previous.getValue().equals(cell)) {
@@ -143,6 +148,19 @@ public final class ScoresCsv {
         }
         fields.add(field.toString());
         return fields;
+    }
+
+    /** The optional {@code polarity} column: empty or HIGHER_IS_BETTER, or CLOSER_TO_50_IS_BETTER for a bias share. */
+    private static MetricPolarity polarity(Row row, int line) throws BadRowException {
+        String value = row.optional("polarity");
+        if (value == null || value.isBlank()) {
+            return MetricPolarity.HIGHER_IS_BETTER;
+        }
+        try {
+            return MetricPolarity.valueOf(value.strip());
+        } catch (IllegalArgumentException e) {
+            throw new BadRowException(line, "polarity must be HIGHER_IS_BETTER or CLOSER_TO_50_IS_BETTER, got '" + value + "'");
+        }
     }
 
     private record Row(List<String> fields, Map<String, Integer> columns, int line) {

@@ -62,8 +62,10 @@ final class ShardSet {
         if (!template.getCampaign().equals(shard.getCampaign()) || !template.getModel().equals(shard.getModel())
                 || !template.getFamily().equals(shard.getFamily()) || template.getStage() != shard.getStage()
                 || !Objects.equals(template.getTask(), shard.getTask()) || !template.getCategory().equals(shard.getCategory())
-                || !template.getSuite().equals(shard.getSuite())) {
-            return "campaign/family/model/stage/task/suite/category differ from the element's earlier shards ("
+                || !template.getSuite().equals(shard.getSuite())
+                || !Objects.equals(template.getMetric(), shard.getMetric())
+                || !Objects.equals(template.getPolarity(), shard.getPolarity())) {
+            return "campaign/family/model/stage/task/suite/category/metric/polarity differ from the element's earlier shards ("
                     + template.getCampaign() + "/" + template.getFamily() + "/" + template.getModel() + " stage "
                     + template.getStage() + ", " + template.getSuite() + ", " + template.getCategory() + ")";
         }
@@ -144,6 +146,8 @@ final class ShardSet {
                 .setStderrPp(Statistics.stderrPp(n, correct))
                 .setItemBits(ByteBuffer.wrap(bits))
                 .setShardsSeen(parts.size())
+                .setMetric(template.getMetric())
+                .setPolarity(template.getPolarity())
                 .setCheckpointCreatedAt(template.getCheckpointCreatedAt())
                 .setUpdatedAt(completedAt)
                 .build();
