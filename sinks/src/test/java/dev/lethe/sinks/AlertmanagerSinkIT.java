@@ -16,6 +16,7 @@ import dev.lethe.sinks.alertmanager.AlertmanagerSinkConfig;
 import dev.lethe.sinks.core.SinkRunner;
 import dev.lethe.sinks.core.SinkRunnerConfig;
 import dev.lethe.sinks.core.StartPosition;
+import dev.lethe.testkit.ExternalProcess;
 import dev.lethe.testkit.LetheCluster;
 import java.net.URI;
 import java.net.http.HttpClient;

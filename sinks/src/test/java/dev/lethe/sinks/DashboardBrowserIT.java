@@ -19,6 +19,7 @@ import dev.lethe.sinks.core.StartPosition;
 import dev.lethe.sinks.dashboard.DashboardConfig;
 import dev.lethe.sinks.dashboard.DashboardSink;
 import dev.lethe.sinks.dashboard.PipelineProbe;
+import dev.lethe.testkit.HeadlessChromium;
 import dev.lethe.testkit.LetheCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,16 +39,13 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The live dashboard in a real browser: Debian's headless Chromium driven through its own chromedriver (no browser
  * download), the dashboard sink consuming a real broker. The page fills in from the metric topic, follows a new stage
- * without a reload, shows the numbers the topic holds, and leads from an alert to the element's trajectory. The
- * screenshots it takes are the README's ({@code docs/img/}).
+ * without a reload, shows the numbers the topic holds, and leads from an alert to the element's trajectory. Its
+ * screenshots go to {@code target/screenshots/}; the README's are DemoIT's, of a real demo.
  */
 class DashboardBrowserIT {
 
@@ -67,8 +65,6 @@ class DashboardBrowserIT {
 
     @Test
     void shouldFillInLiveFollowANewStageAndLeadFromAnAlertToItsTrajectoryWhenWatchedInChromium() throws Exception {
-        Path chromium = ExternalProcess.binary("chromium", "chromium");
-        Path chromedriver = ExternalProcess.binary("chromedriver", "chromium-driver");
         ClusterConfig cluster = CLUSTER.newTopicPrefix();
         Topics topics = cluster.topics();
         for (int stage = 0; stage <= 2; stage++) {
@@ -85,7 +81,7 @@ class DashboardBrowserIT {
                 .withStatus(() -> "campaign demo: stages scored as they arrive").withProbe(PipelineProbe.defaults(cluster));
         SinkRunner runner = SinkRunner.start(cluster,
                 SinkRunnerConfig.defaults(dashboard.name(), StartPosition.EARLIEST).withGroupId("dashboard-it"), dashboard);
-        WebDriver browser = chromium(chromium, chromedriver);
+        WebDriver browser = HeadlessChromium.start(dir, 1400, 1700);
         try {
             assertThat(runner.awaitCaughtUp(TIMEOUT)).as("dashboard caught up: %s", runner.progress()).isTrue();
             browser.get(dashboard.url());
@@ -145,23 +141,13 @@ class DashboardBrowserIT {
         return cells.isEmpty() ? "" : cells.get(0).getText();
     }
 
-    private WebDriver chromium(Path chromium, Path chromedriver) {
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile())
-                .usingAnyFreePort().withLogFile(dir.resolve("chromedriver.log").toFile()).build();
-        ChromeOptions options = new ChromeOptions().setBinary(chromium.toFile())
-                .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                        "--disable-dev-shm-usage", "--window-size=1400,1700", "--user-data-dir=" + dir.resolve("profile"));
-        return new ChromeDriver(service, options);
-    }
-
-    /** Saves a screenshot into the repository's docs/img/ (the README shows them) and keeps a copy with the test. */
+    /** A copy of each screenshot in target/ (the README shows the ones DemoIT takes of a real demo). */
     private void screenshot(WebDriver browser, String name) throws Exception {
         Path shot = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
-        Path docs = Path.of("").toAbsolutePath().getParent().resolve("docs");
-        Path target = Files.isDirectory(docs) ? docs.resolve("img") : dir;
-        Files.createDirectories(target);
-        Files.copy(shot, target.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-        assertThat(Files.size(target.resolve(name))).isGreaterThan(10_000);
+        Path target = Path.of("target", "screenshots", name);
+        Files.createDirectories(target.getParent());
+        Files.copy(shot, target, StandardCopyOption.REPLACE_EXISTING);
+        assertThat(Files.size(target)).isGreaterThan(10_000);
     }
 
     // ------------------------------------------------------------------ a small campaign, as the aggregator emits it

@@ -16,6 +16,7 @@ import dev.lethe.sinks.core.SinkRunnerConfig;
 import dev.lethe.sinks.core.StartPosition;
 import dev.lethe.sinks.prometheus.PrometheusSink;
 import dev.lethe.sinks.prometheus.PrometheusSinkConfig;
+import dev.lethe.testkit.ExternalProcess;
 import dev.lethe.testkit.LetheCluster;
 import java.io.InputStream;
 import java.net.URI;

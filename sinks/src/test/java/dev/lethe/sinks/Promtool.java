@@ -1,5 +1,6 @@
 package dev.lethe.sinks;
 
+import dev.lethe.testkit.ExternalProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -22,12 +22,14 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -54,15 +56,29 @@ class DemoIT {
     static Path work;
 
     private static List<String> cleanMetrics;
+    /** Chromium watching the clean run's dashboard, quit after the test whatever happened. */
+    private DemoDashboard browser;
     private static List<String> cleanAlerts;
+
+    @AfterEach
+    void quitBrowser() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
 
     @Test
     @Order(1)
     void shouldProduceEveryMetricReportAndGaugesWhenTheQuickDemoRuns() throws Exception {
         Path out = work.resolve("clean");
         DemoProcess demo = DemoProcess.start(out);
+        Optional<DemoDashboard> watcher = DemoDashboard.openIfInstalled(demo.awaitDashboardUrl(), work);
+        browser = watcher.orElse(null);
         String scrape = demo.scrapePrometheusOnceMetricsFlow();
         String dashboard = demo.dashboardPage();
+        if (watcher.isPresent()) {
+            watcher.get().followAnAlertWhileLive(demo::running);
+        }
         int exit = demo.awaitExit(Duration.ofMinutes(8));
 
         assertThat(exit).as("demo exit code; output:%n%s", demo.output()).isZero();
@@ -97,6 +113,9 @@ class DemoIT {
 
         assertThat(dashboard).contains("<title>Lethe live dashboard</title>").contains("vendor/uPlot.iife.min.js");
         assertClosingLineMatchesTheFiles(demo.output(), metrics, readAlerts(out.resolve("alerts.jsonl")), report);
+        if (watcher.isPresent()) {
+            watcher.get().assertShowedTheCampaignLive(metrics);
+        }
 
         cleanMetrics = withoutTimestamps(metrics);
         cleanAlerts = firing(readJsonLines(out.resolve("alerts.jsonl")));
@@ -256,17 +275,31 @@ class DemoIT {
 
         /** The page at the dashboard URL the demo printed, fetched while the demo runs. */
         String dashboardPage() throws Exception {
-            for (String line : lines) {
-                Matcher m = DASHBOARD_URL.matcher(line);
-                if (m.find()) {
-                    HttpResponse<String> response = HttpClient.newHttpClient().send(
-                            HttpRequest.newBuilder(URI.create(m.group(1))).timeout(Duration.ofSeconds(10)).build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    assertThat(response.statusCode()).isEqualTo(200);
-                    return response.body();
+            HttpResponse<String> response = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(awaitDashboardUrl())).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            return response.body();
+        }
+
+        /** The dashboard URL, as soon as the demo prints it (before training starts). */
+        String awaitDashboardUrl() throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (System.nanoTime() < deadline && process.isAlive()) {
+                process.descendants().forEach(h -> descendantsSeen.add(h.pid()));
+                for (String line : lines) {
+                    Matcher m = DASHBOARD_URL.matcher(line);
+                    if (m.find()) {
+                        return m.group(1);
+                    }
                 }
+                Thread.sleep(100); // polling the child's output; the condition is checked above
             }
             throw new AssertionError("no dashboard URL printed; output:\n" + output());
+        }
+
+        boolean running() {
+            return process.isAlive();
         }
 
         int awaitExit(Duration timeout) throws InterruptedException {

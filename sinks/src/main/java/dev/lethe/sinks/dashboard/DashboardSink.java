@@ -12,6 +12,7 @@ import dev.lethe.sinks.core.PipelineStats;
 import dev.lethe.sinks.core.SinkContext;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -217,6 +218,15 @@ public final class DashboardSink implements MetricSink {
             t.shutdownNow();
         }
         clients.forEach(SseClient::close);
+        // the last update (written by the final flush just before) reaches the browsers before the server goes
+        for (SseClient client : clients) {
+            try {
+                client.awaitEnded(Duration.ofSeconds(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         clients.clear();
         server.stop();
         PipelineProbe p = probe;

@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -22,6 +23,7 @@ final class SseClient {
 
     private final BlockingQueue<String> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
     private volatile boolean closed;
+    private final CountDownLatch ended = new CountDownLatch(1);
 
     /** Queues one event; false if the client is closed or too far behind (then it is closed). */
     boolean offer(String event, String json) {
@@ -38,10 +40,18 @@ final class SseClient {
         return true;
     }
 
+    /** Ends the stream after the events already queued (the last update reaches the browser), or at once if it is full. */
     void close() {
         closed = true;
-        queue.clear();
-        queue.offer(CLOSE);
+        if (!queue.offer(CLOSE)) {
+            queue.clear();
+            queue.offer(CLOSE);
+        }
+    }
+
+    /** Waits until the stream's thread has written what was queued and ended, up to {@code timeout}. */
+    boolean awaitEnded(Duration timeout) throws InterruptedException {
+        return ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     boolean isClosed() {
@@ -51,7 +61,7 @@ final class SseClient {
     /** Writes queued events until the browser goes away or the client is closed; a comment line every heartbeat. */
     void pump(OutputStream out, Duration heartbeat) {
         try (out) {
-            while (!closed) {
+            while (true) {
                 String frame = queue.poll(heartbeat.toMillis(), TimeUnit.MILLISECONDS);
                 if (CLOSE.equals(frame)) {
                     break;
@@ -65,6 +75,7 @@ final class SseClient {
             Thread.currentThread().interrupt();
         } finally {
             closed = true;
+            ended.countDown();
         }
     }
 }

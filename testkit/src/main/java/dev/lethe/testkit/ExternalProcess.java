@@ -1,4 +1,4 @@
-package dev.lethe.sinks;
+package dev.lethe.testkit;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -35,15 +35,27 @@ public final class ExternalProcess implements AutoCloseable {
 
     /** The executable, or {@link #missing} naming the Debian package that provides it. */
     public static Path binary(String name, String debianPackage) {
+        Path found = find(name);
+        return found != null ? found : missing(name, debianPackage);
+    }
+
+    /** Whether the executable is on the PATH or in /usr/bin. */
+    public static boolean installed(String name) {
+        return find(name) != null;
+    }
+
+    /** Whether tests must fail rather than skip when a binary is missing ({@code .ci/run} sets it). */
+    public static boolean toolsRequired() {
+        return "1".equals(System.getenv(REQUIRE_TOOLS));
+    }
+
+    private static Path find(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             if (!dir.isBlank() && Files.isExecutable(Path.of(dir, name))) {
                 return Path.of(dir, name);
             }
         }
-        if (Files.isExecutable(Path.of("/usr/bin", name))) {
-            return Path.of("/usr/bin", name);
-        }
-        return missing(name, debianPackage);
+        return Files.isExecutable(Path.of("/usr/bin", name)) ? Path.of("/usr/bin", name) : null;
     }
 
     /**
@@ -53,7 +65,7 @@ public final class ExternalProcess implements AutoCloseable {
      */
     public static Path missing(String name, String debianPackage) {
         String message = name + " is not installed: apt-get install -y " + debianPackage + " (.ci/run installs it)";
-        if ("1".equals(System.getenv(REQUIRE_TOOLS))) {
+        if (toolsRequired()) {
             throw new AssertionError(message + "; " + REQUIRE_TOOLS + "=1 makes that a failure");
         }
         Assumptions.abort(message);
