@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * Issue 14's hostile inputs on a real broker, between two valid checkpoints on the same partition, scored by a worker
  * child process with its production limits (-Xmx512m, JavaCPP maxphysicalbytes 1500m): a 10 KB checkpoint whose
  * header claims 16·10⁹ floats, a near-limit updaterState bomb, a 512 KiB key, a checkpoint id republished with other
- * weights, names with '/' and NUL. Each gets its dead letter with a clear reason; the worker survives within its
- * memory budget and both valid checkpoints are scored completely.
+ * weights, names with '/' and NUL, and a 512 KiB key on eval-tasks too. Each gets its dead letter with a clear
+ * reason; the worker survives within its memory budget and both valid checkpoints are scored completely.
  */
 class HostileInputsIT {
 
@@ -93,6 +93,8 @@ class HostileInputsIT {
             for (CheckpointReady e : List.of(crafted, bomb, republished, slash, nul, validB)) {
                 records.add(record(name, e.getCampaign() + "/" + e.getModel(), events.serialize(name, e)));
             }
+            // the worker's twin of the long key: a raw task with a 512 KiB key on eval-tasks
+            records.add(record(topics.evalTasks().name(), "t".repeat(512 * 1024), "not avro either".getBytes(StandardCharsets.UTF_8)));
             for (ProducerRecord<byte[], byte[]> r : records) {
                 producer.send(r).get();
             }
@@ -116,9 +118,11 @@ class HostileInputsIT {
                         assertThat(r.value().getKey().remaining()).isEqualTo(512 * 1024);
                     });
 
-            List<ConsumerRecord<String, DeadLetter>> workerDlq = CLUSTER.readDlq(topics.evalTasks(), 2 * shards, Duration.ofSeconds(120));
-            assertThat(workerDlq).hasSize(2 * shards)
-                    .allSatisfy(r -> assertThat(r.value().getReason()).isEqualTo(DeadLetterReason.CHECKPOINT_REJECTED));
+            List<ConsumerRecord<String, DeadLetter>> workerDlq = CLUSTER.readDlq(topics.evalTasks(), 2 * shards + 1, Duration.ofSeconds(120));
+            assertThat(workerDlq).hasSize(2 * shards + 1);
+            assertThat(workerDlq).filteredOn(r -> r.value().getReason() == DeadLetterReason.DESERIALIZATION).singleElement()
+                    .satisfies(r -> assertThat(r.key()).startsWith("sha256:"));
+            assertThat(workerDlq).filteredOn(r -> r.value().getReason() == DeadLetterReason.CHECKPOINT_REJECTED).hasSize(2 * shards);
             assertThat(workerDlq).filteredOn(r -> r.value().getMessage().contains("declares 16000000000 parameters")).hasSize(shards);
             List<String> bombMessages = workerDlq.stream().map(r -> r.value().getMessage()).filter(m -> m.contains("inflates beyond")).toList();
             assertThat(bombMessages).hasSize(shards);
