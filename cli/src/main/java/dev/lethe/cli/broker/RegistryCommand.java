@@ -23,7 +23,9 @@ import picocli.CommandLine.Spec;
             "Run Lethe's schema registry alone in the foreground against any Kafka cluster.",
             "",
             "Confluent-compatible REST API for Avro; schemas live in the compacted _schemas topic,",
-            "so a restart keeps every id. Prints one machine-readable line on stdout:",
+            "so a restart keeps every id. One instance per log topic: a second one started on the same topic",
+            "takes over as its only writer, and the first then answers every request with 503.",
+            "Prints one machine-readable line on stdout:",
             "  schema.registry.url=http://HOST:PORT",
             "then runs until Ctrl-C or SIGTERM.",
             ""})

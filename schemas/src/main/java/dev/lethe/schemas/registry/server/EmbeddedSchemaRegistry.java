@@ -102,7 +102,8 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     }
 
     /**
-     * Creates the log topic if missing, replays it to its end, then serves HTTP; returns once it serves.
+     * Creates the log topic if missing, claims it as its only writer (an older instance on the same topic stops
+     * serving: every request it gets is answered 503), replays it to its end, then serves HTTP; returns once it serves.
      *
      * @throws IllegalStateException when Kafka cannot be reached or the log cannot be replayed within the timeout
      * @throws UncheckedIOException  when the HTTP port cannot be bound
@@ -115,6 +116,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         try {
             long started = System.nanoTime();
             log.ensureTopic();
+            log.claimWriter(); // fences an older instance on the same topic before reading what it committed
             // slow clients, huge bodies and connection floods are refused by the shared HTTP layer (HttpLimits)
             server = GuardedHttpServer.bind(options.host(), options.port(), "schema-registry", HttpLimits.defaults());
             int port = server.port();

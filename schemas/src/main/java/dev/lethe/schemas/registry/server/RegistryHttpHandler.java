@@ -50,6 +50,11 @@ final class RegistryHttpHandler implements HttpHandler {
 
     private final RegistryStore store;
     private final SchemaLog log;
+    /** Confluent's "unknown leader" code: this instance is not (any more) the one that writes the log. */
+    static final int NOT_THE_WRITER = 50004;
+    private static final long WRITER_CONFIRMATION_INTERVAL_NANOS = 1_000_000_000L;
+    private volatile boolean replaced;
+    private volatile long lastConfirmedNanos = System.nanoTime();
     private final byte[] expectedAuthorization;
     private final Object writeLock = new Object();
 
@@ -65,14 +70,18 @@ final class RegistryHttpHandler implements HttpHandler {
     public void handle(HttpExchange exchange) throws IOException {
         Answer answer;
         try {
-            if (!authorized(exchange)) {
+            if (replaced) {
+                answer = notTheWriter();
+            } else if (!authorized(exchange)) {
                 exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"lethe-schema-registry\"");
                 answer = error(401, 401, "Unauthorized");
             } else {
                 answer = route(exchange);
             }
         } catch (SchemaRegistryException e) {
-            answer = error(e.httpStatus(), e.errorCode(), e.getMessage());
+            answer = e.isNotFound() && !stillTheWriter() ? notTheWriter() : error(e.httpStatus(), e.errorCode(), e.getMessage());
+        } catch (SchemaLog.NotTheWriterException e) {
+            answer = replacedBy(e);
         } catch (BadRequest e) {
             answer = error(e.status, e.code, e.getMessage());
         } catch (RuntimeException e) {
@@ -85,6 +94,40 @@ final class RegistryHttpHandler implements HttpHandler {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
         }
+    }
+
+    /**
+     * A 404 from a copy of the log that a newer instance has moved past would make a client dead-letter a valid
+     * record, so before answering "not found" this instance proves it is still the writer (at most once a second).
+     */
+    private boolean stillTheWriter() {
+        long now = System.nanoTime();
+        if (now - lastConfirmedNanos < WRITER_CONFIRMATION_INTERVAL_NANOS) {
+            return true;
+        }
+        try {
+            synchronized (writeLock) {
+                log.confirmWriter();
+            }
+            lastConfirmedNanos = now;
+            return true;
+        } catch (SchemaLog.NotTheWriterException e) {
+            replacedBy(e);
+            return false;
+        }
+    }
+
+    private Answer replacedBy(SchemaLog.NotTheWriterException e) {
+        if (!replaced) {
+            replaced = true;
+            LOG.error("{}: every request is now answered 503; point clients at the instance that took over", e.getMessage());
+        }
+        return notTheWriter();
+    }
+
+    private static Answer notTheWriter() {
+        return error(503, NOT_THE_WRITER, "this schema registry instance was replaced by a newer one on the same log "
+                + "topic and no longer serves; use the newer instance");
     }
 
     private boolean authorized(HttpExchange exchange) {

@@ -24,7 +24,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -34,8 +37,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded registry's durable log: the compacted single-partition {@code _schemas} topic, in Confluent's
  * record layout (JSON key {@code {"keytype":"SCHEMA","subject","version","magic":1}} or
- * {@code {"keytype":"CONFIG","subject","magic":0}}, JSON value), written by an idempotent acks=all producer
- * and replayed into a {@link RegistryStore} on start.
+ * {@code {"keytype":"CONFIG","subject","magic":0}}, JSON value), written by a transactional acks=all producer
+ * and replayed (read_committed) into a {@link RegistryStore} on start.
+ *
+ * <p>One writer per log: the producer's {@code transactional.id} is derived from the topic, so
+ * {@link #claimWriter()} by a newer registry instance fences the older one, whose next write fails with
+ * {@link NotTheWriterException}. The newer instance claims before it replays, so it sees every id the older one
+ * committed, and ids never collide.
  */
 final class SchemaLog implements AutoCloseable {
 
@@ -59,6 +67,8 @@ final class SchemaLog implements AutoCloseable {
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeout.toMillis(), 1000));
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "lethe-schema-registry-writer");
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "lethe-schema-registry:" + topic);
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) Math.max(timeout.toMillis(), 10_000));
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
     }
 
@@ -82,10 +92,28 @@ final class SchemaLog implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes this instance the log's only writer: fences any older registry instance on the same topic (its open
+     * write is aborted, its next one refused). Call before {@link #replay}, which then sees all it committed.
+     */
+    void claimWriter() {
+        producer.initTransactions();
+    }
+
+    /**
+     * Proves this instance is still the writer with an empty transactional write (a tombstone for a NOOP key, which
+     * replay ignores and compaction removes); throws {@link NotTheWriterException} when a newer instance took over.
+     */
+    void confirmWriter() {
+        append(JSON.createObjectNode().put("keytype", "NOOP").put("magic", 0), null);
+    }
+
     /** Reads the topic from the beginning to its current end, applying every record to {@code store}. */
     int replay(RegistryStore store) {
         Map<String, Object> props = new HashMap<>(clientProperties);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // an older instance's write that was aborted when this one claimed the log never happened
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "lethe-schema-registry-reader");
         TopicPartition partition = new TopicPartition(topic, 0);
         int applied = 0;
@@ -124,16 +152,40 @@ final class SchemaLog implements AutoCloseable {
         append(key, value);
     }
 
-    private void append(ObjectNode key, ObjectNode value) {
+    private synchronized void append(ObjectNode key, ObjectNode value) {
         try {
-            producer.send(new ProducerRecord<>(topic, 0, key.toString(), value.toString()))
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(topic, 0, key.toString(), value == null ? null : value.toString()))
                     .get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            producer.commitTransaction();
+        } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
+            throw new NotTheWriterException(topic, fenced);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            abortQuietly();
             throw new IllegalStateException("interrupted while writing to " + topic, e);
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            if (cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException) {
+                throw new NotTheWriterException(topic, cause);
+            }
+            abortQuietly();
             throw new IllegalStateException("could not write to " + topic + ": " + cause, cause);
+        }
+    }
+
+    private void abortQuietly() {
+        try {
+            producer.abortTransaction();
+        } catch (KafkaException e) {
+            LOG.debug("aborting the schema log transaction failed: {}", e.toString());
+        }
+    }
+
+    /** A newer registry instance claimed the log: this one must neither write nor answer from its stale copy. */
+    static final class NotTheWriterException extends RuntimeException {
+        NotTheWriterException(String topic, Throwable cause) {
+            super("another schema registry instance took over " + topic + "; this one no longer serves", cause);
         }
     }
 
