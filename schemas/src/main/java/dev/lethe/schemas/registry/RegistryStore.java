@@ -22,7 +22,8 @@ public final class RegistryStore {
     public record Registration(RegisteredSchema schema, boolean created) {
     }
 
-    private record Version(int version, int id) {
+    /** A subject's version; a soft-deleted one is hidden from reads but keeps its number and id until deleted for good. */
+    private record Version(int version, int id, boolean deleted) {
     }
 
     private final String location;
@@ -82,6 +83,7 @@ public final class RegistryStore {
         }
         String canonical = canonical(schema);
         int id = idsByCanonical.getOrDefault(canonical, maxId + 1);
+        // numbers go on after soft-deleted versions, as Confluent's do
         List<Version> versions = subjects.getOrDefault(subject, List.of());
         int version = versions.isEmpty() ? 1 : versions.get(versions.size() - 1).version() + 1;
         return new Registration(new RegisteredSchema(subject, version, id, schema), true);
@@ -96,9 +98,105 @@ public final class RegistryStore {
         List<Version> versions = subjects.computeIfAbsent(registered.subject(), s -> new ArrayList<>());
         boolean known = versions.stream().anyMatch(v -> v.version() == registered.version());
         if (!known) {
-            versions.add(new Version(registered.version(), registered.id()));
+            versions.add(new Version(registered.version(), registered.id(), false));
             versions.sort((a, b) -> Integer.compare(a.version(), b.version()));
         }
+    }
+
+    /**
+     * Validates deleting one version (Confluent's semantics: soft first, then {@code permanent}): 40402 for an
+     * unknown version, 40406 when soft-deleting a soft-deleted one, 40407 when permanently deleting a live one.
+     */
+    public synchronized RegisteredSchema planVersionDelete(String subject, Integer version, boolean permanent) {
+        List<Version> versions = requireSubject(subject, true);
+        Version target = version == null ? lastLive(subject, versions)
+                : versions.stream().filter(v -> v.version() == version).findFirst().orElseThrow(() -> versionNotFound(subject, version));
+        if (!permanent && target.deleted()) {
+            throw new SchemaRegistryException(404, SchemaRegistryException.VERSION_SOFT_DELETED, "Version " + target.version()
+                    + " of subject " + subject + " was soft deleted. Set permanent=true to delete permanently", location);
+        }
+        if (permanent && !target.deleted()) {
+            throw new SchemaRegistryException(404, SchemaRegistryException.VERSION_NOT_SOFT_DELETED, "Version " + target.version()
+                    + " of subject " + subject + " must be soft deleted first", location);
+        }
+        return new RegisteredSchema(subject, target.version(), target.id(), schemasById.get(target.id()));
+    }
+
+    /**
+     * Validates deleting a whole subject and returns its versions to delete: 40401 unknown, 40404 when soft-deleting
+     * a soft-deleted subject, 40405 when permanently deleting a subject that still has live versions.
+     */
+    public synchronized List<RegisteredSchema> planSubjectDelete(String subject, boolean permanent) {
+        List<Version> versions = requireSubject(subject, true);
+        boolean anyLive = versions.stream().anyMatch(v -> !v.deleted());
+        if (!permanent && !anyLive) {
+            throw new SchemaRegistryException(404, SchemaRegistryException.SUBJECT_SOFT_DELETED, "Subject '" + subject
+                    + "' was soft deleted. Set permanent=true to delete permanently", location);
+        }
+        if (permanent && anyLive) {
+            throw new SchemaRegistryException(404, SchemaRegistryException.SUBJECT_NOT_SOFT_DELETED, "Subject '" + subject
+                    + "' was not deleted first before being permanently deleted", location);
+        }
+        return versions.stream().filter(v -> permanent || !v.deleted())
+                .map(v -> new RegisteredSchema(subject, v.version(), v.id(), schemasById.get(v.id()))).toList();
+    }
+
+    /** Records a deletion (planned, or replayed from the log); idempotent. */
+    public synchronized void applyVersionDelete(String subject, int version, boolean permanent) {
+        List<Version> versions = subjects.get(subject);
+        if (versions == null) {
+            return;
+        }
+        for (int i = 0; i < versions.size(); i++) {
+            Version v = versions.get(i);
+            if (v.version() == version) {
+                if (permanent) {
+                    versions.remove(i);
+                } else {
+                    versions.set(i, new Version(v.version(), v.id(), true));
+                }
+                break;
+            }
+        }
+        if (versions.isEmpty()) {
+            subjects.remove(subject);
+        }
+    }
+
+    /** The highest id handed out so far. */
+    public synchronized int maxId() {
+        return maxId;
+    }
+
+    /** Records that ids up to {@code id} were handed out, even if their schemas were deleted for good since. */
+    public synchronized void applyIdFloor(int id) {
+        maxId = Math.max(maxId, id);
+    }
+
+    /** Removes a subject's own compatibility level; 40408 when it has none. Returns the level it had. */
+    public synchronized CompatibilityLevel planConfigDelete(String subject) {
+        CompatibilityLevel level = subjectConfigs.get(subject);
+        if (level == null) {
+            throw new SchemaRegistryException(404, SchemaRegistryException.SUBJECT_CONFIG_NOT_FOUND,
+                    "Subject '" + subject + "' does not have subject-level compatibility configured", location);
+        }
+        return level;
+    }
+
+    public synchronized void applyConfigDelete(String subject) {
+        subjectConfigs.remove(subject);
+    }
+
+    /** Every live (subject, version) that uses schema id {@code id}, or also soft-deleted ones; 40403 when none. */
+    public synchronized List<RegisteredSchema> usesOf(int id, boolean includeDeleted) {
+        List<RegisteredSchema> uses = new ArrayList<>();
+        subjects.forEach((subject, versions) -> versions.stream()
+                .filter(v -> v.id() == id && (includeDeleted || !v.deleted()))
+                .forEach(v -> uses.add(new RegisteredSchema(subject, v.version(), v.id(), schemasById.get(id)))));
+        if (uses.isEmpty()) {
+            schemaById(id); // 40403 for an id never handed out
+        }
+        return uses;
     }
 
     /** Records a compatibility level for a subject, or the global one when {@code subject} is null. */
@@ -128,7 +226,7 @@ public final class RegistryStore {
         if (id == null) {
             return Optional.empty();
         }
-        return versions.stream().filter(v -> v.id() == id).findFirst()
+        return versions.stream().filter(v -> v.id() == id && !v.deleted()).findFirst()
                 .map(v -> new RegisteredSchema(subject, v.version(), v.id(), schemasById.get(v.id())));
     }
 
@@ -149,24 +247,37 @@ public final class RegistryStore {
     }
 
     public synchronized List<String> subjects() {
-        return List.copyOf(subjects.keySet());
+        return subjects(false);
+    }
+
+    /** Subjects with a live version, or with any version at all when {@code includeDeleted}. */
+    public synchronized List<String> subjects(boolean includeDeleted) {
+        return subjects.entrySet().stream().filter(e -> includeDeleted || e.getValue().stream().anyMatch(v -> !v.deleted()))
+                .map(Map.Entry::getKey).toList();
     }
 
     public synchronized List<Integer> versions(String subject) {
-        return requireSubject(subject).stream().map(Version::version).toList();
+        return versions(subject, false);
+    }
+
+    public synchronized List<Integer> versions(String subject, boolean includeDeleted) {
+        return requireSubject(subject, includeDeleted).stream().filter(v -> includeDeleted || !v.deleted())
+                .map(Version::version).toList();
     }
 
     public synchronized RegisteredSchema schemaByVersion(String subject, int version) {
-        List<Version> versions = requireSubject(subject);
-        return versions.stream().filter(v -> v.version() == version).findFirst()
+        return schemaByVersion(subject, version, false);
+    }
+
+    public synchronized RegisteredSchema schemaByVersion(String subject, int version, boolean includeDeleted) {
+        List<Version> versions = requireSubject(subject, includeDeleted);
+        return versions.stream().filter(v -> v.version() == version && (includeDeleted || !v.deleted())).findFirst()
                 .map(v -> new RegisteredSchema(subject, v.version(), v.id(), schemasById.get(v.id())))
-                .orElseThrow(() -> new SchemaRegistryException(404, SchemaRegistryException.VERSION_NOT_FOUND,
-                        "Version " + version + " not found for subject " + subject, location));
+                .orElseThrow(() -> versionNotFound(subject, version));
     }
 
     public synchronized RegisteredSchema latest(String subject) {
-        List<Version> versions = requireSubject(subject);
-        Version last = versions.get(versions.size() - 1);
+        Version last = lastLive(subject, requireSubject(subject));
         return new RegisteredSchema(subject, last.version(), last.id(), schemasById.get(last.id()));
     }
 
@@ -178,7 +289,7 @@ public final class RegistryStore {
     public synchronized List<String> incompatibilities(String subject, Schema schema, Integer version) {
         CompatibilityLevel level = effectiveLevel(subject);
         if (version == null) {
-            return level.incompatibilities(schema, subjects.containsKey(subject) ? schemasOf(subject) : List.of());
+            return level.incompatibilities(schema, schemasOf(subject));
         }
         RegisteredSchema against = schemaByVersion(subject, version);
         return level.nonTransitive().incompatibilities(schema, List.of(against.schema()));
@@ -199,15 +310,37 @@ public final class RegistryStore {
     }
 
     private List<Version> requireSubject(String subject) {
+        return requireSubject(subject, false);
+    }
+
+    /** The subject's versions; 40401 when it has none (or only soft-deleted ones, unless those count). */
+    private List<Version> requireSubject(String subject, boolean includeDeleted) {
         List<Version> versions = subjects.get(subject);
-        if (versions == null || versions.isEmpty()) {
+        if (versions == null || versions.isEmpty() || (!includeDeleted && versions.stream().allMatch(Version::deleted))) {
             throw new SchemaRegistryException(404, SchemaRegistryException.SUBJECT_NOT_FOUND,
                     "Subject '" + subject + "' not found.", location);
         }
         return versions;
     }
 
+    private Version lastLive(String subject, List<Version> versions) {
+        for (int i = versions.size() - 1; i >= 0; i--) {
+            if (!versions.get(i).deleted()) {
+                return versions.get(i);
+            }
+        }
+        throw new SchemaRegistryException(404, SchemaRegistryException.SUBJECT_NOT_FOUND,
+                "Subject '" + subject + "' not found.", location);
+    }
+
+    private SchemaRegistryException versionNotFound(String subject, int version) {
+        return new SchemaRegistryException(404, SchemaRegistryException.VERSION_NOT_FOUND,
+                "Version " + version + " not found for subject " + subject, location);
+    }
+
+    /** The live schemas of a subject: what a new version must be compatible with. */
     private List<Schema> schemasOf(String subject) {
-        return subjects.getOrDefault(subject, List.of()).stream().map(v -> schemasById.get(v.id())).toList();
+        return subjects.getOrDefault(subject, List.of()).stream().filter(v -> !v.deleted())
+                .map(v -> schemasById.get(v.id())).toList();
     }
 }

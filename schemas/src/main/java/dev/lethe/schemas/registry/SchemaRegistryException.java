@@ -11,6 +11,10 @@ public class SchemaRegistryException extends RuntimeException {
     public static final int SUBJECT_NOT_FOUND = 40401;
     public static final int VERSION_NOT_FOUND = 40402;
     public static final int SCHEMA_NOT_FOUND = 40403;
+    public static final int SUBJECT_SOFT_DELETED = 40404;
+    public static final int SUBJECT_NOT_SOFT_DELETED = 40405;
+    public static final int VERSION_SOFT_DELETED = 40406;
+    public static final int VERSION_NOT_SOFT_DELETED = 40407;
     public static final int SUBJECT_CONFIG_NOT_FOUND = 40408;
     public static final int INCOMPATIBLE_SCHEMA = 409;
     public static final int INVALID_SCHEMA = 42201;

@@ -50,6 +50,8 @@ final class RegistryHttpHandler implements HttpHandler {
 
     private final RegistryStore store;
     private final SchemaLog log;
+    private static final java.util.Set<String> ACCEPTED_MEDIA_TYPES = java.util.Set.of("application/vnd.schemaregistry.v1+json",
+            "application/vnd.schemaregistry+json", "application/json", "application/octet-stream");
     /** Confluent's "unknown leader" code: this instance is not (any more) the one that writes the log. */
     static final int NOT_THE_WRITER = 50004;
     private static final long WRITER_CONFIRMATION_INTERVAL_NANOS = 1_000_000_000L;
@@ -146,14 +148,23 @@ final class RegistryHttpHandler implements HttpHandler {
         if (n == 0) {
             return Answer.ok(JSON.createObjectNode());
         }
+        boolean deleted = "true".equalsIgnoreCase(query.get("deleted"));
+        boolean permanent = "true".equalsIgnoreCase(query.get("permanent"));
+        if (method.equals("POST") || method.equals("PUT")) {
+            requireJsonBody(exchange);
+        }
         switch (path.get(0)) {
             case "subjects" -> {
                 if (n == 1) {
                     requireMethod(method, "GET");
-                    return Answer.ok(store.subjects());
+                    String prefix = query.getOrDefault("subjectPrefix", "");
+                    return Answer.ok(store.subjects(deleted).stream().filter(s -> s.startsWith(prefix)).toList());
                 }
                 String subject = path.get(1);
                 if (n == 2) {
+                    if (method.equals("DELETE")) {
+                        return Answer.ok(deleteSubject(subject, permanent));
+                    }
                     requireMethod(method, "POST");
                     Schema schema = schemaFrom(exchange);
                     return Answer.ok(versionJson(store.lookup(subject, schema)));
@@ -162,11 +173,15 @@ final class RegistryHttpHandler implements HttpHandler {
                     if (n == 3 && method.equals("POST")) {
                         return Answer.ok(JSON.createObjectNode().put("id", register(subject, schemaFrom(exchange)).id()));
                     }
+                    if (n == 4 && method.equals("DELETE")) {
+                        return Answer.ok(deleteVersion(subject, versionNumber(path.get(3)), permanent));
+                    }
                     requireMethod(method, "GET");
                     if (n == 3) {
-                        return Answer.ok(store.versions(subject));
+                        return Answer.ok(store.versions(subject, deleted));
                     }
-                    RegisteredSchema version = version(subject, path.get(3));
+                    Integer number = versionNumber(path.get(3));
+                    RegisteredSchema version = number == null ? store.latest(subject) : store.schemaByVersion(subject, number, deleted);
                     if (n == 4) {
                         return Answer.ok(versionJson(version));
                     }
@@ -182,20 +197,32 @@ final class RegistryHttpHandler implements HttpHandler {
                 }
                 if (n >= 3 && path.get(1).equals("ids")) {
                     requireMethod(method, "GET");
-                    Schema schema = store.schemaById(schemaId(path.get(2)));
+                    int id = schemaId(path.get(2));
+                    Schema schema = store.schemaById(id);
                     if (n == 3) {
                         return Answer.ok(JSON.createObjectNode().put("schema", schema.toString()));
                     }
                     if (n == 4 && path.get(3).equals("schema")) {
                         return Answer.ok(schema.toString());
                     }
+                    if (n == 4 && path.get(3).equals("subjects")) {
+                        return Answer.ok(store.usesOf(id, deleted).stream().map(RegisteredSchema::subject).distinct().toList());
+                    }
+                    if (n == 4 && path.get(3).equals("versions")) {
+                        ArrayNode uses = JSON.createArrayNode();
+                        store.usesOf(id, deleted).forEach(u -> uses.addObject().put("subject", u.subject()).put("version", u.version()));
+                        return Answer.ok(uses);
+                    }
                 }
             }
             case "compatibility" -> {
-                if (n == 5 && path.get(1).equals("subjects") && path.get(3).equals("versions")) {
+                boolean oneVersion = n == 5 && path.get(1).equals("subjects") && path.get(3).equals("versions");
+                boolean allVersions = n == 4 && path.get(1).equals("subjects") && path.get(3).equals("versions");
+                if (oneVersion || allVersions) {
                     requireMethod(method, "POST");
                     String subject = path.get(2);
-                    Integer version = versionNumber(path.get(4));
+                    // all versions: what registering would check (the subject's level over its live history)
+                    Integer version = oneVersion ? versionNumber(path.get(4)) : null;
                     Schema schema = schemaFrom(exchange);
                     List<String> problems = store.incompatibilities(subject, schema, version);
                     ObjectNode result = JSON.createObjectNode().put("is_compatible", problems.isEmpty());
@@ -209,6 +236,14 @@ final class RegistryHttpHandler implements HttpHandler {
             case "config" -> {
                 if (n <= 2) {
                     String subject = n == 2 ? path.get(1) : null;
+                    if (subject != null && method.equals("DELETE")) {
+                        synchronized (writeLock) {
+                            CompatibilityLevel previous = store.planConfigDelete(subject);
+                            log.appendConfigDelete(subject);
+                            store.applyConfigDelete(subject);
+                            return Answer.ok(JSON.createObjectNode().put("compatibilityLevel", previous.name()));
+                        }
+                    }
                     if (method.equals("PUT")) {
                         CompatibilityLevel level = levelFrom(exchange);
                         synchronized (writeLock) {
@@ -256,9 +291,45 @@ final class RegistryHttpHandler implements HttpHandler {
         }
     }
 
-    private RegisteredSchema version(String subject, String text) {
-        Integer version = versionNumber(text);
-        return version == null ? store.latest(subject) : store.schemaByVersion(subject, version);
+    /** Confluent's DELETE /subjects/{s}: soft first (versions hidden), then ?permanent=true; answers the version numbers. */
+    private List<Integer> deleteSubject(String subject, boolean permanent) {
+        synchronized (writeLock) {
+            List<RegisteredSchema> versions = store.planSubjectDelete(subject, permanent);
+            if (permanent) {
+                log.appendIdFloor(store.maxId());
+            }
+            for (RegisteredSchema version : versions) {
+                log.appendSchemaDelete(version, permanent); // durable first, as for registrations
+                store.applyVersionDelete(subject, version.version(), permanent);
+            }
+            return versions.stream().map(RegisteredSchema::version).toList();
+        }
+    }
+
+    /** Confluent's DELETE /subjects/{s}/versions/{v}: soft first, then ?permanent=true; answers the version number. */
+    private int deleteVersion(String subject, Integer version, boolean permanent) {
+        synchronized (writeLock) {
+            RegisteredSchema target = store.planVersionDelete(subject, version, permanent);
+            if (permanent) {
+                log.appendIdFloor(store.maxId());
+            }
+            log.appendSchemaDelete(target, permanent);
+            store.applyVersionDelete(subject, target.version(), permanent);
+            return target.version();
+        }
+    }
+
+    /** 415 for a body in a media type Confluent's API does not take (its JSON types; none given counts as JSON). */
+    private static void requireJsonBody(HttpExchange exchange) {
+        String type = exchange.getRequestHeaders().getFirst("Content-Type");
+        if (type == null || type.isBlank()) {
+            return;
+        }
+        String media = type.split(";")[0].strip().toLowerCase(java.util.Locale.ROOT);
+        if (!ACCEPTED_MEDIA_TYPES.contains(media)) {
+            throw new BadRequest(415, 415, "HTTP 415 Unsupported Media Type: " + media + "; send "
+                    + "application/vnd.schemaregistry.v1+json");
+        }
     }
 
     /** null for "latest" (or -1, as Confluent accepts). */

@@ -139,11 +139,35 @@ final class SchemaLog implements AutoCloseable {
     }
 
     void appendSchema(RegisteredSchema schema) {
-        ObjectNode key = JSON.createObjectNode().put("keytype", "SCHEMA").put("subject", schema.subject())
+        append(schemaKey(schema), schemaValue(schema, false));
+    }
+
+    /** A soft delete rewrites the version with {@code deleted: true}; a permanent one is a tombstone (Confluent's layout). */
+    void appendSchemaDelete(RegisteredSchema schema, boolean permanent) {
+        append(schemaKey(schema), permanent ? null : schemaValue(schema, true));
+    }
+
+    /**
+     * Keeps the highest id handed out in the log: after a permanent delete is compacted away, a replay would
+     * otherwise hand that id out again, to another schema, and a consumer's cached id would decode wrongly.
+     */
+    void appendIdFloor(int maxId) {
+        append(JSON.createObjectNode().put("keytype", "ID_FLOOR").put("magic", 0),
+                JSON.createObjectNode().put("maxId", maxId));
+    }
+
+    void appendConfigDelete(String subject) {
+        append(JSON.createObjectNode().put("keytype", "CONFIG").put("subject", subject).put("magic", 0), null);
+    }
+
+    private static ObjectNode schemaKey(RegisteredSchema schema) {
+        return JSON.createObjectNode().put("keytype", "SCHEMA").put("subject", schema.subject())
                 .put("version", schema.version()).put("magic", 1);
-        ObjectNode value = JSON.createObjectNode().put("subject", schema.subject()).put("version", schema.version())
-                .put("id", schema.id()).put("schema", schema.schema().toString()).put("deleted", false);
-        append(key, value);
+    }
+
+    private static ObjectNode schemaValue(RegisteredSchema schema, boolean deleted) {
+        return JSON.createObjectNode().put("subject", schema.subject()).put("version", schema.version())
+                .put("id", schema.id()).put("schema", schema.schema().toString()).put("deleted", deleted);
     }
 
     void appendConfig(String subject, CompatibilityLevel level) {
@@ -190,33 +214,48 @@ final class SchemaLog implements AutoCloseable {
     }
 
     private static boolean apply(String keyText, String valueText, RegistryStore store) {
-        if (keyText == null || valueText == null) {
-            return false; // deletes are not supported; a tombstone leaves the (immutable) schema in place
+        if (keyText == null) {
+            return false;
         }
         try {
             JsonNode key = JSON.readTree(keyText);
-            JsonNode value = JSON.readTree(valueText);
+            JsonNode value = valueText == null ? null : JSON.readTree(valueText);
             switch (key.path("keytype").asText()) {
                 case "SCHEMA" -> {
-                    if (value.path("deleted").asBoolean(false)) {
-                        return false;
+                    if (value == null) { // a permanent delete
+                        store.applyVersionDelete(key.path("subject").asText(), key.path("version").asInt(), true);
+                        return true;
                     }
                     store.applySchema(new RegisteredSchema(value.get("subject").asText(), value.get("version").asInt(),
                             value.get("id").asInt(), RegistryStore.parse(value.get("schema").asText(), store.location())));
+                    if (value.path("deleted").asBoolean(false)) {
+                        store.applyVersionDelete(value.get("subject").asText(), value.get("version").asInt(), false);
+                    }
                     return true;
                 }
                 case "CONFIG" -> {
                     JsonNode subject = key.get("subject");
+                    boolean global = subject == null || subject.isNull();
+                    if (value == null) {
+                        if (!global) {
+                            store.applyConfigDelete(subject.asText());
+                        }
+                        return !global;
+                    }
                     CompatibilityLevel level = CompatibilityLevel.parse(value.path("compatibilityLevel").asText(null));
                     if (level == null) {
                         LOG.warn("Skipping config record with unknown level: {}", valueText);
                         return false;
                     }
-                    store.applyConfig(subject == null || subject.isNull() ? null : subject.asText(), level);
+                    store.applyConfig(global ? null : subject.asText(), level);
                     return true;
                 }
+                case "ID_FLOOR" -> {
+                    store.applyIdFloor(value == null ? 0 : value.path("maxId").asInt());
+                    return value != null;
+                }
                 default -> {
-                    return false; // NOOP, DELETE_SUBJECT, MODE, ... of a Confluent registry: not used here
+                    return false; // NOOP (a writer's proof of ownership), DELETE_SUBJECT, MODE, ...: nothing to apply
                 }
             }
         } catch (IOException | RuntimeException e) {
