@@ -92,6 +92,7 @@ public final class ChildBroker implements AutoCloseable {
     public static final class Builder {
         private BrokerMain.Options options = BrokerMain.Options.defaults();
         private final List<String> jvmOptions = new ArrayList<>(List.of("-Xms128m", "-Xmx768m", "-XX:+UseSerialGC"));
+        private final List<String> commandPrefix = new ArrayList<>();
         private Duration startTimeout = Duration.ofSeconds(120);
         private Redirect stderr = Redirect.INHERIT;
         private Consumer<String> stdoutAfterReady = line -> log.debug("child broker: {}", line);
@@ -148,6 +149,16 @@ public final class ChildBroker implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Words run before {@code java}, e.g. {@code ip netns exec NS} to start the child in a network namespace;
+         * the prefix must exec the JVM (so the child's pid is the JVM's and its stdin is this process's pipe).
+         */
+        public Builder commandPrefix(List<String> prefix) {
+            commandPrefix.clear();
+            commandPrefix.addAll(prefix);
+            return this;
+        }
+
         public Builder startTimeout(Duration timeout) {
             this.startTimeout = timeout;
             return this;
@@ -167,7 +178,7 @@ public final class ChildBroker implements AutoCloseable {
 
         /** Spawns the child and returns once it printed its addresses (topics created when asked). */
         public ChildBroker start() {
-            List<String> command = new ArrayList<>();
+            List<String> command = new ArrayList<>(commandPrefix);
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmOptions);
             command.add("-Djava.net.preferIPv4Stack=true");

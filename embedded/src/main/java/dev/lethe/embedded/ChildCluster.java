@@ -285,6 +285,8 @@ public final class ChildCluster implements AutoCloseable {
         private String topicPrefix;
         private String heap = "512m";
         private IntFunction<Redirect> stderr = id -> Redirect.INHERIT;
+        private IntFunction<String> nodeHost;
+        private IntFunction<List<String>> commandPrefix = id -> List.of();
         private Duration startTimeout = Duration.ofMinutes(3);
 
         private Builder() {
@@ -302,6 +304,21 @@ public final class ChildCluster implements AutoCloseable {
         /** Address every node binds and advertises (default 127.0.0.1). */
         public Builder host(String address) {
             this.host = address;
+            return this;
+        }
+
+        /**
+         * Each node on an address of its own (e.g. in its own network namespace, with {@link #commandPrefix}); its
+         * ports are then {@link #firstPort(int)} + N - 1 for clients and + 100 for the controller, unchecked.
+         */
+        public Builder nodeHost(IntFunction<String> perNode) {
+            this.nodeHost = perNode;
+            return this;
+        }
+
+        /** Words run before node N's {@code java}, e.g. {@code ip netns exec NS} (see {@link ChildBroker.Builder#commandPrefix}). */
+        public Builder commandPrefix(IntFunction<List<String>> perNode) {
+            this.commandPrefix = perNode;
             return this;
         }
 
@@ -362,6 +379,14 @@ public final class ChildCluster implements AutoCloseable {
             }
             List<QuorumMember.Node> addresses = new ArrayList<>();
             for (int id = 1; id <= nodes; id++) {
+                if (nodeHost != null) {
+                    // another address, maybe not even reachable from here yet: nothing to probe, the ports are fixed
+                    if (firstPort == 0) {
+                        throw new IllegalArgumentException("nodeHost needs a firstPort");
+                    }
+                    addresses.add(new QuorumMember.Node(id, nodeHost.apply(id), firstPort + id - 1, firstPort + 99 + id));
+                    continue;
+                }
                 int port = firstPort == 0 ? EmbeddedKafkaBroker.freePort(host) : firstPort + id - 1;
                 BrokerMain.checkFree(host, port, "--port");
                 addresses.add(new QuorumMember.Node(id, host, port, EmbeddedKafkaBroker.freePort(host)));
@@ -374,6 +399,7 @@ public final class ChildCluster implements AutoCloseable {
                         .dataDir(root.resolve("node-" + node.id()))
                         .jvmOptions(List.of("-Xms128m", "-Xmx" + heap, "-XX:+UseSerialGC"))
                         .stderr(stderr.apply(node.id()))
+                        .commandPrefix(commandPrefix.apply(node.id()))
                         .startTimeout(startTimeout));
             }
             ChildCluster cluster = new ChildCluster(launchers, new QuorumMember(1, addresses, clusterId).bootstrapServers(),

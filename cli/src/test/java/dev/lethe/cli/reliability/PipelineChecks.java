@@ -79,6 +79,24 @@ final class PipelineChecks {
         assertThat(state.metrics()).as("final lethe.forgetting vs the clean run's").isEqualTo(clean);
     }
 
+    /**
+     * How every fault test ends: each shard counted once, lethe.forgetting equal to the metric library's output over
+     * the final scores (what {@code lethe metrics} computes) with every scope present, the sink holding the same,
+     * and nothing dead-lettered anywhere.
+     */
+    static void assertNothingLostTwiceOrDeadLettered(Pipeline.FinalState state, TrainedCampaign trained, RecordingSink sink,
+                                                     ClusterConfig config) throws InterruptedException {
+        assertEveryShardExactlyOnce(state, trained, trained.events());
+        assertScoresCountEveryShardOnce(state, trained, trained.events());
+        assertThat(state.metrics()).as("lethe.forgetting vs the metric library over the final scores")
+                .isEqualTo(state.library());
+        assertThat(state.metrics().values()).extracting(ForgettingMetric::getScope)
+                .contains(MetricScope.ELEMENT, MetricScope.CATEGORY, MetricScope.MODEL, MetricScope.FAMILY);
+        assertThat(sink.awaitCaughtUp(Duration.ofMinutes(2))).as("what the sink delivered").isEqualTo(state.metrics());
+        assertThat(sink.deadLetters()).as("the sink's dead letters").isZero();
+        assertNothingDeadLettered(config);
+    }
+
     /** Every {@code -dlq} topic of the pipeline is empty: no valid record was dead-lettered, whatever failed. */
     static void assertNothingDeadLettered(ClusterConfig config) {
         for (Topic<?> source : config.topics().main()) {

@@ -1,17 +1,10 @@
 package dev.lethe.cli.reliability;
 
-import static dev.lethe.cli.reliability.PipelineChecks.assertEveryShardExactlyOnce;
-import static dev.lethe.cli.reliability.PipelineChecks.assertNothingDeadLettered;
-import static dev.lethe.cli.reliability.PipelineChecks.assertScoresCountEveryShardOnce;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.schemas.CheckpointReady;
-import dev.lethe.schemas.ForgettingMetric;
-import dev.lethe.schemas.MetricScope;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,16 +63,7 @@ class RegistryOutageIT {
             cluster.startRegistry();
 
             Pipeline.FinalState state = pipeline.awaitFinal(totalShards, SETTLE);
-            assertEveryShardExactlyOnce(state, trained, trained.events());
-            assertScoresCountEveryShardOnce(state, trained, trained.events());
-            assertThat(state.metrics()).as("lethe.forgetting vs the metric library over the final scores")
-                    .isEqualTo(state.library());
-            assertThat(state.metrics().values()).extracting(ForgettingMetric::getScope)
-                    .contains(MetricScope.ELEMENT, MetricScope.CATEGORY, MetricScope.MODEL, MetricScope.FAMILY);
-            Map<String, ForgettingMetric> atSink = sink.awaitCaughtUp(Duration.ofMinutes(2));
-            assertThat(atSink).as("what the restarted sink delivered").isEqualTo(state.metrics());
-            assertThat(sink.deadLetters()).isZero();
-            assertNothingDeadLettered(pipeline.config());
+            PipelineChecks.assertNothingLostTwiceOrDeadLettered(state, trained, sink, pipeline.config());
         }
     }
 }

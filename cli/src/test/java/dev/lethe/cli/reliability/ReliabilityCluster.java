@@ -6,6 +6,7 @@ import dev.lethe.embedded.LetheTopicsAdmin;
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.schemas.registry.server.EmbeddedSchemaRegistry;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The Kafka cluster and schema registry of a reliability IT class, both restartable in place: either one embedded
@@ -46,7 +47,14 @@ final class ReliabilityCluster implements AutoCloseable {
 
     /** A three-node KRaft cluster of child JVMs (replication 3, min.insync.replicas 2); the registry in this JVM. */
     static ReliabilityCluster startThreeNodes() {
-        ChildCluster nodes = ChildCluster.builder().nodes(3).heap("384m").registry(false).start();
+        return startThreeNodes(b -> { });
+    }
+
+    /** The same with the nodes' builder customised first (e.g. each node in a network namespace of its own). */
+    static ReliabilityCluster startThreeNodes(Consumer<ChildCluster.Builder> customizer) {
+        ChildCluster.Builder builder = ChildCluster.builder().nodes(3).heap("384m").registry(false);
+        customizer.accept(builder);
+        ChildCluster nodes = builder.start();
         try {
             return new ReliabilityCluster(null, nodes, startRegistry(nodes.bootstrapServers(), 0));
         } catch (RuntimeException e) {
