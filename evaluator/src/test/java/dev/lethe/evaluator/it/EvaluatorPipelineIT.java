@@ -215,6 +215,38 @@ class EvaluatorPipelineIT {
         }
     }
 
+    @Test
+    void shouldStillRefuseAnotherSha256ForAKnownIdWhenThePlannerRestarts() throws Exception {
+        // the identity rule lives in the planner's memory: a new planner rebuilds it by replaying lethe.checkpoints
+        ClusterConfig cluster = CLUSTER.newTopicPrefix();
+        Topics topics = cluster.topics();
+        EvaluatorConfig config = EvaluatorConfig.defaults(cluster);
+        CheckpointReady first = TinyModels.event("ids", "mlp-i", 0, "file:/ckpt/ids/mlp-i/stage-0.zip", "a".repeat(64));
+        CheckpointReady again = TinyModels.event("ids", "mlp-i", 0, "file:/ckpt/ids/mlp-i/stage-0.zip", "a".repeat(64));
+        CheckpointReady other = TinyModels.event("ids", "mlp-i", 0, "file:/ckpt/elsewhere/stage-0.zip", "b".repeat(64));
+        int shards = new SuiteCatalog(null).resolve("digits-cl", TinyModels.ATTRIBUTES).shardCount();
+
+        try (Planner planner = new Planner(config)) {
+            planner.start();
+            CLUSTER.send(topics.checkpoints(), "ids/mlp-i", first);
+            CLUSTER.readAll(topics.evalTasks(), shards, Duration.ofSeconds(60));
+        }
+        try (Planner restarted = new Planner(config)) {
+            restarted.start();
+            CLUSTER.send(topics.checkpoints(), "ids/mlp-i", other);
+            CLUSTER.send(topics.checkpoints(), "ids/mlp-i", again);
+
+            List<ConsumerRecord<String, DeadLetter>> dlq = CLUSTER.readDlq(topics.checkpoints(), 1, Duration.ofSeconds(60));
+            assertThat(dlq).singleElement().satisfies(r -> {
+                assertThat(r.value().getReason()).isEqualTo(DeadLetterReason.CHECKPOINT_CONFLICT);
+                assertThat(r.value().getMessage()).contains("was published with sha256 " + "a".repeat(64));
+            });
+            // the same bytes republished are planned again (same task ids, deduplicated downstream)
+            assertThat(CLUSTER.readAll(topics.evalTasks(), 2 * shards, Duration.ofSeconds(60))).hasSize(2 * shards);
+            assertThat(restarted.failure()).isNull();
+        }
+    }
+
     private static LabeledImages images(SuiteElement element) {
         ImageItems items = (ImageItems) element.items();
         return new LabeledImages(items.width(), items.height(), items.pixels(), items.labels(), items.numClasses());
