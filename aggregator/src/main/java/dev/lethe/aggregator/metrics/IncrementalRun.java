@@ -74,12 +74,16 @@ public final class IncrementalRun {
         if (!series.refuse(stage)) {
             return Update.NONE;
         }
-        return refresh(summary(suiteVersion), series, stage, now);
+        return refresh(summary(null), series, stage, now); // a refusal never decides the run's suite version
     }
 
     private RunSummary summary(String suiteVersion) {
         RunSummary summary = store.summary();
-        return summary != null ? summary : new RunSummary(run, suiteVersion);
+        if (summary == null) {
+            summary = new RunSummary(run, null);
+        }
+        summary.suiteVersionIfUnknown(suiteVersion);
+        return summary;
     }
 
     private ElementSeries series(String element, String category) {

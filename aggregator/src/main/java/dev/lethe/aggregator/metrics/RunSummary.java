@@ -17,7 +17,7 @@ import java.util.TreeSet;
 public final class RunSummary {
 
     private final RunKey run;
-    private final String suiteVersion;
+    private String suiteVersion;
     private boolean baseline;
     private final TreeSet<Integer> stages;
     private final TreeMap<Integer, String> tasks;
@@ -32,7 +32,7 @@ public final class RunSummary {
     public RunSummary(RunKey run, String suiteVersion, boolean baseline, TreeSet<Integer> stages,
                       TreeMap<Integer, String> tasks, TreeMap<Integer, Double> diagonal) {
         this.run = Objects.requireNonNull(run, "run");
-        this.suiteVersion = Objects.requireNonNull(suiteVersion, "suiteVersion");
+        this.suiteVersion = suiteVersion;
         this.baseline = baseline;
         this.stages = stages;
         this.tasks = tasks;
@@ -43,8 +43,17 @@ public final class RunSummary {
         return run;
     }
 
+    /** The suite version of the run's scores and plans; null while only refusals are known. */
     public String suiteVersion() {
         return suiteVersion;
+    }
+
+    /** Sets the suite version if it is not known yet (a refusal never decides it). */
+    void suiteVersionIfUnknown(String version) {
+        if (suiteVersion == null && version != null) {
+            suiteVersion = version;
+            changed = true;
+        }
     }
 
     /** The run has a stage-0 score: nothing of a run is published before. */

@@ -24,4 +24,8 @@ sealed interface AggregatorOutput {
 
     record Alert(KnowledgeLossAlert alert) implements AggregatorOutput {
     }
+
+    /** A shard that cannot count: its element's score is no longer awaited (see {@link RunEvent.Announced}). */
+    record Refusal(RunEvent.Announced event) implements AggregatorOutput {
+    }
 }

@@ -91,6 +91,8 @@ public final class AggregatorTopology {
         scores.to(topics.benchmarkScores().name(),
                 Produced.with(Serdes.String(), serdes.benchmarkScore()).withName("benchmark-scores-sink"));
 
+        KStream<String, RunEvent> shardRefusals = only(assembled, "shard-refusals",
+                o -> o instanceof AggregatorOutput.Refusal r ? (RunEvent) r.event() : null);
         KStream<String, RunEvent> planned = builder
                 .stream(tasksTopic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("eval-tasks-source"))
                 .process(() -> PlanReader.plans(tasksTopic, serdes.evalTask().deserializer()), Named.as("plan-reader"));
@@ -104,6 +106,7 @@ public final class AggregatorTopology {
                         (RunEvent) new RunEvent.Scored(score)), Named.as("key-by-run"))
                 .merge(planned, Named.as("with-plans"))
                 .merge(refused, Named.as("with-refusals"))
+                .merge(shardRefusals, Named.as("with-shard-refusals"))
                 .repartition(Repartitioned.with(Serdes.String(), RunEvent.SERDE).withName(RUN_EVENTS))
                 .process(() -> new RunAggregator(config.alerts(), topics.benchmarkScores().name(),
                         serdes.benchmarkScore().serializer()), Named.as("run-aggregator"), RUN_SUMMARIES, RUN_SERIES,

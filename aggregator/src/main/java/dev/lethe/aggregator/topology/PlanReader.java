@@ -2,8 +2,8 @@ package dev.lethe.aggregator.topology;
 
 import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.EvalTask;
+import dev.lethe.schemas.failure.TransientFailure;
 import java.nio.ByteBuffer;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -57,14 +57,17 @@ final class PlanReader implements Processor<byte[], byte[], String, RunEvent> {
         EvalTask task;
         try {
             task = refusals ? refusedTask(record.value()) : tasks.deserialize(tasksTopic, record.value());
-        } catch (SerializationException e) {
+        } catch (RuntimeException e) {
+            if (TransientFailure.isTransient(e)) {
+                throw e; // the registry failed, not the record: read it again once the stream thread is replaced
+            }
             LOG.warn("skipping an undecodable record of {}: {}", refusals ? tasksTopic + "-dlq" : tasksTopic, e.getMessage());
             return;
         }
         if (task == null || !refusals && task.getShardIndex() != 0) {
             return; // every shard of an element carries the same announcement: one per element is enough
         }
-        RunEvent event = new RunEvent.Announced(refusals, task.getCampaign(), task.getFamily(), task.getModel(),
+        RunEvent event = new RunEvent.Announced(refusals, true, task.getCampaign(), task.getFamily(), task.getModel(),
                 task.getStage(), task.getBenchmark(), task.getCategory(), task.getSuiteVersion());
         context.forward(new Record<>(task.getCampaign() + "/" + task.getModel(), event, record.timestamp()));
     }

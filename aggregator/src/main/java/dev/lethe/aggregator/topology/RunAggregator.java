@@ -77,16 +77,24 @@ final class RunAggregator implements Processor<String, RunEvent, String, Aggrega
             update = score(record, scored.score(), summary, store, now);
         } else {
             RunEvent.Announced a = (RunEvent.Announced) event;
-            if (summary != null && (!summary.suiteVersion().equals(a.suiteVersion())
-                    || !summary.run().family().equals(a.family()))) {
+            if (a.refused()) {
+                // a refused shard only stops the wait in a run already known under its names: its family must not
+                // name a run; the planner's own tasks (dead-lettered by a worker) may, and never set the suite version
+                if (!a.fromPlanner() && (summary == null || !summary.run().family().equals(a.family()))) {
+                    LOG.debug("ignoring a refused shard of {} at stage {}: no such run", a.element(), a.stage());
+                    return;
+                }
+                RunKey run = summary != null ? summary.run() : new RunKey(a.campaign(), a.family(), a.model());
+                update = new IncrementalRun(run, store, alertConfig).refused(a.stage(), a.element(), a.suiteVersion(), now);
+            } else if (summary != null && summary.suiteVersion() != null
+                    && (!summary.suiteVersion().equals(a.suiteVersion()) || !summary.run().family().equals(a.family()))) {
                 LOG.debug("ignoring an announcement of {} at stage {} for run {}: another suite version or family",
                         a.element(), a.stage(), summary.run().id());
                 return;
+            } else {
+                update = new IncrementalRun(new RunKey(a.campaign(), a.family(), a.model()), store, alertConfig)
+                        .planned(a.stage(), a.element(), a.category(), a.suiteVersion(), now);
             }
-            IncrementalRun run = new IncrementalRun(new RunKey(a.campaign(), a.family(), a.model()), store, alertConfig);
-            update = a.refused()
-                    ? run.refused(a.stage(), a.element(), a.suiteVersion(), now)
-                    : run.planned(a.stage(), a.element(), a.category(), a.suiteVersion(), now);
         }
         if (update == null) {
             return;
@@ -109,7 +117,7 @@ final class RunAggregator implements Processor<String, RunEvent, String, Aggrega
     private IncrementalRun.Update score(Record<String, RunEvent> record, BenchmarkScore score, RunSummary summary,
                                         StoreRunStore store, Instant now) {
         RunKey run = new RunKey(score.getCampaign(), score.getFamily(), score.getModel());
-        if (summary != null && !summary.suiteVersion().equals(score.getSuiteVersion())) {
+        if (summary != null && summary.suiteVersion() != null && !summary.suiteVersion().equals(score.getSuiteVersion())) {
             dead(record, score, DeadLetterReason.SUITE_VERSION_MISMATCH, "score of " + score.getCheckpointId() + "/"
                     + score.getBenchmark() + " comes from suite version " + score.getSuiteVersion() + " but model run "
                     + run.id() + " was scored with " + summary.suiteVersion() + ": stages would not be comparable");

@@ -32,10 +32,13 @@ sealed interface RunEvent {
 
     /**
      * An element's score at a stage is awaited (from the planner's EvalTask, shard 0) or was refused (from a
-     * DeadLetter of lethe.eval-tasks-dlq).
+     * DeadLetter of lethe.eval-tasks-dlq, or a shard the assembler could not count).
+     *
+     * @param fromPlanner the names come from the planner's own EvalTask, so they may create the run; a refused shard's
+     *                    names are the shard's and only stop the wait in a run already known under them
      */
-    record Announced(boolean refused, String campaign, String family, String model, int stage, String element,
-                     String category, String suiteVersion) implements RunEvent {
+    record Announced(boolean refused, boolean fromPlanner, String campaign, String family, String model, int stage,
+                     String element, String category, String suiteVersion) implements RunEvent {
     }
 
     byte SCORED = 1;
@@ -51,6 +54,7 @@ sealed interface RunEvent {
             StateCodec.writeRecord(out, scored.score());
         } else if (event instanceof Announced a) {
             out.writeByte(a.refused() ? REFUSED : PLANNED);
+            out.writeBoolean(a.fromPlanner());
             out.writeUTF(a.campaign());
             out.writeUTF(a.family());
             out.writeUTF(a.model());
@@ -65,8 +69,8 @@ sealed interface RunEvent {
         byte tag = in.readByte();
         return switch (tag) {
             case SCORED -> new Scored(StateCodec.readRecord(in, BenchmarkScore.class));
-            case PLANNED, REFUSED -> new Announced(tag == REFUSED, in.readUTF(), in.readUTF(), in.readUTF(), in.readInt(),
-                    in.readUTF(), in.readUTF(), in.readUTF());
+            case PLANNED, REFUSED -> new Announced(tag == REFUSED, in.readBoolean(), in.readUTF(), in.readUTF(),
+                    in.readUTF(), in.readInt(), in.readUTF(), in.readUTF(), in.readUTF());
             default -> throw new IOException("unknown run event tag " + tag);
         };
     }

@@ -54,7 +54,7 @@ final class RunStateCodecs {
     private static void writeSummary(RunSummary summary, DataOutputStream out) throws IOException {
         out.writeByte(VERSION);
         writeRun(out, summary.run());
-        out.writeUTF(summary.suiteVersion());
+        StateCodec.writeString(out, summary.suiteVersion());
         out.writeBoolean(summary.hasBaseline());
         writeInts(out, summary.stages());
         out.writeInt(summary.tasks().size());
@@ -72,7 +72,7 @@ final class RunStateCodecs {
     private static RunSummary readSummary(DataInputStream in) throws IOException {
         version(in, "run summary");
         RunKey run = readRun(in);
-        String suiteVersion = in.readUTF();
+        String suiteVersion = StateCodec.readString(in);
         boolean baseline = in.readBoolean();
         TreeSet<Integer> stages = readInts(in);
         TreeMap<Integer, String> tasks = new TreeMap<>();

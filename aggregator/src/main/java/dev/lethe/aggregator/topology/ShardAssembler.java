@@ -66,7 +66,7 @@ final class ShardAssembler implements Processor<byte[], byte[], String, Aggregat
         }
         String problem = validate(shard, key);
         if (problem != null) {
-            dead(record, shard.getStatus() == ShardStatus.OK ? DeadLetterReason.VALIDATION : DeadLetterReason.SCORING_FAILED,
+            refused(record, shard, shard.getStatus() == ShardStatus.OK ? DeadLetterReason.VALIDATION : DeadLetterReason.SCORING_FAILED,
                     null, "invalid ShardResult " + shard.getTaskId() + ": " + problem);
             return;
         }
@@ -76,19 +76,19 @@ final class ShardAssembler implements Processor<byte[], byte[], String, Aggregat
             set = ShardSet.startingWith(shard);
         } else {
             if (set.shardCount() != shard.getShardCount()) {
-                dead(record, DeadLetterReason.SHARD_COUNT_MISMATCH, null, "shard " + shard.getTaskId() + " says shardCount "
+                refused(record, shard, DeadLetterReason.SHARD_COUNT_MISMATCH, null, "shard " + shard.getTaskId() + " says shardCount "
                         + shard.getShardCount() + " but earlier shards of " + elementKey + " say " + set.shardCount());
                 return;
             }
             if (!set.suiteVersion().equals(shard.getSuiteVersion())) {
-                dead(record, DeadLetterReason.SUITE_VERSION_MISMATCH, null, "shard " + shard.getTaskId()
+                refused(record, shard, DeadLetterReason.SUITE_VERSION_MISMATCH, null, "shard " + shard.getTaskId()
                         + " was planned from suite version " + shard.getSuiteVersion() + " but earlier shards of "
                         + elementKey + " from " + set.suiteVersion());
                 return;
             }
             String identity = set.identityProblem(shard);
             if (identity != null) {
-                dead(record, DeadLetterReason.VALIDATION, null, "shard " + shard.getTaskId() + ": " + identity);
+                refused(record, shard, DeadLetterReason.VALIDATION, null, "shard " + shard.getTaskId() + ": " + identity);
                 return;
             }
             if (set.complete() || set.has(shard.getShardIndex())) {
@@ -97,7 +97,7 @@ final class ShardAssembler implements Processor<byte[], byte[], String, Aggregat
             }
             String overlap = set.overlapProblem(shard);
             if (overlap != null) {
-                dead(record, DeadLetterReason.VALIDATION, null, "shard " + shard.getTaskId() + ": " + overlap);
+                refused(record, shard, DeadLetterReason.VALIDATION, null, "shard " + shard.getTaskId() + ": " + overlap);
                 return;
             }
         }
@@ -107,7 +107,7 @@ final class ShardAssembler implements Processor<byte[], byte[], String, Aggregat
             if (gap != null) {
                 set.forget(shard.getShardIndex());
                 store.put(elementKey, set);
-                dead(record, DeadLetterReason.VALIDATION, null, "shard " + shard.getTaskId() + " completes " + elementKey
+                refused(record, shard, DeadLetterReason.VALIDATION, null, "shard " + shard.getTaskId() + " completes " + elementKey
                         + " but " + gap);
                 return;
             }
@@ -155,6 +155,19 @@ final class ShardAssembler implements Processor<byte[], byte[], String, Aggregat
             return "itemBits has " + ones + " items right but correct is " + shard.getCorrect();
         }
         return null;
+    }
+
+    /**
+     * Dead-letters a shard that was decoded but cannot count, and tells the run aggregator not to wait for its element:
+     * if the element completes from valid shards after all, its score counts anyway.
+     */
+    private void refused(Record<byte[], byte[]> record, ShardResult shard, DeadLetterReason reason, Throwable error,
+                         String message) {
+        dead(record, reason, error, message);
+        RunEvent.Announced refusal = new RunEvent.Announced(true, false, shard.getCampaign(), shard.getFamily(), shard.getModel(),
+                shard.getStage(), shard.getBenchmark(), shard.getCategory(), shard.getSuiteVersion());
+        context.forward(new Record<>(shard.getCampaign() + "/" + shard.getModel(), new AggregatorOutput.Refusal(refusal),
+                record.timestamp()));
     }
 
     private void dead(Record<byte[], byte[]> record, DeadLetterReason reason, Throwable error, String message) {
