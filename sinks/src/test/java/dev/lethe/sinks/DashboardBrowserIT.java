@@ -86,6 +86,9 @@ class DashboardBrowserIT {
             assertThat(runner.awaitCaughtUp(TIMEOUT)).as("dashboard caught up: %s", runner.progress()).isTrue();
             browser.get(dashboard.url());
             WebDriverWait wait = new WebDriverWait(browser, TIMEOUT);
+            // script errors in the page, collected from here on (a chart that throws leaves its box empty)
+            ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+                    "window.__errors = []; window.addEventListener('error', e => window.__errors.push(String(e.message)));");
             wait.until(b -> "live".equals(b.findElement(By.id("connection")).getText()));
             wait.until(b -> latestStage(b).equals("2"));
             assertThat(browser.findElement(By.id("chart-family")).getAttribute("data-stages")).isEqualTo("1,2");
@@ -129,6 +132,10 @@ class DashboardBrowserIT {
             wait.until(b -> b.findElement(By.cssSelector("#alerts tr.selected")).getAttribute("data-alert-id").equals(alert.getAlertId()));
             assertThat(browser.findElement(By.id("model")).getAttribute("value")).isEqualTo(alert.getModel());
             assertThat(browser.findElement(By.id("chart-elements")).getAttribute("data-lines")).isEqualTo("7");
+            assertThat(browser.findElement(By.id("chart-alerts")).getAttribute("data-points")).isEqualTo("1");
+            assertThat(browser.findElements(By.cssSelector("#chart-alerts canvas"))).isNotEmpty();
+            assertThat(((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+                    "return window.__errors || []")).asList().isEmpty();
             screenshot(browser, "dashboard-alert.png");
         } finally {
             browser.quit();

@@ -81,6 +81,7 @@
     draw('chart-elements', 'Element scores: ' + (sel.model ?? '–'), 'accuracy %',
       series(elements, (m) => m.category + '/' + m.benchmark, (m) => m.score), true);
     renderFamilies(all);
+    renderTimeline();
     renderAlerts();
     renderHealth();
     document.body.dataset.metricRecords = String(metrics.size);
@@ -159,6 +160,38 @@
         }).join('') + '<td>' + (firing.get(k) || 0) + '</td></tr>';
     });
     $('families').innerHTML = groups.size ? html : '<tr><td class="empty">No family metrics yet.</td></tr>';
+  }
+
+  // one point per alert: x = when it was raised, y = the drop (pp) or the FG crossing (%); by severity, resolved apart
+  function renderTimeline() {
+    const el = $('chart-alerts');
+    const groups = [['CRITICAL firing', '#b00020'], ['WARNING firing', '#a65e00'], ['resolved', '#9e9e9e']];
+    const lane = (a) => a.state === 'RESOLVED' ? 2 : (a.severity === 'CRITICAL' ? 0 : 1);
+    const list = [...alerts.values()].filter((a) => a.createdAt);
+    const xs = uniq(list.map((a) => Date.parse(a.createdAt) / 1000)).map(Number).sort((a, b) => a - b);
+    const ys = groups.map(() => xs.map(() => null));
+    list.forEach((a) => {
+      const y = a.dropPp ?? a.fgPct ?? null;
+      const i = xs.indexOf(Date.parse(a.createdAt) / 1000);
+      const cur = ys[lane(a)][i];
+      ys[lane(a)][i] = cur === null ? y : Math.max(cur, y); // alerts raised in the same second: the largest drop shows
+    });
+    el.dataset.points = String(list.length);
+    const signature = JSON.stringify([xs, ys]);
+    if (el.dataset.signature === signature) return;
+    el.dataset.signature = signature;
+    if (charts['chart-alerts']) { charts['chart-alerts'].destroy(); delete charts['chart-alerts']; }
+    el.innerHTML = '';
+    if (xs.length === 0) { el.innerHTML = '<p class="empty">No alerts yet.</p>'; return; }
+    const pad = Math.max(60, (xs[xs.length - 1] - xs[0]) * 0.05);
+    charts['chart-alerts'] = new uPlot({
+      // a margin of a minute, or 5 % of the span, around the alerts: one alert alone would get a range of years
+      width: 900, height: 200, tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'), // UTC, as the table
+      scales: {x: {time: true, auto: false, range: [xs[0] - pad, xs[xs.length - 1] + pad]}},
+      axes: [{}, {label: 'drop pp / FG %'}],
+      series: [{}].concat(groups.map(([label, colour]) => ({label, stroke: colour, width: 0, paths: () => null,
+        points: {show: true, size: 8, fill: colour}}))),
+    }, [xs].concat(ys), el);
   }
 
   function renderAlerts() {
