@@ -175,8 +175,9 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     /**
-     * One request, tried at every URL in turn; a round where every URL is unreachable or answers 5xx is
-     * retried after an exponentially growing backoff, up to {@code maxRetries} times. A 4xx is final.
+     * One request, tried at every URL in turn; a round where every URL is unreachable or answers 5xx, 408 or 429 is
+     * retried after an exponentially growing backoff, up to {@code maxRetries} times. Any other 4xx is final. (408 and
+     * 429 are the registry's HTTP layer shedding load: too many connections from this address, a request too slow.)
      */
     private JsonNode send(String method, String path, JsonNode body) {
         String lastError = null;
@@ -195,7 +196,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                         return response.body() == null || response.body().isBlank()
                                 ? JSON.nullNode() : JSON.readTree(response.body());
                     }
-                    if (status >= 500) {
+                    if (status >= 500 || status == 408 || status == 429) {
                         lastError = "HTTP " + status + " from " + base + ": " + abbreviate(response.body());
                         lastCause = null;
                         LOG.debug("registry {} {} answered {}, trying next", method, base + path, status);

@@ -76,6 +76,14 @@ class RestSchemaRegistryClientTest {
     }
 
     @Test
+    void shouldRetryThenSucceedWhenTheRegistrysHttpLayerShedsLoadWith429And408() throws Exception {
+        // GuardedHttpServer answers 429 past 8 connections from one address (every local process shares 127.0.0.1)
+        RestSchemaRegistryClient client = client(serve(429, 408, 200), null, 3);
+        assertThat(client.schemaById(7)).isEqualTo(SCHEMA);
+        assertThat(requests).hasValue(3);
+    }
+
+    @Test
     void shouldGiveUpNamingUrlWhenRegistryKeepsFailing() throws Exception {
         String url = serve(503);
         RestSchemaRegistryClient client = client(url, null, 2);
