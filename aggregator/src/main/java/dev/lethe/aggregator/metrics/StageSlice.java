@@ -76,6 +76,14 @@ public final class StageSlice {
         return published;
     }
 
+    /** Every record of this stage as last published: ELEMENT records flagged published, then CATEGORY and MODEL. */
+    public List<ForgettingMetric> publishedRecords() {
+        List<ForgettingMetric> out = new ArrayList<>();
+        entries.values().stream().filter(Entry::published).forEach(e -> out.add(e.record()));
+        out.addAll(published.values());
+        return out;
+    }
+
     /** The latest state published per alertId. */
     public NavigableMap<String, KnowledgeLossAlert> alerts() {
         return alerts;

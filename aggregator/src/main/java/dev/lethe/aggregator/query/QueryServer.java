@@ -266,7 +266,7 @@ public final class QueryServer implements AutoCloseable {
         }
         List<StageSlice> slices = this.<StageSlice>runValues(AggregatorTopology.RUN_STAGES, key, owner.partition());
         ArrayNode records = body.putArray("records");
-        slices.stream().flatMap(slice -> slice.published().values().stream()).sorted(MetricOrder.METRICS)
+        slices.stream().flatMap(slice -> slice.publishedRecords().stream()).sorted(MetricOrder.METRICS)
                 .forEach(r -> records.add(RecordJson.toNode(r)));
         ArrayNode alerts = body.putArray("alerts");
         slices.stream().flatMap(slice -> slice.alerts().values().stream()).sorted(MetricOrder.ALERTS)
