@@ -11,6 +11,7 @@ import dev.lethe.aggregator.metrics.MetricsReport;
 import dev.lethe.aggregator.metrics.RunKey;
 import dev.lethe.aggregator.metrics.ScoreCell;
 import dev.lethe.aggregator.topology.AggregatorTopology;
+import dev.lethe.embedded.LetheTopicsAdmin;
 import dev.lethe.evaluator.EvaluatorConfig;
 import dev.lethe.evaluator.EvaluatorService;
 import dev.lethe.evaluator.WorkerProcess;
@@ -275,9 +276,14 @@ class MultiInstanceIT {
      */
     @Test
     void shouldAnswerStoreWideQueriesOnEveryInstanceWhenSomeHoldOnlyStandbyCopies() throws Exception {
-        ClusterConfig cluster = CLUSTER.newTopicPrefix().withClientOverrides(Map.of("num.standby.replicas", "1"));
+        // the aggregator has as many tasks as its largest input topic (lethe.eval-tasks has 6 partitions by default);
+        // with eval-tasks as wide as shard-results, one more instance than partitions holds standby copies only
+        ClusterConfig cluster = CLUSTER.config().withTopicPrefix("lethe-standby.")
+                .withClientOverrides(Map.of("num.standby.replicas", "1"));
+        int partitions = cluster.topics().shardResults().partitions();
+        LetheTopicsAdmin.createAll(cluster, cluster.topics().withPartitions(partitions, partitions));
         Topics topics = cluster.topics();
-        int instances = topics.shardResults().partitions() + 1;
+        int instances = partitions + 1;
         AggregatorApp[] apps = new AggregatorApp[instances];
         for (int i = 0; i < instances; i++) {
             apps[i] = own(AggregatorApp.start(AggregatorConfig.defaults(cluster)
