@@ -177,10 +177,8 @@ public final class ElementSeries {
     public TreeMap<Integer, ForgettingMetric> records(int from) {
         TreeMap<Integer, ForgettingMetric> out = new TreeMap<>();
         ScoreCell baseCell = cells.get(0);
-        Double base = baseCell == null ? null : baseCell.accuracyPct();
-        boolean relativeDefined = base != null && base != 0.0;
-        double fgSum = 0;
-        int covered = 0;
+        Baseline baseline = baseCell == null ? null : new Baseline(baseCell);
+        RunningForgetting running = new RunningForgetting();
         Double maxEarlier = null;
         Double previous = null;
         Instant newest = null;
@@ -189,14 +187,10 @@ public final class ElementSeries {
             double score = cell.accuracyPct();
             newest = RunMetrics.max(newest, cell.updatedAt());
             if (stage >= 1) {
-                covered++; // K(s) holds the stages 1..s with a score, s itself included
-                if (relativeDefined) {
-                    fgSum += (base - score) / base * 100;
-                }
+                running.add(baseline, score);
             }
             if (stage >= from) {
-                out.put(stage, record(stage, cell, base, relativeDefined, fgSum, covered, maxEarlier, previous, newest,
-                        baseCell != null));
+                out.put(stage, record(stage, cell, baseline, running, maxEarlier, previous, newest));
             }
             maxEarlier = maxEarlier == null ? score : Math.max(maxEarlier, score);
             previous = score; // the last stage with a score is p(s) for the next one
@@ -204,9 +198,51 @@ public final class ElementSeries {
         return out;
     }
 
-    private ForgettingMetric record(int stage, ScoreCell cell, Double base, boolean relativeDefined, double fgSum,
-                                    int covered, Double maxEarlier, Double previous, Instant newest, boolean baselined) {
+    /**
+     * The stage-0 score R0 and the chance level C of the element (the baseline cell's: the suite, hence C, is fixed
+     * within a run), and what follows from them.
+     */
+    private record Baseline(double score, Double chancePct, Double chancePValue) {
+
+        Baseline(ScoreCell cell) {
+            this(cell.accuracyPct(), cell.chancePct(), cell.chancePct() == null ? null
+                    : Statistics.binomialUpperTail(cell.n(), cell.correct(), cell.chancePct() / 100));
+        }
+
+        /** Luo's FG and the final drop divide by R0. */
+        boolean relativeDefined() {
+            return score != 0.0;
+        }
+
+        /** The chance-normalised FG divides by the margin above chance R0 - C. */
+        boolean marginDefined() {
+            return chancePct != null && score > chancePct;
+        }
+    }
+
+    /** The running sums over K(s), the stages 1..s with a score, s itself included. */
+    private static final class RunningForgetting {
+        private int covered;
+        private double fgSum;
+        private double normalisedSum;
+
+        void add(Baseline baseline, double score) {
+            covered++;
+            if (baseline != null && baseline.relativeDefined()) {
+                fgSum += (baseline.score() - score) / baseline.score() * 100;
+            }
+            if (baseline != null && baseline.marginDefined()) {
+                normalisedSum += (baseline.score() - score) / (baseline.score() - baseline.chancePct()) * 100;
+            }
+        }
+    }
+
+    private ForgettingMetric record(int stage, ScoreCell cell, Baseline base, RunningForgetting running,
+                                    Double maxEarlier, Double previous, Instant newest) {
         double score = cell.accuracyPct();
+        boolean relativeDefined = base != null && base.relativeDefined();
+        boolean marginDefined = base != null && base.marginDefined();
+        int covered = running.covered;
         return ForgettingMetric.newBuilder()
                 .setCampaign(run.campaign())
                 .setFamily(run.family())
@@ -216,21 +252,24 @@ public final class ElementSeries {
                 .setScope(MetricScope.ELEMENT)
                 .setCategory(category)
                 .setBenchmark(element)
-                .setBaselineScore(base)
+                .setBaselineScore(base == null ? null : base.score())
                 .setScore(score)
-                .setFgPct(relativeDefined && covered > 0 ? fgSum / covered : null)
-                .setFinalDropPct(relativeDefined ? (base - score) / base * 100 : null)
+                .setFgPct(relativeDefined && covered > 0 ? running.fgSum / covered : null)
+                .setFinalDropPct(relativeDefined ? (base.score() - score) / base.score() * 100 : null)
                 .setMaxForgettingPp(maxEarlier == null ? null : maxEarlier - score)
                 .setDeltaPrevPp(previous == null ? null : score - previous)
                 .setStderrPp(Statistics.stderrPp(cell.n(), cell.correct()))
                 .setN(cell.n())
                 .setStagesCovered(covered)
-                .setElementsCovered(baselined ? 1 : 0)
+                .setElementsCovered(base != null ? 1 : 0)
                 .setAccPct(null)
                 .setBwtPp(null)
                 .setAvgForgettingPp(null)
                 .setModels(null)
                 .setUpdatedAt(newest)
-                    .build();
+                .setChancePct(base == null ? cell.chancePct() : base.chancePct())
+                .setChanceNormalisedFgPct(marginDefined && covered > 0 ? running.normalisedSum / covered : null)
+                .setChancePValue(base == null ? null : base.chancePValue())
+                .build();
     }
 }

@@ -54,6 +54,8 @@ public final class FamilyMetrics {
                 .setFgPct(RunMetrics.mean(contributing, ForgettingMetric::getFgPct))
                 .setFinalDropPct(RunMetrics.mean(contributing, ForgettingMetric::getFinalDropPct))
                 .setMaxForgettingPp(RunMetrics.mean(contributing, ForgettingMetric::getMaxForgettingPp))
+                .setChancePct(RunMetrics.mean(contributing, ForgettingMetric::getChancePct))
+                .setChanceNormalisedFgPct(RunMetrics.mean(contributing, ForgettingMetric::getChanceNormalisedFgPct))
                 .setModels(contributing.size())
                 .setUpdatedAt(updatedAt)
                 .build();

@@ -223,7 +223,7 @@ public final class IncrementalRun {
             }
         }
         for (ForgettingMetric category : categories) {
-            KnowledgeLossAlert alert = fgCrossing(summary, complete, slice.stage(), category, before);
+            KnowledgeLossAlert alert = fgCrossing(summary, complete, slice, category, before);
             if (alert != null) {
                 out.put(alert.getAlertId(), alert);
             }
@@ -257,13 +257,16 @@ public final class IncrementalRun {
     }
 
     /**
-     * FG_THRESHOLD: the category's FG at this stage is at or above maxFgPct and at the run's previous stage it was
-     * below (or undefined). Judged only when the category is complete here and at the previous stage.
+     * FG_THRESHOLD: the category's FG over its elements not within noise of chance
+     * ({@link StageSlice#fgPctAboveChance}) is at or above maxFgPct at this stage and at the run's previous stage it
+     * was below (or undefined). Judged only when the category is complete here and at the previous stage.
      */
-    private KnowledgeLossAlert fgCrossing(RunSummary summary, StageSlice.Completeness complete, int stage,
+    private KnowledgeLossAlert fgCrossing(RunSummary summary, StageSlice.Completeness complete, StageSlice slice,
                                           ForgettingMetric record, Supplier<StageSlice> previousSlice) {
         String category = record.getCategory();
-        if (!complete.settled(category) || !reaches(record.getFgPct())) {
+        int stage = slice.stage();
+        Double fgPct = slice.fgPctAboveChance(category, config.alpha());
+        if (!complete.settled(category) || !reaches(fgPct)) {
             return null;
         }
         ForgettingMetric previous = null;
@@ -273,9 +276,9 @@ public final class IncrementalRun {
                 return null; // the previous stage of this category is still coming in
             }
             previous = before.categoryRecord(run, summary.tasks().get(before.stage()), category);
-        }
-        if (previous != null && reaches(previous.getFgPct())) {
-            return null;
+            if (reaches(before.fgPctAboveChance(category, config.alpha()))) {
+                return null;
+            }
         }
         Double previousScore = previous == null ? null : previous.getScore();
         Double dropPp = previousScore == null || record.getScore() == null ? null : previousScore - record.getScore();
@@ -296,7 +299,7 @@ public final class IncrementalRun {
                 .setRelativeDropPct(dropPp == null || previousScore == 0 ? null : dropPp / previousScore * 100)
                 .setPValue(null)
                 .setN(record.getN())
-                .setFgPct(record.getFgPct())
+                .setFgPct(fgPct)
                 .setCreatedAt(record.getUpdatedAt())
                 .build();
     }
@@ -311,12 +314,13 @@ public final class IncrementalRun {
         if (alert.getRule() == AlertRule.FG_THRESHOLD) {
             StageSlice before = previousSlice.get();
             String category = alert.getCategory();
-            ForgettingMetric now = slice.categoryRecord(run, summary.tasks().get(slice.stage()), category);
+            Double now = slice.fgPctAboveChance(category, config.alpha());
             if (!slice.settled(category) || before != null && !before.settled(category)) {
                 return "category " + category + " is still coming in at stage " + slice.stage() + " or the stage before";
             }
-            return "category " + category + " FG is " + (now == null ? "undefined" : String.format("%.2f %%", now.getFgPct()))
-                    + " at stage " + slice.stage() + "; the crossing of " + config.maxFgPct() + " % is not at this stage";
+            return "category " + category + " FG is "
+                    + (now == null ? "undefined" : String.format("%.2f %%", now)) + " at stage " + slice.stage()
+                    + "; the crossing of " + config.maxFgPct() + " % is not at this stage";
         }
         StageSlice.Entry entry = slice.entries().get(alert.getBenchmark());
         DropOutcome drop = entry == null ? null : entry.drop();

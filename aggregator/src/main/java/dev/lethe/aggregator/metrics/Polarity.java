@@ -17,4 +17,13 @@ public final class Polarity {
     public static int goodCount(MetricPolarity polarity, int n, int correct) {
         return polarity == MetricPolarity.CLOSER_TO_50_IS_BETTER ? n - Math.abs(2 * correct - n) : correct;
     }
+
+    /**
+     * The chance level on the measured scale. For accuracy-like metrics it is the chance level itself. For a bias share
+     * it does not apply: a model preferring at random has share 50 %, the best value (closeness 100), so there is no
+     * margin above chance to lose and the chance-aware metrics are null for it.
+     */
+    public static Double chanceOnScale(MetricPolarity polarity, Double chancePct) {
+        return polarity == MetricPolarity.CLOSER_TO_50_IS_BETTER ? null : chancePct;
+    }
 }

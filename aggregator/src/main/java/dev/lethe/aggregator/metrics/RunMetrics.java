@@ -40,7 +40,9 @@ public final class RunMetrics {
                 .setFgPct(mean(parts, ForgettingMetric::getFgPct))
                 .setFinalDropPct(mean(parts, ForgettingMetric::getFinalDropPct))
                 .setMaxForgettingPp(mean(parts, ForgettingMetric::getMaxForgettingPp))
-                .setDeltaPrevPp(mean(parts, ForgettingMetric::getDeltaPrevPp));
+                .setDeltaPrevPp(mean(parts, ForgettingMetric::getDeltaPrevPp))
+                .setChancePct(mean(parts, ForgettingMetric::getChancePct))
+                .setChanceNormalisedFgPct(mean(parts, ForgettingMetric::getChanceNormalisedFgPct));
     }
 
     /** Unweighted mean of the non-null values; null when there are none. */

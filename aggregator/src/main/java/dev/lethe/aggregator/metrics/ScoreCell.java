@@ -16,9 +16,18 @@ import java.util.Objects;
  * @param correct   items right
  * @param itemBits  per-item correctness (bit i, LSB-first within each byte, is item i), or null when unknown
  * @param updatedAt event time of the score; metric records carry the newest time of the cells they depend on
+ * @param chancePct the element's chance level on the scale of {@link #accuracyPct()} (the score of a model answering
+ *                  at random), null when unknown or not applicable (a bias share measured on closeness to 50 %:
+ *                  {@link Polarity#chanceOnScale})
  */
 public record ScoreCell(int stage, String task, String benchmark, String category, int n, int correct,
-                        byte[] itemBits, Instant updatedAt) {
+                        byte[] itemBits, Instant updatedAt, Double chancePct) {
+
+    /** A cell whose chance level is unknown. */
+    public ScoreCell(int stage, String task, String benchmark, String category, int n, int correct, byte[] itemBits,
+                     Instant updatedAt) {
+        this(stage, task, benchmark, category, n, correct, itemBits, updatedAt, null);
+    }
 
     public ScoreCell {
         Objects.requireNonNull(benchmark, "benchmark");
@@ -29,6 +38,9 @@ public record ScoreCell(int stage, String task, String benchmark, String categor
         }
         if (n < 1 || correct < 0 || correct > n) {
             throw new IllegalArgumentException("need n >= 1 and 0 <= correct <= n, got correct=" + correct + " n=" + n);
+        }
+        if (chancePct != null && !(chancePct >= 0 && chancePct <= 100)) {
+            throw new IllegalArgumentException("chance level must be in [0, 100] percent, got " + chancePct);
         }
         itemBits = itemBits == null ? null : itemBits.clone();
     }
@@ -58,17 +70,17 @@ public record ScoreCell(int stage, String task, String benchmark, String categor
         return o instanceof ScoreCell other && stage == other.stage && n == other.n && correct == other.correct
                 && Objects.equals(task, other.task) && benchmark.equals(other.benchmark)
                 && category.equals(other.category) && Arrays.equals(itemBits, other.itemBits)
-                && updatedAt.equals(other.updatedAt);
+                && updatedAt.equals(other.updatedAt) && Objects.equals(chancePct, other.chancePct);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(stage, task, benchmark, category, n, correct, Arrays.hashCode(itemBits), updatedAt);
+        return Objects.hash(stage, task, benchmark, category, n, correct, Arrays.hashCode(itemBits), updatedAt, chancePct);
     }
 
     @Override
     public String toString() {
         return "ScoreCell[stage=" + stage + ", benchmark=" + benchmark + ", category=" + category + ", n=" + n
-                + ", correct=" + correct + ", task=" + task + "]";
+                + ", correct=" + correct + ", task=" + task + ", chancePct=" + chancePct + "]";
     }
 }

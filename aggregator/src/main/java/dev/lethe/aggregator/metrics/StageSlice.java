@@ -196,6 +196,31 @@ public final class StageSlice {
     }
 
     /**
+     * The FG that FG_THRESHOLD judges for {@code category}: the mean {@code fgPct} over the covered elements that are
+     * not within noise of chance, i.e. whose stage-0 score is above their chance level at one-sided binomial p <
+     * {@code alpha} ({@code chancePValue}; an element whose chance level is unknown or not applicable counts as
+     * before). Null when no such element has an FG. Equals the CATEGORY {@code fgPct} when no element is at chance.
+     */
+    public Double fgPctAboveChance(String category, double alpha) {
+        double sum = 0;
+        int count = 0;
+        for (Entry entry : entries.values()) {
+            ForgettingMetric element = entry.record();
+            if (category.equals(element.getCategory()) && element.getElementsCovered() == 1
+                    && element.getFgPct() != null && !withinNoiseOfChance(element, alpha)) {
+                sum += element.getFgPct();
+                count++;
+            }
+        }
+        return count == 0 ? null : sum / count;
+    }
+
+    /** The element's stage-0 score is not above its chance level at one-sided binomial p < alpha. */
+    public static boolean withinNoiseOfChance(ForgettingMetric element, double alpha) {
+        return element.getChancePValue() != null && element.getChancePValue() >= alpha;
+    }
+
+    /**
      * The MODEL record: means over the non-task CATEGORY records, and GEM's ACC and BWT and Chaudhry's average
      * forgetting over the distinct tasks trained so far (each at its latest training stage); null when empty.
      */

@@ -47,6 +47,43 @@ public final class Statistics {
         return Math.min(1.0, 2 * Math.exp(logTk + Math.log(sum)));
     }
 
+    /**
+     * One-sided exact binomial p-value P(X >= k), X ~ Binomial(n, p): how likely a model answering at random with
+     * success probability p scores at least k of n. Terms are summed from k away from the mode, so they only shrink.
+     */
+    public static double binomialUpperTail(int n, int k, double p) {
+        if (n < 0 || k > n || !(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException("need 0 <= n, k <= n and p in [0, 1], got n=" + n + " k=" + k + " p=" + p);
+        }
+        if (k <= 0 || p == 1) {
+            return 1.0;
+        }
+        if (p == 0) {
+            return 0.0;
+        }
+        if (k > n * p) {
+            return Math.min(1.0, tailFrom(n, k, p, +1));
+        }
+        return Math.max(0.0, 1.0 - tailFrom(n, k - 1, p, -1));
+    }
+
+    /** Sum of the Binomial(n, p) terms from {@code start} in direction {@code step} (towards the far end). */
+    private static double tailFrom(int n, int start, double p, int step) {
+        double logFirst = logGamma(n + 1.0) - logGamma(start + 1.0) - logGamma(n - start + 1.0)
+                + start * Math.log(p) + (n - start) * Math.log1p(-p);
+        double odds = p / (1 - p);
+        double ratio = 1;
+        double sum = 1;
+        for (int i = start; step > 0 ? i < n : i > 0; i += step) {
+            ratio *= step > 0 ? (double) (n - i) / (i + 1) * odds : (double) i / (n - i + 1) / odds;
+            sum += ratio;
+            if (ratio < 1e-17 * sum) {
+                break;
+            }
+        }
+        return Math.exp(logFirst + Math.log(sum));
+    }
+
     /** ln Gamma(x) for x > 0 (Lanczos, g = 7, 9 terms; relative error about 1e-15). */
     static double logGamma(double x) {
         final double[] coefficients = {0.99999999999980993, 676.5203681218851, -1259.1392167224028,

@@ -18,14 +18,16 @@ import java.util.Map;
  * Reads the score CSV of {@code lethe metrics}: header {@code campaign,family,model,stage,benchmark,category,n,correct}
  * plus optional {@code items} (per-item correctness as a 0/1 string in item order) and {@code task} (what the stage
  * fine-tuned on, needed for GEM ACC/BWT) and {@code polarity} (CLOSER_TO_50_IS_BETTER for a bias share such as a
- * stereotype score; see {@link Polarity}); columns by name, rows in any order, identical duplicate rows ignored.
+ * stereotype score; see {@link Polarity}) and {@code chance} (the element's chance level in percent of correct/n,
+ * e.g. 25 for four choices, 0 for exact match; empty = unknown); columns by name, rows in any order, identical
+ * duplicate rows ignored.
  */
 public final class ScoresCsv {
 
     /** The required columns, in the documented order. */
     public static final List<String> REQUIRED = List.of("campaign", "family", "model", "stage", "benchmark", "category", "n", "correct");
     /** Optional columns. */
-    public static final List<String> OPTIONAL = List.of("items", "task", "polarity");
+    public static final List<String> OPTIONAL = List.of("items", "task", "polarity", "chance");
 
     private ScoresCsv() {
     }
@@ -59,7 +61,7 @@ public final class ScoresCsv {
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i).strip();
             if (!REQUIRED.contains(name) && !OPTIONAL.contains(name)) {
-                throw new BadRowException(1, "unknown column '" + name + "', expected " + String.join(",", REQUIRED) + "[,items][,task][,polarity]");
+                throw new BadRowException(1, "unknown column '" + name + "', expected " + String.join(",", REQUIRED) + "[,items][,task][,polarity][,chance]");
             }
             if (columns.put(name, i) != null) {
                 throw new BadRowException(1, "column '" + name + "' appears twice");
@@ -106,7 +108,8 @@ public final class ScoresCsv {
                         + "' on an earlier line and '" + family + "' here");
             }
             ScoreCell cell = new ScoreCell(stage, stage == 0 ? null : task, benchmark, category, n,
-                    Polarity.goodCount(polarity, n, correct), bits, updatedAt);
+                    Polarity.goodCount(polarity, n, correct), bits, updatedAt,
+                    Polarity.chanceOnScale(polarity, row.percent("chance")));
             String key = run.id() + "\u0000" + stage + "\u0000" + benchmark;
             Map.Entry<RunKey, ScoreCell> previous = cells.putIfAbsent(key, Map.entry(run, cell));
             if (previous != null && !previous.getValue().equals(cell)) {
@@ -193,6 +196,24 @@ public final class ScoresCsv {
             }
             if (parsed < min) {
                 throw new BadRowException(line, column + " must be >= " + min + ", got " + parsed);
+            }
+            return parsed;
+        }
+
+        /** An optional percentage in [0, 100]; null when the column is absent or empty. */
+        Double percent(String column) throws BadRowException {
+            String value = optional(column);
+            if (value == null) {
+                return null;
+            }
+            double parsed;
+            try {
+                parsed = Double.parseDouble(value);
+            } catch (NumberFormatException e) {
+                throw new BadRowException(line, column + " must be a percentage, got '" + value + "'");
+            }
+            if (!(parsed >= 0 && parsed <= 100)) {
+                throw new BadRowException(line, column + " must be in [0, 100] percent, got " + value);
             }
             return parsed;
         }

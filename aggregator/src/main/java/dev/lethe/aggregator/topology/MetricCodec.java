@@ -43,6 +43,9 @@ final class MetricCodec {
         writeDouble(out, m.getAvgForgettingPp());
         writeInt(out, m.getModels());
         StateCodec.writeInstant(out, m.getUpdatedAt());
+        writeDouble(out, m.getChancePct());
+        writeDouble(out, m.getChanceNormalisedFgPct());
+        writeDouble(out, m.getChancePValue());
     }
 
     static ForgettingMetric read(DataInputStream in, RunKey run) throws IOException {
@@ -50,7 +53,7 @@ final class MetricCodec {
                 StateCodec.readString(in), SCOPES[in.readByte()], StateCodec.readString(in), StateCodec.readString(in),
                 readDouble(in), readDouble(in), readDouble(in), readDouble(in), readDouble(in), readDouble(in),
                 readDouble(in), readInt(in), readInt(in), readInt(in), readDouble(in), readDouble(in), readDouble(in),
-                readInt(in), StateCodec.readInstant(in));
+                readInt(in), StateCodec.readInstant(in), readDouble(in), readDouble(in), readDouble(in));
     }
 
     private static void writeDouble(DataOutputStream out, Double value) throws IOException {

@@ -133,7 +133,8 @@ final class RunAggregator implements Processor<String, RunEvent, String, Aggrega
             // test asks whether the stereotype share changed and the drop says it moved away from 50 %
             ScoreCell cell = new ScoreCell(score.getStage(), score.getTask(), score.getBenchmark(), score.getCategory(),
                     score.getN(), Polarity.goodCount(score.getPolarity(), score.getN(), score.getCorrect()),
-                    Bits.toArray(score.getItemBits()), score.getUpdatedAt());
+                    Bits.toArray(score.getItemBits()), score.getUpdatedAt(),
+                    Polarity.chanceOnScale(score.getPolarity(), score.getChancePct()));
             return new IncrementalRun(run, store, alertConfig).score(cell, score.getSuiteVersion(), now);
         } catch (IllegalArgumentException e) {
             dead(record, score, DeadLetterReason.VALIDATION, "score of " + score.getCheckpointId() + "/"

@@ -25,7 +25,7 @@ import org.apache.kafka.common.serialization.Serde;
 /** The binary layout of the three run stores' values (each starts with a version byte). */
 final class RunStateCodecs {
 
-    private static final byte VERSION = 2;
+    private static final byte VERSION = 3; // 3: cells and records carry the chance level
 
     static final Serde<RunSummary> SUMMARY = StateCodec.serde(RunStateCodecs::writeSummary, RunStateCodecs::readSummary);
     static final Serde<ElementSeries> SERIES = StateCodec.serde(RunStateCodecs::writeSeries, RunStateCodecs::readSeries);
@@ -142,6 +142,10 @@ final class RunStateCodecs {
             out.writeInt(cell.correct());
             StateCodec.writeBytes(out, cell.itemBits());
             StateCodec.writeInstant(out, cell.updatedAt());
+            out.writeBoolean(cell.chancePct() != null);
+            if (cell.chancePct() != null) {
+                out.writeDouble(cell.chancePct());
+            }
         }
     }
 
@@ -151,7 +155,8 @@ final class RunStateCodecs {
         boolean planned = in.readBoolean();
         boolean refused = in.readBoolean();
         ScoreCell cell = in.readBoolean() ? new ScoreCell(stage, StateCodec.readString(in), in.readUTF(), in.readUTF(),
-                in.readInt(), in.readInt(), StateCodec.readBytes(in), StateCodec.readInstant(in)) : null;
+                in.readInt(), in.readInt(), StateCodec.readBytes(in), StateCodec.readInstant(in),
+                in.readBoolean() ? in.readDouble() : null) : null;
         return new StageCell(stage, cell, planned, refused);
     }
 

@@ -64,8 +64,9 @@ final class ShardSet {
                 || !Objects.equals(template.getTask(), shard.getTask()) || !template.getCategory().equals(shard.getCategory())
                 || !template.getSuite().equals(shard.getSuite())
                 || !Objects.equals(template.getMetric(), shard.getMetric())
-                || !Objects.equals(template.getPolarity(), shard.getPolarity())) {
-            return "campaign/family/model/stage/task/suite/category/metric/polarity differ from the element's earlier shards ("
+                || !Objects.equals(template.getPolarity(), shard.getPolarity())
+                || !Objects.equals(template.getChancePct(), shard.getChancePct())) {
+            return "campaign/family/model/stage/task/suite/category/metric/polarity/chance differ from the element's earlier shards ("
                     + template.getCampaign() + "/" + template.getFamily() + "/" + template.getModel() + " stage "
                     + template.getStage() + ", " + template.getSuite() + ", " + template.getCategory() + ")";
         }
@@ -148,6 +149,7 @@ final class ShardSet {
                 .setShardsSeen(parts.size())
                 .setMetric(template.getMetric())
                 .setPolarity(template.getPolarity())
+                .setChancePct(template.getChancePct())
                 .setCheckpointCreatedAt(template.getCheckpointCreatedAt())
                 .setUpdatedAt(completedAt)
                 .build();

@@ -37,6 +37,23 @@ class ScoresCsvTest {
     }
 
     @Test
+    void shouldReadTheChanceLevelWhenTheColumnIsThereAndDropItForABiasShare() throws Exception {
+        List<Map.Entry<RunKey, ScoreCell>> cells = read(
+                "campaign,family,model,stage,benchmark,category,n,correct,chance,polarity",
+                "c,llm,m,0,mmlu,dk,100,40,25,",
+                "c,llm,m,0,gsm8k,dk,100,40,0,",
+                "c,llm,m,0,arc,dk,100,40,,",
+                "c,llm,m,0,crows,bias,100,60,50,CLOSER_TO_50_IS_BETTER");
+
+        assertThat(cells).extracting(e -> e.getValue().chancePct()).containsExactly(25.0, 0.0, null, null);
+        String header = "campaign,family,model,stage,benchmark,category,n,correct,chance";
+        assertThatThrownBy(() -> read(header, "c,f,m,0,e,dk,2,1,quarter"))
+                .hasMessage("line 2: chance must be a percentage, got 'quarter'");
+        assertThatThrownBy(() -> read(header, "c,f,m,0,e,dk,2,1,125")).hasMessage("line 2: chance must be in [0, 100] percent, got 125");
+        assertThatThrownBy(() -> read(header, "c,f,m,0,e,dk,2,1,NaN")).hasMessage("line 2: chance must be in [0, 100] percent, got NaN");
+    }
+
+    @Test
     void shouldNameTheLineWhenARowContradictsAnother() {
         assertThatThrownBy(() -> read("campaign,family,model,stage,benchmark,category,n,correct",
                 "c,mlp,m,0,e,dk,10,3", "c,mlp,m,0,e,dk,10,4"))

@@ -276,6 +276,30 @@ class AggregatorTopologyTest {
     }
 
     @Test
+    void shouldCarryTheChanceLevelFromTheShardsToTheRecordsAndDeadLetterAShardThatDisagrees() {
+        List<ShardResult> baseline = Shards.of(RUN, 0, "e1", "dk", Shards.items(10, 8), 2).stream()
+                .map(shard -> ShardResult.newBuilder(shard).setChancePct(25.0).build()).toList();
+        send(baseline.subList(0, 1));
+        send(List.of(ShardResult.newBuilder(baseline.get(1)).setChancePct(50.0).build()));
+        assertThat(dlq.readValuesToList()).singleElement().satisfies(d -> {
+            assertThat(d.getReason()).isEqualTo(DeadLetterReason.VALIDATION);
+            assertThat(d.getMessage()).contains("chance");
+        });
+
+        send(baseline.subList(1, 2));
+        send(Shards.of(RUN, 1, "e1", "dk", Shards.items(10, 5), 1).stream()
+                .map(shard -> ShardResult.newBuilder(shard).setChancePct(25.0).build()).toList());
+
+        assertThat(scores.readValuesToList()).extracting(BenchmarkScore::getChancePct).containsExactly(25.0, 25.0);
+        ForgettingMetric element = values(forgetting.readKeyValuesToList()).stream()
+                .filter(m -> m.getScope() == MetricScope.ELEMENT && m.getStage() == 1).findFirst().orElseThrow();
+        assertThat(element.getChancePct()).isEqualTo(25.0);
+        // 80 % -> 50 % with chance 25 %: 30 of the 55 pp above chance lost
+        assertThat(element.getChanceNormalisedFgPct()).isCloseTo(30.0 / 55 * 100, within(1e-9));
+        assertThat(element.getFgPct()).isCloseTo(37.5, within(1e-9));
+    }
+
+    @Test
     void shouldDeadLetterAScoreWhenTheRunsSuiteVersionChanges() {
         send(RUN, 0, "e1", "dk", Shards.items(4, 4), 1);
         forgetting.readValuesToList();

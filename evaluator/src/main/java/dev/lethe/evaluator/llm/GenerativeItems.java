@@ -51,6 +51,12 @@ public record GenerativeItems(List<GenerativeItem> items, AnswerFilter filter, L
         return items.get(i);
     }
 
+    /** Exact match of a free-form answer: guessing is (practically) never right. */
+    @Override
+    public Double chancePct() {
+        return 0.0;
+    }
+
     @Override
     public String metric() {
         return "exact_match," + filter.id();

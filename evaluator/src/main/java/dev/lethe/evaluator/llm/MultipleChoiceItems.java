@@ -48,6 +48,28 @@ public record MultipleChoiceItems(List<MultipleChoiceItem> items, ChoiceMetric c
         return choiceMetric.polarity();
     }
 
+    /**
+     * A bias share: 50 % (a model preferring at random). A binary element whose items all offer the same two
+     * answers (BoolQ's no/yes): the majority-class share of the gold answers, what always giving the commoner answer
+     * scores. Otherwise the mean over items of 100/choices (ARC has three to five choices).
+     */
+    @Override
+    public Double chancePct() {
+        if (items.isEmpty()) {
+            return null;
+        }
+        if (polarity() == MetricPolarity.CLOSER_TO_50_IS_BETTER) {
+            return 50.0;
+        }
+        List<String> binary = items.get(0).choices();
+        boolean sameTwoAnswers = binary.size() == 2 && items.stream().allMatch(item -> item.choices().equals(binary));
+        if (sameTwoAnswers) {
+            long first = items.stream().filter(item -> item.gold() == 0).count();
+            return 100.0 * Math.max(first, items.size() - first) / items.size();
+        }
+        return 100.0 * items.stream().mapToDouble(item -> 1.0 / item.choices().size()).sum() / items.size();
+    }
+
     public MultipleChoiceItem get(int i) {
         return items.get(i);
     }

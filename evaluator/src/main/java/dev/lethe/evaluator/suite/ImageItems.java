@@ -39,4 +39,10 @@ public record ImageItems(int width, int height, float[][] pixels, int[] labels, 
             digest.update(row.array(), 0, row.position());
         }
     }
+
+    /** A model guessing among {@code numClasses} classes is right one time in numClasses. */
+    @Override
+    public Double chancePct() {
+        return 100.0 / numClasses;
+    }
 }

@@ -30,4 +30,13 @@ public interface ItemSet {
     default MetricPolarity polarity() {
         return MetricPolarity.HIGHER_IS_BETTER;
     }
+
+    /**
+     * The chance level of the whole element in percent of correct/n: the expected score of a model answering at
+     * random (100/classes, 100/choices, the majority-class share of a binary element, 0 for exact match, 50 for a bias
+     * share); carried to {@code ShardResult.chancePct}. Null when the item kind cannot tell.
+     */
+    default Double chancePct() {
+        return null;
+    }
 }

@@ -112,6 +112,7 @@ public final class ShardTaskHandler {
                 .setCheckpointCreatedAt(task.getCheckpointCreatedAt())
                 .setMetric(element.items().metric())
                 .setPolarity(element.items().polarity())
+                .setChancePct(element.items().chancePct())
                 .setCheckpointSha256(task.getCheckpointSha256())
                 .build());
     }

@@ -97,6 +97,7 @@ class BiasShardTaskTest {
                 assertThat(r.getCategory()).isEqualTo("bias");
                 assertThat(r.getMetric()).isEqualTo("pct_stereotype");
                 assertThat(r.getPolarity()).isEqualTo(MetricPolarity.CLOSER_TO_50_IS_BETTER);
+                assertThat(r.getChancePct()).isEqualTo(50.0); // preferring at random
                 if (r.getBenchmark().equals("crows-pairs-gender")) {
                     gender += r.getCorrect();
                 } else {

@@ -70,6 +70,7 @@ class ShardTaskHandlerTest {
         assertThat(r.getScorer()).isEqualTo("sleep-0ms");
         assertThat(r.getSuiteVersion()).isEqualTo(task.getSuiteVersion());
         assertThat(r.getCheckpointCreatedAt()).isEqualTo(Instant.ofEpochMilli(5));
+        assertThat(r.getChancePct()).isEqualTo(100.0 / shard.numClasses()); // the element's, the same on every shard
     }
 
     @Test

@@ -163,6 +163,17 @@ public final class HarnessIngest {
             return target.metric().equals(ChoiceMetric.PCT_STEREOTYPE.id()) ? MetricPolarity.CLOSER_TO_50_IS_BETTER : MetricPolarity.HIGHER_IS_BETTER;
         }
 
+        /**
+         * The chance level where the metric alone tells it: 50 % for a bias share, 0 for exact match. For acc and
+         * acc_norm it depends on the choices, which the samples file does not list: unknown.
+         */
+        Double chancePct() {
+            if (polarity() == MetricPolarity.CLOSER_TO_50_IS_BETTER) {
+                return 50.0;
+            }
+            return target.metric().equals("exact_match") ? 0.0 : null;
+        }
+
         ElementSummary summary() {
             int correct = (int) items.stream().filter(Item::bit).count();
             return new ElementSummary(target.category(), metricName(), items.size(), correct,
@@ -189,7 +200,7 @@ public final class HarnessIngest {
                         .setN(end - start).setCorrect(correct).setItemBits(ByteBuffer.wrap(ItemBits.pack(bits)))
                         .setLogLikelihoodSum(null).setScorer(SCORER).setEvaluatorId(c.evaluatorId()).setDurationMs(0)
                         .setStatus(ShardStatus.OK).setCheckpointCreatedAt(c.createdAt())
-                        .setMetric(metricName()).setPolarity(polarity())
+                        .setMetric(metricName()).setPolarity(polarity()).setChancePct(chancePct())
                         .build());
             }
             return out;

@@ -163,6 +163,7 @@ class HarnessIngestTest {
             assertThat(r.getN()).isEqualTo(1);
             assertThat(r.getCorrect()).isZero();
             assertThat(r.getMetric()).isEqualTo("exact_match");
+            assertThat(r.getChancePct()).isZero();
         });
     }
 
@@ -203,6 +204,8 @@ class HarnessIngestTest {
             assertThat(r.getCategory()).isEqualTo(category);
             assertThat(r.getMetric()).isEqualTo(metric);
             assertThat(r.getPolarity()).isEqualTo(polarity);
+            // the samples do not list the choices: chance is known for a bias share only
+            assertThat(r.getChancePct()).isEqualTo(polarity == MetricPolarity.CLOSER_TO_50_IS_BETTER ? 50.0 : null);
             boolean[] bits = ItemBits.unpack(r.getItemBits(), r.getN());
             System.arraycopy(bits, 0, ingested, r.getItemStart(), bits.length);
             correct += r.getCorrect();

@@ -42,6 +42,7 @@ class GenerativeAndBiasImportersTest {
         assertThat(strict.metric()).isEqualTo("exact_match,strict-match");
         assertThat(flexible.metric()).isEqualTo("exact_match,flexible-extract");
         assertThat(strict.polarity()).isEqualTo(MetricPolarity.HIGHER_IS_BETTER);
+        assertThat(strict.chancePct()).isZero(); // exact match of a free-form answer
         assertThat(strict.until()).containsExactly("Question:", "</s>", "<|im_end|>");
         assertThat(strict.maxTokens()).isEqualTo(256);
 

@@ -1,6 +1,7 @@
 package dev.lethe.evaluator.suite.imported;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lethe.evaluator.TestData;
@@ -51,6 +52,8 @@ class SuiteImportersTest {
         assertThat(subjectsPerElement).containsExactly(19, 13, 12, 13);
         assertThat(suite.elements()).extracting(SuiteElement::shardSize).containsOnly(ImportOptions.DEFAULT_SHARD_SIZE);
         assertThat(suite.elements().get(0).shardCount()).isEqualTo(32);
+        // four letters: a model answering at random is right one time in four
+        assertThat(suite.elements()).extracting(e -> e.items().chancePct()).containsOnly(25.0);
     }
 
     @Test
@@ -104,6 +107,8 @@ class SuiteImportersTest {
         assertThat(items.continuation(0, 2)).isEqualTo(" Planetary days will become shorter.");
         assertThat(items.items().stream().filter(i -> i.choices().size() == 3).count()).isEqualTo(4);
         assertThat(items.items().stream().filter(i -> i.choices().size() == 5).count()).isEqualTo(3);
+        // chance is the mean of 1/choices: 1165 four-way, 4 three-way and 3 five-way questions
+        assertThat(items.chancePct()).isCloseTo(100.0 * (1165 / 4.0 + 4 / 3.0 + 3 / 5.0) / 1172, within(1e-9));
     }
 
     @Test
@@ -118,6 +123,8 @@ class SuiteImportersTest {
         assertThat(first.choices()).containsExactly("no", "yes");
         assertThat(first.gold()).isEqualTo(0);
         assertThat(suite.element("boolq").orElseThrow().category()).isEqualTo("reasoning");
+        // binary, every item no/yes: chance is the majority class, always answering yes (2033 of 3270)
+        assertThat(items.chancePct()).isCloseTo(100.0 * 2033 / 3270, within(1e-9));
     }
 
     @Test
