@@ -2,7 +2,7 @@ package dev.lethe.aggregator.topology;
 
 import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.DeadLetterReason;
-import java.nio.ByteBuffer;
+import dev.lethe.schemas.deadletter.DeadLetterBuilder;
 import java.time.Instant;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
@@ -14,6 +14,7 @@ final class DeadLetters {
 
     static final String COMPONENT = "aggregator";
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
+    private static final DeadLetterBuilder BUILDER = new DeadLetterBuilder(DeadLetterBuilder.DEFAULT_MAX_REQUEST_SIZE);
 
     private DeadLetters() {
     }
@@ -24,17 +25,10 @@ final class DeadLetters {
         String topic = metadata == null ? "unknown" : metadata.topic();
         LOG.warn("dead-lettering record from {} partition {} offset {}: {} {}", topic,
                 metadata == null ? -1 : metadata.partition(), metadata == null ? -1 : metadata.offset(), reason, message);
-        return DeadLetter.newBuilder()
-                .setSourceTopic(topic)
-                .setPartition(metadata == null ? -1 : metadata.partition())
-                .setOffset(metadata == null ? -1 : metadata.offset())
-                .setKey(key == null ? null : ByteBuffer.wrap(key))
-                .setValue(value == null ? null : ByteBuffer.wrap(value))
-                .setReason(reason)
-                .setExceptionClass(error == null ? null : error.getClass().getName())
-                .setMessage(message)
-                .setComponent(COMPONENT)
-                .setTimestamp(Instant.ofEpochMilli(context.currentSystemTimeMs()))
-                .build();
+        // key and value copies capped together under the producer's default max.request.size, so a huge bad record
+        // cannot make its own dead letter unwritable (the same builder as the planner, workers and sinks)
+        return BUILDER.build(new DeadLetterBuilder.Source(topic, metadata == null ? -1 : metadata.partition(),
+                metadata == null ? -1 : metadata.offset(), key, value), reason, message, error, COMPONENT,
+                Instant.ofEpochMilli(context.currentSystemTimeMs()));
     }
 }

@@ -2,6 +2,7 @@ package dev.lethe.aggregator.topology;
 
 import dev.lethe.schemas.BenchmarkScore;
 import dev.lethe.schemas.DeadLetterReason;
+import dev.lethe.schemas.deadletter.DeadLetterBuilder;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.ShardStatus;
 import dev.lethe.schemas.failure.TransientFailure;
@@ -171,7 +172,7 @@ final class ShardAssembler implements Processor<byte[], byte[], String, Aggregat
     }
 
     private void dead(Record<byte[], byte[]> record, DeadLetterReason reason, Throwable error, String message) {
-        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        String key = DeadLetterBuilder.recordKeyText(record.key()); // a long key is written under its sha256
         context.forward(new Record<>(key, new AggregatorOutput.Dead(DeadLetters.of(context, record.key(), record.value(),
                 reason, error, message)), record.timestamp()));
     }
