@@ -7,6 +7,7 @@ import static dev.lethe.sinks.TestRecords.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.schemas.AlertSeverity;
+import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.sinks.report.ReportSink;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +47,7 @@ class ReportSinkTest {
     void shouldWriteASelfContainedPageWithSvgChartsAndTheFinalTableWhenFlushed() throws Exception {
         ReportSink sink = campaign();
         sink.onAlert(alert("a-1", "mlp", "mlp-a", 3, AlertSeverity.CRITICAL));
+        sink.onMetric(ForgettingMetric.newBuilder(model("mlp", "mlp-a", 3, 4.25, 88.0, -3.75)).setChanceNormalisedFgPct(41.5).build());
         sink.flush();
 
         String html = Files.readString(dir.resolve("report.html"));
@@ -56,7 +58,7 @@ class ReportSinkTest {
         assertThat(html).contains("<figcaption>FG of domain-knowledge per model run").contains("<figcaption>FG of robustness per model run")
                 .doesNotContain("FG of task").doesNotContain("FG % task");
         // final table: mlp-a at stage 3 -> FG domain-knowledge 12.75, robustness 6.38 (6.375), model FG 4.25, BWT -3.75
-        assertThat(html).contains("<td class=\"t\">mlp-a</td><td>3</td><td>12.75</td><td>6.38</td><td>4.25</td><td>88.00</td><td>-3.75</td>");
+        assertThat(html).contains("<td class=\"t\">mlp-a</td><td>3</td><td>12.75</td><td>6.38</td><td>4.25</td><td>88.00</td><td>-3.75</td><td>41.50</td></tr>");
         assertThat(html).contains("<td class=\"t\">mlp-b</td><td>3</td><td>14.75</td><td>–</td>");
         assertThat(html).contains("family mean (2 runs)</td><td>3</td><td>13.75</td><td>6.38</td>");
         assertThat(html).doesNotContain("-900.00");

@@ -186,7 +186,7 @@ public final class ReportPage {
         }
         html.append("<table><thead><tr><th class=\"t\">family</th><th class=\"t\">model</th><th>stage</th>");
         categories.forEach(c -> html.append("<th>FG % ").append(Html.escape(c)).append("</th>"));
-        html.append("<th>FG % model</th><th>ACC %</th><th>BWT pp</th></tr></thead><tbody>\n");
+        html.append("<th>FG % model</th><th>ACC %</th><th>BWT pp</th><th>chance-norm. FG % model</th></tr></thead><tbody>\n");
         List<FamilyKey> familyOrder = new ArrayList<>(families.keySet());
         models.keySet().forEach(k -> {
             FamilyKey f = new FamilyKey(k.campaign(), k.family());
@@ -214,7 +214,10 @@ public final class ReportPage {
                 }
                 html.append("<td>").append(Html.num(modelScope == null ? null : modelScope.getFgPct(), 2)).append("</td>")
                         .append("<td>").append(Html.num(modelScope == null ? null : modelScope.getAccPct(), 2)).append("</td>")
-                        .append("<td>").append(Html.num(modelScope == null ? null : modelScope.getBwtPp(), 2)).append("</td></tr>\n");
+                        .append("<td>").append(Html.num(modelScope == null ? null : modelScope.getBwtPp(), 2)).append("</td>")
+                        // the share of the margin above chance lost (docs/METRICS.md, "Chance"); – where chance is unknown
+                        .append("<td>").append(Html.num(modelScope == null ? null : modelScope.getChanceNormalisedFgPct(), 2))
+                        .append("</td></tr>\n");
             }
             TreeMap<Integer, List<ForgettingMetric>> stages = families.get(family);
             if (stages != null) {
@@ -228,7 +231,7 @@ public final class ReportPage {
                             .map(ForgettingMetric::getFgPct).filter(Objects::nonNull).findFirst().orElse(null);
                     html.append("<td>").append(Html.num(v, 2)).append("</td>");
                 }
-                html.append("<td></td><td></td><td></td></tr>\n");
+                html.append("<td></td><td></td><td></td><td></td></tr>\n");
             }
         }
         html.append("</tbody></table>\n");
