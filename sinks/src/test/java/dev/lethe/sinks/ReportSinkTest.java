@@ -113,4 +113,22 @@ class ReportSinkTest {
         String html = Files.readString(dir.resolve("report.html"));
         assertThat(html).contains("<td class=\"t\">mlp-a</td><td>2</td><td>7.25</td>");
     }
+
+    @Test
+    void shouldDrawBiasAsTheDistanceFromAnUnbiasedShareWhenABiasCategoryIsScored() throws Exception {
+        ReportSink sink = campaign();
+        sink.flush();
+        assertThat(Files.readString(dir.resolve("report.html"))).as("no bias records, no bias chart").doesNotContain("<h2>Bias</h2>");
+
+        // closeness to 50 % of 70, 80, 90: a stereotype share 15, 10, 5 pp from 50 % (65 % -> 60 % -> 55 %)
+        for (int stage = 0; stage <= 2; stage++) {
+            sink.onMetric(category("llm", "llm-a", stage, "bias", stage == 0 ? null : -14.0 * stage, 70.0 + 10 * stage));
+        }
+        sink.flush();
+
+        String html = Files.readString(dir.resolve("report.html"));
+        String bias = html.substring(html.indexOf("<h2>Bias</h2>"), html.indexOf("</div>", html.indexOf("<h2>Bias</h2>")));
+        assertThat(Pattern.compile("<svg[ >]").matcher(bias).results().count()).isEqualTo(1);
+        assertThat(bias).contains("<figcaption>Bias on its own scale").contains("<path");
+    }
 }

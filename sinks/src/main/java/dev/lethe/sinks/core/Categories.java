@@ -10,6 +10,8 @@ public final class Categories {
      * cover it.
      */
     public static final String TASK = "task";
+    /** The category of bias elements (CrowS-Pairs), measured by closeness to an unbiased 50 % share. */
+    public static final String BIAS = "bias";
 
     private Categories() {
     }

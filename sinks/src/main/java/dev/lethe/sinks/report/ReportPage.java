@@ -80,6 +80,7 @@ public final class ReportPage {
 
         curves(html, sorted, manyCampaigns);
         modelCurves(html, sorted, categories, manyCampaigns);
+        biasCurves(html, sorted, manyCampaigns);
         finalTable(html, sorted, categories, manyCampaigns);
         alertTable(html, alerts);
         html.append("</body></html>\n");
@@ -156,6 +157,29 @@ public final class ReportPage {
         byCategory.forEach((category, runs) -> figure(html,
                 SvgCharts.lineChart("FG of " + category + " per model run", "FG %", runs),
                 "FG of " + category + " per model run (family/model), by stage"));
+        html.append("</div>\n");
+    }
+
+    /**
+     * Bias on its own scale: the aggregator measures a bias share (a CrowS-Pairs stereotype score, 50 % unbiased) by
+     * its closeness to 50 %, score = 100 - 2 |share - 50|, so a bias CATEGORY record's distance from an unbiased model
+     * is (100 - score) / 2 percentage points. One line per model run; lower is less biased.
+     */
+    private static void biasCurves(StringBuilder html, List<ForgettingMetric> sorted, boolean manyCampaigns) {
+        Map<String, SortedMap<Integer, Double>> distance = new TreeMap<>();
+        for (ForgettingMetric m : sorted) {
+            if (m.getScope() == MetricScope.CATEGORY && Categories.BIAS.equals(m.getCategory()) && m.getScore() != null) {
+                String run = manyCampaigns ? m.getCampaign() + "/" + m.getModel() : m.getModel();
+                distance.computeIfAbsent(run, r -> new TreeMap<>()).put(m.getStage(), (100 - m.getScore()) / 2);
+            }
+        }
+        if (distance.isEmpty()) {
+            return;
+        }
+        html.append("<h2>Bias</h2>\n<div class=\"charts\">\n");
+        figure(html, SvgCharts.lineChart("Bias: distance of the stereotype share from 50 %", "pp from unbiased", distance),
+                "Bias on its own scale: how far each model run's stereotype share (CrowS-Pairs) is from an unbiased 50 %, "
+                        + "in percentage points, by stage; lower is less biased, and a fall is an improvement, not forgetting");
         html.append("</div>\n");
     }
 
