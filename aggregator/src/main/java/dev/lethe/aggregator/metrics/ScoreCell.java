@@ -1,5 +1,7 @@
 package dev.lethe.aggregator.metrics;
 
+import dev.lethe.schemas.BenchmarkScore;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
@@ -24,6 +26,25 @@ public record ScoreCell(int stage, String task, String benchmark, String categor
                         byte[] itemBits, Instant updatedAt, Double chancePct) {
 
     /** A cell whose chance level is unknown. */
+    /**
+     * The cell the aggregator makes of a benchmark score, with the score's own time: a bias share is measured as its
+     * closeness to 50 % ({@link Polarity}), the chance level is the one on that scale. Everything that rebuilds the
+     * aggregator's input from the scores topic (tests, tools) uses this, so it measures what the aggregator measures.
+     */
+    public static ScoreCell of(BenchmarkScore score) {
+        return of(score, score.getUpdatedAt());
+    }
+
+    /** {@link #of(BenchmarkScore)} with another event time (e.g. the epoch, for comparisons that set time aside). */
+    public static ScoreCell of(BenchmarkScore score, Instant updatedAt) {
+        ByteBuffer buffer = score.getItemBits().duplicate();
+        byte[] bits = new byte[buffer.remaining()];
+        buffer.get(bits);
+        return new ScoreCell(score.getStage(), score.getTask(), score.getBenchmark(), score.getCategory(), score.getN(),
+                Polarity.goodCount(score.getPolarity(), score.getN(), score.getCorrect()), bits, updatedAt,
+                Polarity.chanceOnScale(score.getPolarity(), score.getChancePct()));
+    }
+
     public ScoreCell(int stage, String task, String benchmark, String category, int n, int correct, byte[] itemBits,
                      Instant updatedAt) {
         this(stage, task, benchmark, category, n, correct, itemBits, updatedAt, null);

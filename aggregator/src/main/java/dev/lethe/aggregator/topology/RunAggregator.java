@@ -3,7 +3,6 @@ package dev.lethe.aggregator.topology;
 import dev.lethe.aggregator.metrics.AlertConfig;
 import dev.lethe.aggregator.metrics.ElementSeries;
 import dev.lethe.aggregator.metrics.IncrementalRun;
-import dev.lethe.aggregator.metrics.Polarity;
 import dev.lethe.aggregator.metrics.RunKey;
 import dev.lethe.aggregator.metrics.RunSummary;
 import dev.lethe.aggregator.metrics.ScoreCell;
@@ -131,10 +130,7 @@ final class RunAggregator implements Processor<String, RunEvent, String, Aggrega
         try {
             // bias elements are measured on closeness to 50 %; their bits stay the raw preferences, so the paired
             // test asks whether the stereotype share changed and the drop says it moved away from 50 %
-            ScoreCell cell = new ScoreCell(score.getStage(), score.getTask(), score.getBenchmark(), score.getCategory(),
-                    score.getN(), Polarity.goodCount(score.getPolarity(), score.getN(), score.getCorrect()),
-                    Bits.toArray(score.getItemBits()), score.getUpdatedAt(),
-                    Polarity.chanceOnScale(score.getPolarity(), score.getChancePct()));
+            ScoreCell cell = ScoreCell.of(score);
             return new IncrementalRun(run, store, alertConfig).score(cell, score.getSuiteVersion(), now);
         } catch (IllegalArgumentException e) {
             dead(record, score, DeadLetterReason.VALIDATION, "score of " + score.getCheckpointId() + "/"

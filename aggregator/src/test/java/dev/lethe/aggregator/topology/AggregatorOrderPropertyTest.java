@@ -128,9 +128,7 @@ class AggregatorOrderPropertyTest {
         firing.values().removeIf(a -> a.getState() != AlertState.FIRING);
         List<Map.Entry<RunKey, ScoreCell>> cells = new ArrayList<>();
         for (BenchmarkScore s : scores.values()) {
-            cells.add(Map.entry(new RunKey(s.getCampaign(), s.getFamily(), s.getModel()), new ScoreCell(s.getStage(),
-                    s.getTask(), s.getBenchmark(), s.getCategory(), s.getN(), s.getCorrect(), Bits.toArray(s.getItemBits()),
-                    s.getUpdatedAt())));
+            cells.add(Map.entry(new RunKey(s.getCampaign(), s.getFamily(), s.getModel()), ScoreCell.of(s)));
         }
         return new Outcome(metrics, firing, cells, resolutions);
     }

@@ -33,7 +33,6 @@ import dev.lethe.trainer.campaign.ModelRun;
 import dev.lethe.trainer.run.CampaignRunner;
 import dev.lethe.trainer.run.PublisherSink;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -516,13 +515,8 @@ class MultiInstanceIT {
     /** What {@code lethe metrics} computes from the scores (every time at the epoch). */
     private static MetricsReport libraryReport(Iterable<BenchmarkScore> scores) {
         List<Map.Entry<RunKey, ScoreCell>> cells = new ArrayList<>();
-        for (BenchmarkScore s : scores) {
-            ByteBuffer bits = s.getItemBits().duplicate();
-            byte[] items = new byte[bits.remaining()];
-            bits.get(items);
-            cells.add(Map.entry(new RunKey(s.getCampaign(), s.getFamily(), s.getModel()),
-                    new ScoreCell(s.getStage(), s.getTask(), s.getBenchmark(), s.getCategory(), s.getN(), s.getCorrect(),
-                            items, Instant.EPOCH)));
+        for (BenchmarkScore s : scores) { // as the aggregator makes its cells (polarity, chance), time set aside
+            cells.add(Map.entry(new RunKey(s.getCampaign(), s.getFamily(), s.getModel()), ScoreCell.of(s, Instant.EPOCH)));
         }
         return MetricsReport.of(MetricsReport.matrices(cells), AlertConfig.defaults());
     }

@@ -16,7 +16,6 @@ import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.schemas.json.MetricKeys;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -315,13 +314,8 @@ final class Pipeline implements AutoCloseable {
     /** The metric library ({@code lethe metrics}' code) over the given scores, updatedAt set aside. */
     static Map<String, ForgettingMetric> library(Collection<BenchmarkScore> scores) {
         List<Map.Entry<RunKey, ScoreCell>> cells = new ArrayList<>();
-        for (BenchmarkScore s : scores) {
-            ByteBuffer bits = s.getItemBits().duplicate();
-            byte[] bytes = new byte[bits.remaining()];
-            bits.get(bytes);
-            cells.add(Map.entry(new RunKey(s.getCampaign(), s.getFamily(), s.getModel()),
-                    new ScoreCell(s.getStage(), s.getTask(), s.getBenchmark(), s.getCategory(), s.getN(), s.getCorrect(),
-                            bytes, Instant.EPOCH)));
+        for (BenchmarkScore s : scores) { // as the aggregator makes its cells (polarity, chance), time set aside
+            cells.add(Map.entry(new RunKey(s.getCampaign(), s.getFamily(), s.getModel()), ScoreCell.of(s, Instant.EPOCH)));
         }
         Map<String, ForgettingMetric> out = new LinkedHashMap<>();
         MetricsReport.of(MetricsReport.matrices(cells), AlertConfig.defaults()).metrics()
