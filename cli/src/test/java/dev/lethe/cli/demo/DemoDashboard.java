@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -66,13 +67,20 @@ final class DemoDashboard implements AutoCloseable {
         new WebDriverWait(browser, Duration.ofMinutes(7)).until(b -> !demoRunning.getAsBoolean()
                 || (b.findElements(alertRow).size() > 0 && b.findElements(By.cssSelector("#families tr[data-family]")).size() >= 2));
         HeadlessChromium.screenshot(browser, "dashboard-live.png", Path.of("target"));
-        List<WebElement> rows = browser.findElements(alertRow);
-        assertThat(rows).as("a firing alert on the page").isNotEmpty();
-        WebElement row = rows.get(0);
-        String alertId = row.getAttribute("data-alert-id");
-        String model = row.findElements(By.tagName("td")).get(3).getText().replaceFirst("^.* / ", "");
-        row.click();
+        assertThat(browser.findElements(alertRow)).as("a firing alert on the page").isNotEmpty();
+        // the live table is redrawn on every update: read and click a row in one go, again if it was replaced meanwhile
+        String[] picked = new String[2];
+        new WebDriverWait(browser, TIMEOUT).ignoring(StaleElementReferenceException.class).until(b -> {
+            WebElement row = b.findElements(alertRow).get(0);
+            picked[0] = row.getAttribute("data-alert-id");
+            picked[1] = row.findElements(By.tagName("td")).get(3).getText().replaceFirst("^.* / ", "");
+            row.click();
+            return true;
+        });
+        String alertId = picked[0];
+        String model = picked[1];
         WebDriverWait wait = new WebDriverWait(browser, TIMEOUT);
+        wait.ignoring(StaleElementReferenceException.class);
         wait.until(b -> alertId.equals(b.findElement(By.cssSelector("#alerts tr.selected")).getAttribute("data-alert-id")));
         assertThat(browser.findElement(By.id("model")).getAttribute("value")).isEqualTo(model);
         wait.until(b -> Integer.parseInt(b.findElement(By.id("chart-elements")).getAttribute("data-lines")) > 0);
