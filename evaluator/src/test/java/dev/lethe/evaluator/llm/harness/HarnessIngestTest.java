@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lethe.evaluator.TestData;
 import dev.lethe.evaluator.llm.ChoiceMetric;
 import dev.lethe.evaluator.llm.LlmScorerConfig;
 import dev.lethe.evaluator.llm.MultipleChoiceItem;
@@ -20,7 +21,6 @@ import dev.lethe.schemas.EvalTask;
 import dev.lethe.schemas.MetricPolarity;
 import dev.lethe.schemas.ShardResult;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,12 +138,49 @@ class HarnessIngestTest {
         assertThat(outcome.elements().get("gsm8k-flexible").metric()).isEqualTo("exact_match,flexible-extract");
     }
 
-    @Test
-    void shouldReadALineOfRealHarnessOutputAsIsWhenAMappingFileNamesItsTask() throws Exception {
-        String name = "samples_mmlu_philosophy_generative_2024-10-31T12-00-00.000000.jsonl";
-        try (InputStream in = HarnessIngestTest.class.getResourceAsStream(name)) {
-            Files.copy(in, tmp.resolve(name));
+    /**
+     * A line in exactly the layout of a real {@code --log_samples} line: the one a user posted in the public issue
+     * EleutherAI/lm-evaluation-harness#2279 (2024-10-31, {@code mmlu_generative} on Qwen2.5-32B-Instruct-AWQ, doc 9 of
+     * philosophy, before the harness's filter fix: response " B", {@code exact_match} 0.0, no {@code filter} field).
+     * Its fields, hashes and response are as posted; the question is read from MMLU in ../shared/data, not committed.
+     */
+    private static String realLayoutLine() throws IOException {
+        String row = Files.readAllLines(TestData.dataDir().resolve("mmlu/test/philosophy_test.csv")).stream()
+                .filter(l -> l.startsWith("\"According to Kant, morality requires us to:\"")).findFirst().orElseThrow();
+        String question = row.substring(1, row.indexOf('"', 1));
+        String[] rest = row.substring(row.indexOf('"', 1) + 2).split(",");
+        assertThat(rest).as("four choices and the answer").hasSize(5);
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode line = json.createObjectNode();
+        line.put("doc_id", 9);
+        ObjectNode doc = line.putObject("doc");
+        doc.put("question", question);
+        doc.put("subject", "philosophy");
+        ArrayNode choices = doc.putArray("choices");
+        StringBuilder prompt = new StringBuilder("The following are multiple choice questions (with answers) about philosophy.\n\n")
+                .append(question);
+        for (int i = 0; i < 4; i++) {
+            choices.add(rest[i]);
+            prompt.append('\n').append((char) ('A' + i)).append(". ").append(rest[i]);
         }
+        doc.put("answer", Integer.parseInt(rest[4].strip()));
+        line.put("target", "B");
+        ObjectNode args = line.putObject("arguments").putObject("gen_args_0");
+        args.put("arg_0", prompt.append("\nAnswer:").toString());
+        args.putObject("arg_1").putArray("until").add("</s>").add("\n");
+        line.putArray("resps").addArray().add(" B");
+        line.putArray("filtered_resps").add(" B");
+        line.put("doc_hash", "c5177394044574b9c8f03867fc2e5db56e8e8904af717f33f6701af2f62c4b17");
+        line.put("prompt_hash", "18cd89493222e9a9fe80fd0b2beaf39dffc9abe61ff3abeb1ad50d9d33ac731c");
+        line.put("target_hash", "df7e70e5021544f4834bbee64a9e3789febc4be81470df629cad6ddb03320a5c");
+        line.put("exact_match", 0.0);
+        return json.writeValueAsString(line);
+    }
+
+    @Test
+    void shouldReadALineInTheRealHarnessLayoutWhenAMappingFileNamesItsTask() throws Exception {
+        Files.writeString(tmp.resolve("samples_mmlu_philosophy_generative_2024-10-31T12-00-00.000000.jsonl"),
+                realLayoutLine() + "\n");
         Path mapping = tmp.resolve("mapping.json");
         Files.writeString(mapping, """
                 {"tasks": {"mmlu_philosophy_generative": {"element": "mmlu-philosophy-gen", "category": "domain-knowledge", "metric": "exact_match"}}}
