@@ -184,7 +184,7 @@ public final class IncrementalRun {
                 KnowledgeLossAlert resolved = KnowledgeLossAlert.newBuilder(published)
                         .setState(AlertState.RESOLVED)
                         .setResolvedAt(now)
-                        .setResolution(resolution(summary, slice, before, published))
+                        .setResolution(resolution(slice, complete, before, published))
                         .build();
                 slice.alerts().put(resolved.getAlertId(), resolved);
                 alerts.add(resolved);
@@ -309,13 +309,13 @@ public final class IncrementalRun {
     }
 
     /** Why a published alert no longer holds, in words, for the RESOLVED record. */
-    private String resolution(RunSummary summary, StageSlice slice, Supplier<StageSlice> previousSlice,
+    private String resolution(StageSlice slice, StageSlice.Completeness complete, Supplier<StageSlice> previousSlice,
                               KnowledgeLossAlert alert) {
         if (alert.getRule() == AlertRule.FG_THRESHOLD) {
             StageSlice before = previousSlice.get();
             String category = alert.getCategory();
             Double now = slice.fgPctAboveChance(category, config.alpha());
-            if (!slice.settled(category) || before != null && !before.settled(category)) {
+            if (!complete.settled(category) || before != null && !before.settled(category)) {
                 return "category " + category + " is still coming in at stage " + slice.stage() + " or the stage before";
             }
             return "category " + category + " FG is "
@@ -331,7 +331,7 @@ public final class IncrementalRun {
             return "stage " + drop.previousStage() + " of " + alert.getBenchmark() + " is awaited: the drop is judged against it";
         }
         return String.format("against stage %d the change is %.2f pp (p = %.3g, alpha/%d = %.3g): below the rule",
-                drop.previousStage(), -drop.dropPp(), drop.pValue(), slice.bonferroniElements(),
-                config.alpha() / slice.bonferroniElements());
+                drop.previousStage(), -drop.dropPp(), drop.pValue(), complete.bonferroniElements(),
+                config.alpha() / complete.bonferroniElements());
     }
 }

@@ -1,14 +1,8 @@
 package dev.lethe.aggregator.metrics;
 
 import dev.lethe.schemas.AlertRule;
-import dev.lethe.schemas.AlertSeverity;
-import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
-import dev.lethe.schemas.MetricScope;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The sudden-knowledge-loss rule of docs/METRICS.md: a significant (exact McNemar when both checkpoints have

@@ -1,14 +1,8 @@
 package dev.lethe.aggregator.metrics;
 
 import dev.lethe.schemas.ForgettingMetric;
-import dev.lethe.schemas.MetricScope;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.SortedSet;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.Function;
 
 /**

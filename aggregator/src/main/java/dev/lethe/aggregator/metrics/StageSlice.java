@@ -132,11 +132,6 @@ public final class StageSlice {
         return new Completeness(expected.size(), unsettled, all);
     }
 
-    /** Bonferroni's divisor at this stage: the elements of the suite scored or awaited here (at least 1). */
-    public int bonferroniElements() {
-        return completeness().bonferroniElements();
-    }
-
     private String categoryOf(String element) {
         Entry entry = entries.get(element);
         return entry != null ? entry.record().getCategory() : planned.get(element);
@@ -147,10 +142,6 @@ public final class StageSlice {
         return completeness().settled(category);
     }
 
-    /** Every element scored or awaited here is in, with all its earlier awaited scores. */
-    public boolean settled() {
-        return completeness().allSettled();
-    }
 
     /** Categories of the scored elements, sorted. */
     public TreeSet<String> categories() {
