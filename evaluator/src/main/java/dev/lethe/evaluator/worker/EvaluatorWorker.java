@@ -3,7 +3,6 @@ package dev.lethe.evaluator.worker;
 import dev.lethe.evaluator.EvaluatorConfig;
 import dev.lethe.evaluator.deadletter.DeadLetters;
 import dev.lethe.evaluator.kafka.KafkaClients;
-import dev.lethe.schemas.failure.TransientFailure;
 import dev.lethe.evaluator.kafka.TransactionalBatch;
 import dev.lethe.evaluator.scoring.ScorerRegistry;
 import dev.lethe.evaluator.scoring.Scorers;
@@ -16,18 +15,15 @@ import dev.lethe.schemas.serde.AvroSerdes;
 import dev.lethe.schemas.topics.Topic;
 import dev.lethe.schemas.topics.Topics;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
@@ -44,7 +40,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -107,13 +102,6 @@ public final class EvaluatorWorker implements Runnable, AutoCloseable {
     private boolean inBatch;
     private boolean batchRevoked;
     private Set<TopicPartition> batchPartitions = Set.of();
-    /** One WARN per (checkpoint, reason), not one per shard; bounded so a long-running worker does not grow. */
-    private final Set<String> warnedCheckpoints = Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > 1024;
-        }
-    });
 
     public EvaluatorWorker(EvaluatorConfig config, SuiteCatalog catalog, Listener listener) {
         this.config = config;
@@ -158,6 +146,7 @@ public final class EvaluatorWorker implements Runnable, AutoCloseable {
                     : Files.createDirectories(config.workDir().resolve(config.workerId()));
             registry = Scorers.registry(config, workDir);
             ShardTaskHandler handler = new ShardTaskHandler(catalog, registry, config.workerId());
+            BatchScorer scorer = new BatchScorer(tasks, resultSerializer, results.name(), deadLetters);
             producer = KafkaClients.transactionalProducer(config.cluster(), config.workerTransactionalId(), config.transactionTimeout());
             c = KafkaClients.consumer(config.cluster(), config.workerGroupId(), config.workerTransactionalId(),
                     config.maxPollRecords(), config.sessionTimeout());
@@ -175,25 +164,24 @@ public final class EvaluatorWorker implements Runnable, AutoCloseable {
                 }
                 List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(records.count());
                 records.forEach(batch::add);
-                List<ProducerRecord<byte[], byte[]>> outputs;
+                Optional<BatchScorer.Output> outputs;
                 try {
-                    outputs = scoreBatch(c, batch, handler, scorerThread, tasks, resultSerializer, deadLetters);
+                    outputs = scoreBatch(c, batch, scorer, handler, scorerThread);
                 } catch (SerializationException e) {
                     // registry unreachable or refusing our schema: retry the batch later rather than lose it
                     LOG.warn("worker {} cannot serialize results ({}); retrying the batch", config.workerId(), e.getMessage());
-                    outputs = null;
+                    outputs = Optional.empty();
                     sleepQuietly(1000);
                 }
                 if (halted) {
                     break; // abrupt stop: nothing of this batch is committed
                 }
-                if (outputs == null) {
+                if (outputs.isEmpty()) {
                     batchesAbandoned.incrementAndGet();
                     TransactionalBatch.rewind(c, batch);
-                } else if (TransactionalBatch.commit(producer, c, batch, outputs)) {
-                    long dead = outputs.stream().filter(o -> o.topic().equals(dlq.name())).count();
-                    resultsCommitted.addAndGet(outputs.size() - dead);
-                    deadLettersCommitted.addAndGet(dead);
+                } else if (TransactionalBatch.commit(producer, c, batch, outputs.get().records())) {
+                    resultsCommitted.addAndGet(outputs.get().results());
+                    deadLettersCommitted.addAndGet(outputs.get().deadLetters());
                     listener.onCommitted(batch.size());
                 } else {
                     aborts.incrementAndGet();
@@ -240,13 +228,11 @@ public final class EvaluatorWorker implements Runnable, AutoCloseable {
 
     /**
      * Scores every task of the batch with the consumer's partitions paused, polling between waits so the group
-     * membership stays alive. Returns the records to produce, or null when the batch must be abandoned (one of its
+     * membership stays alive. Returns the records to produce, or empty when the batch must be abandoned (one of its
      * partitions was revoked, or the worker is halting).
      */
-    private List<ProducerRecord<byte[], byte[]>> scoreBatch(KafkaConsumer<byte[], byte[]> c, List<ConsumerRecord<byte[], byte[]>> batch,
-                                                            ShardTaskHandler handler, ExecutorService scorerThread,
-                                                            Deserializer<EvalTask> tasks, Serializer<ShardResult> resultSerializer,
-                                                            DeadLetters deadLetters) {
+    private Optional<BatchScorer.Output> scoreBatch(KafkaConsumer<byte[], byte[]> c, List<ConsumerRecord<byte[], byte[]>> batch,
+                                                    BatchScorer scorer, ShardTaskHandler handler, ExecutorService scorerThread) {
         c.pause(c.assignment());
         inBatch = true;
         batchRevoked = false;
@@ -254,45 +240,10 @@ public final class EvaluatorWorker implements Runnable, AutoCloseable {
         batch.forEach(r -> partitions.add(new TopicPartition(r.topic(), r.partition())));
         batchPartitions = partitions;
         try {
-            List<ProducerRecord<byte[], byte[]>> outputs = new ArrayList<>(batch.size());
-            for (ConsumerRecord<byte[], byte[]> record : batch) {
-                if (batchRevoked || halted) {
-                    return null;
-                }
-                EvalTask task;
-                try {
-                    task = tasks.deserialize(record.topic(), record.headers(), record.value());
-                    if (task == null) {
-                        throw new SerializationException("null value (tombstone)");
-                    }
-                } catch (RuntimeException e) {
-                    if (TransientFailure.isTransient(e)) {
-                        throw new SerializationException("schema registry unavailable: " + e.getMessage(), e);
-                    }
-                    LOG.warn("undecodable task at {}-{}@{} dead-lettered: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
-                    outputs.add(deadLetters.record(record, DeadLetterReason.DESERIALIZATION, "undecodable EvalTask: " + e.getMessage(), e));
-                    continue;
-                }
+            return scorer.score(batch, task -> {
                 listener.onScoring(task.getTaskId());
-                TaskOutcome outcome = scoreWhilePolling(c, task, handler, scorerThread);
-                if (outcome == null) {
-                    return null;
-                }
-                if (outcome instanceof TaskOutcome.Scored scored) {
-                    ShardResult result = scored.result();
-                    String key = result.getCheckpointId() + "/" + result.getBenchmark();
-                    outputs.add(new ProducerRecord<>(results.name(), key.getBytes(StandardCharsets.UTF_8),
-                            resultSerializer.serialize(results.name(), result)));
-                } else if (outcome instanceof TaskOutcome.Refused refused) {
-                    if (warnedCheckpoints.add(task.getCheckpointId() + "|" + refused.reason())) {
-                        LOG.warn("task {} dead-lettered ({}): {}", task.getTaskId(), refused.reason(), refused.message());
-                    } else {
-                        LOG.debug("task {} dead-lettered ({}): {}", task.getTaskId(), refused.reason(), refused.message());
-                    }
-                    outputs.add(deadLetters.record(record, refused.reason(), refused.message(), refused.cause()));
-                }
-            }
-            return batchRevoked || halted ? null : outputs;
+                return scoreWhilePolling(c, task, handler, scorerThread);
+            }, () -> batchRevoked || halted);
         } finally {
             inBatch = false;
             batchPartitions = Set.of();
