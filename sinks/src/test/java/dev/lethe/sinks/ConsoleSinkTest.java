@@ -6,9 +6,12 @@ import static dev.lethe.sinks.TestRecords.family;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.schemas.AlertSeverity;
+import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.sinks.console.ConsoleSink;
+import dev.lethe.sinks.console.FgTable;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConsoleSinkTest {
@@ -83,5 +86,28 @@ class ConsoleSinkTest {
 
         assertThat(text.toString().lines().toList()).containsExactly("family mlp stage 1 models 2 FG[domain-knowledge]=10.00 alerts 0 firing 0");
         assertThat(sink.table().categories()).containsExactly("domain-knowledge");
+    }
+
+    @Test
+    void shouldShowBiasAsItsDistanceFromFiftyAndTheChanceNormalisedFgWhenTheRecordsCarryThem() {
+        StringWriter text = new StringWriter();
+        ConsoleSink sink = new ConsoleSink(new PrintWriter(text), false);
+        sink.onMetric(ForgettingMetric.newBuilder(family("llm", 2, "domain-knowledge", 10.0, 1)).setChanceNormalisedFgPct(14.0).build());
+        sink.onMetric(family("llm", 2, "bias", -70.0, 1)); // FG of the closeness to 50 %: negative, less biased
+        // stereotype share 80 % at stage 0 (closeness 40), 52 % at stage 2 (closeness 96)
+        sink.onMetric(ForgettingMetric.newBuilder(category("llm", "llm-a", 2, "bias", -70.0, 96.0)).setBaselineScore(40.0).build());
+        sink.onMetric(ForgettingMetric.newBuilder(category("llm", "llm-a", 1, "bias", -50.0, 80.0)).setBaselineScore(40.0).build()); // older
+        sink.flush();
+
+        assertThat(text.toString().lines().toList()).containsExactly("family llm stage 2 models 1 FG[bias]=-70.00 FG[domain-knowledge]=10.00 "
+                + "cnFG[domain-knowledge]=14.00 bias 2.00pp off 50% (-28.00 since stage 0) alerts 0 firing 0");
+        List<String> table = sink.table().render();
+        assertThat(table.get(0)).containsSubsequence("FG% bias", "FG% domain-knowledge", "cnFG% domain-knowledge", "bias pp off 50% (since s0)")
+                .doesNotContain("cnFG% bias");
+        assertThat(table.get(2)).containsSubsequence("-70.00", "10.00", "14.00", "2.00 (-28.00)");
+
+        // a second run whose stereotype share rose from 52 % to 80 %: the family's mean distance and change
+        sink.onMetric(ForgettingMetric.newBuilder(category("llm", "llm-b", 1, "bias", 50.0, 40.0)).setBaselineScore(96.0).build());
+        assertThat(sink.table().rows().get(0).bias()).isEqualTo(new FgTable.Bias(16.0, 0.0));
     }
 }
