@@ -1,7 +1,7 @@
 package dev.lethe.embedded;
 
+import dev.lethe.registry.EmbeddedSchemaRegistry;
 import dev.lethe.schemas.config.ClusterConfig;
-import dev.lethe.schemas.registry.server.EmbeddedSchemaRegistry;
 import dev.lethe.schemas.topics.Topics;
 import java.io.IOException;
 import java.io.InputStream;

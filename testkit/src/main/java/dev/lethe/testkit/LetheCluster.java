@@ -2,9 +2,9 @@ package dev.lethe.testkit;
 
 import dev.lethe.embedded.EmbeddedKafkaBroker;
 import dev.lethe.embedded.LetheTopicsAdmin;
+import dev.lethe.registry.EmbeddedSchemaRegistry;
 import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.config.ClusterConfig;
-import dev.lethe.schemas.registry.server.EmbeddedSchemaRegistry;
 import dev.lethe.schemas.topics.Topic;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.lethe.cli.broker;
 
 import dev.lethe.cli.ClientPropertiesFile;
 import dev.lethe.cli.UsageException;
-import dev.lethe.schemas.registry.server.EmbeddedSchemaRegistry;
+import dev.lethe.registry.EmbeddedSchemaRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -3,8 +3,8 @@ package dev.lethe.cli.reliability;
 import dev.lethe.embedded.ChildCluster;
 import dev.lethe.embedded.EmbeddedKafkaBroker;
 import dev.lethe.embedded.LetheTopicsAdmin;
+import dev.lethe.registry.EmbeddedSchemaRegistry;
 import dev.lethe.schemas.config.ClusterConfig;
-import dev.lethe.schemas.registry.server.EmbeddedSchemaRegistry;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 

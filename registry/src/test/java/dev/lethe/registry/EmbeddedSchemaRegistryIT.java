@@ -1,4 +1,4 @@
-package dev.lethe.schemas.registry.server;
+package dev.lethe.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,7 +15,6 @@ import dev.lethe.schemas.serde.AvroDeserializer;
 import dev.lethe.schemas.serde.AvroSerdeConfig;
 import dev.lethe.schemas.serde.AvroSerializer;
 import dev.lethe.schemas.serde.SampleRecords;
-import dev.lethe.schemas.testsupport.TestKafkaBroker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,4 +1,4 @@
-package dev.lethe.schemas.interop;
+package dev.lethe.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -9,10 +9,8 @@ import dev.lethe.schemas.CheckpointReady;
 import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.registry.RegistryClientConfig;
 import dev.lethe.schemas.registry.RestSchemaRegistryClient;
-import dev.lethe.schemas.registry.server.EmbeddedSchemaRegistry;
 import dev.lethe.schemas.serde.AvroSerdes;
 import dev.lethe.schemas.serde.SampleRecords;
-import dev.lethe.schemas.testsupport.TestKafkaBroker;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

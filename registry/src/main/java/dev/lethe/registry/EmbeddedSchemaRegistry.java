@@ -1,4 +1,4 @@
-package dev.lethe.schemas.registry.server;
+package dev.lethe.registry;
 
 import dev.lethe.schemas.http.GuardedHttpServer;
 import dev.lethe.schemas.http.HttpLimits;

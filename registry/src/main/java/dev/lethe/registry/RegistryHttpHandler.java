@@ -1,4 +1,4 @@
-package dev.lethe.schemas.registry.server;
+package dev.lethe.registry;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

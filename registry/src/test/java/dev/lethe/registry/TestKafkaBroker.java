@@ -1,4 +1,4 @@
-package dev.lethe.schemas.testsupport;
+package dev.lethe.registry;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -22,8 +22,8 @@ import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
 
 /**
- * A real single-node KRaft broker in the test JVM, for the schemas module's integration tests only: the
- * embedded module (and the testkit built on it) depend on schemas, so schemas cannot use them.
+ * A real single-node KRaft broker in the test JVM, for the registry module's integration tests only: the
+ * embedded module (and the testkit built on it) depend on registry, so registry cannot use them.
  */
 public final class TestKafkaBroker implements AutoCloseable {
 
@@ -39,7 +39,7 @@ public final class TestKafkaBroker implements AutoCloseable {
 
     public static TestKafkaBroker start() {
         try {
-            Path dir = Files.createTempDirectory("lethe-schemas-it-");
+            Path dir = Files.createTempDirectory("lethe-registry-it-");
             int port = freePort();
             int controllerPort = freePort();
             Properties p = new Properties();
