@@ -275,7 +275,9 @@ public final class SinkCommand implements Runnable {
             description = {"Webhook alert sender: each alert POSTed once as JSON.",
                 "Body: a Slack-compatible `text` plus the alert fields. Retries with exponential backoff; an alert that "
                         + "cannot be delivered is logged, appended to DIR/undelivered-alerts.jsonl and dead-lettered "
-                        + "(DELIVERY_FAILED). Default --from COMMITTED (offsets are committed after delivery)."})
+                        + "(DELIVERY_FAILED). Delivery runs off the consume thread; accepted alerts are kept in DIR/pending-alerts.jsonl "
+                        + "until delivered or parked, so offsets are committed once an alert is recorded there. "
+                        + "Default --from COMMITTED."})
     static final class Webhook extends SinkRun {
 
         @Option(names = "--url", required = true, paramLabel = "URL", description = "Webhook URL, e.g. a Slack incoming webhook.")
@@ -296,6 +298,10 @@ public final class SinkCommand implements Runnable {
                 description = "Cap of the wait between attempts (default: ${DEFAULT-VALUE}).")
         long maxBackoffMs;
 
+        @Option(names = "--queue-capacity", paramLabel = "N", defaultValue = "1000",
+                description = "Alert messages that may wait for the delivery thread; when full, the consumer waits (default: ${DEFAULT-VALUE}).")
+        int queueCapacity;
+
         @Mixin
         PostOptions post;
 
@@ -312,7 +318,7 @@ public final class SinkCommand implements Runnable {
         @Override
         MetricSink sink(PrintWriter out) {
             return new WebhookSink(new WebhookSinkConfig(url, stateDir, maxAttempts, Duration.ofMillis(initialBackoffMs),
-                    Duration.ofMillis(maxBackoffMs), Duration.ofMillis(post.requestTimeoutMs), post.headers).validated());
+                    Duration.ofMillis(maxBackoffMs), Duration.ofMillis(post.requestTimeoutMs), post.headers, queueCapacity).validated());
         }
 
         @Override

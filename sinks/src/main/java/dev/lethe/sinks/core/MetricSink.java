@@ -8,7 +8,8 @@ import dev.lethe.schemas.KnowledgeLossAlert;
  * {@link SinkRunner}, one thread at a time, and makes them visible on {@link #flush()}.
  *
  * <p>The runner commits the consumer offsets only after {@code flush()} returns, so a sink that has to deliver
- * something (the webhook) does so, or parks it, before returning from {@code onAlert} or {@code flush}.
+ * something records it durably before returning from {@code onAlert} or {@code flush} (the webhook journals each
+ * message and delivers it on a thread of its own, so its retries never hold the consume thread).
  */
 public interface MetricSink extends AutoCloseable {
 

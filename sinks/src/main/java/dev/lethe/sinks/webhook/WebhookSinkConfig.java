@@ -16,9 +16,13 @@ import java.util.Map;
  * @param maxBackoff     cap of the wait between attempts; default 30 s
  * @param requestTimeout timeout of one POST; default 10 s
  * @param headers        extra request headers (e.g. Authorization); default none
+ * @param queueCapacity  alert messages that may wait for the delivery thread; when that many wait, the consumer
+ *                       waits for room (back-pressure, nothing dropped); default 1000
  */
 public record WebhookSinkConfig(URI url, Path stateDir, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
-                                Duration requestTimeout, Map<String, String> headers) {
+                                Duration requestTimeout, Map<String, String> headers, int queueCapacity) {
+
+    public static final int DEFAULT_QUEUE_CAPACITY = 1000;
 
     public WebhookSinkConfig {
         headers = Map.copyOf(headers == null ? Map.of() : headers);
@@ -26,19 +30,23 @@ public record WebhookSinkConfig(URI url, Path stateDir, int maxAttempts, Duratio
 
     public static WebhookSinkConfig defaults(URI url, Path stateDir) {
         return new WebhookSinkConfig(url, stateDir, 6, Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(10),
-                Map.of()).validated();
+                Map.of(), DEFAULT_QUEUE_CAPACITY).validated();
     }
 
     public WebhookSinkConfig withRetries(int attempts, Duration initial, Duration max) {
-        return new WebhookSinkConfig(url, stateDir, attempts, initial, max, requestTimeout, headers).validated();
+        return new WebhookSinkConfig(url, stateDir, attempts, initial, max, requestTimeout, headers, queueCapacity).validated();
     }
 
     public WebhookSinkConfig withRequestTimeout(Duration timeout) {
-        return new WebhookSinkConfig(url, stateDir, maxAttempts, initialBackoff, maxBackoff, timeout, headers).validated();
+        return new WebhookSinkConfig(url, stateDir, maxAttempts, initialBackoff, maxBackoff, timeout, headers, queueCapacity).validated();
     }
 
     public WebhookSinkConfig withHeaders(Map<String, String> extra) {
-        return new WebhookSinkConfig(url, stateDir, maxAttempts, initialBackoff, maxBackoff, requestTimeout, extra).validated();
+        return new WebhookSinkConfig(url, stateDir, maxAttempts, initialBackoff, maxBackoff, requestTimeout, extra, queueCapacity).validated();
+    }
+
+    public WebhookSinkConfig withQueueCapacity(int capacity) {
+        return new WebhookSinkConfig(url, stateDir, maxAttempts, initialBackoff, maxBackoff, requestTimeout, headers, capacity).validated();
     }
 
     /** Checks every field; the message names the offending option. */
@@ -57,6 +65,9 @@ public record WebhookSinkConfig(URI url, Path stateDir, int maxAttempts, Duratio
         }
         if (requestTimeout == null || requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("webhook request timeout (--request-timeout) must be > 0");
+        }
+        if (queueCapacity < 1) {
+            throw new IllegalArgumentException("webhook queue capacity (--queue-capacity) must be >= 1, got " + queueCapacity);
         }
         return this;
     }
