@@ -5,6 +5,8 @@ import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.failure.TransientFailure;
 import dev.lethe.schemas.topics.Topics;
+import java.util.function.Function;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -62,23 +64,9 @@ final class RecordHandler {
                 return Outcome.CONSUMED;
             }
             if (record.topic().equals(topics.forgetting().name())) {
-                ForgettingMetric metric = decoders.metrics().deserialize(record.topic(), record.headers(), record.value());
-                stats.recordConsumed(record.topic());
-                String problem = RecordValidator.problem(metric);
-                if (problem != null) {
-                    deadLetters.publish(source, DeadLetterReason.VALIDATION, null, "invalid ForgettingMetric: " + problem);
-                } else {
-                    deliver(source, () -> sink.onMetric(metric));
-                }
+                handOver(record, source, decoders.metrics(), RecordValidator::problem, sink::onMetric);
             } else {
-                KnowledgeLossAlert alert = decoders.alerts().deserialize(record.topic(), record.headers(), record.value());
-                stats.recordConsumed(record.topic());
-                String problem = RecordValidator.problem(alert);
-                if (problem != null) {
-                    deadLetters.publish(source, DeadLetterReason.VALIDATION, null, "invalid KnowledgeLossAlert: " + problem);
-                } else {
-                    deliver(source, () -> sink.onAlert(alert));
-                }
+                handOver(record, source, decoders.alerts(), RecordValidator::problem, sink::onAlert);
             }
             return Outcome.CONSUMED;
         } catch (SerializationException | org.apache.avro.AvroRuntimeException e) {
@@ -93,6 +81,21 @@ final class RecordHandler {
             return Outcome.CONSUMED;
         } finally {
             current = null;
+        }
+    }
+
+    /** Decodes (throwing on undecodable bytes), counts, validates, then hands over or dead-letters the value. */
+    private <T extends SpecificRecord> void handOver(ConsumerRecord<byte[], byte[]> record, SourceRecord source,
+                                                     Deserializer<T> decoder, Function<T, String> validator,
+                                                     java.util.function.Consumer<T> callback) {
+        T value = decoder.deserialize(record.topic(), record.headers(), record.value());
+        stats.recordConsumed(record.topic());
+        String problem = validator.apply(value);
+        if (problem != null) {
+            deadLetters.publish(source, DeadLetterReason.VALIDATION, null,
+                    "invalid " + value.getSchema().getName() + ": " + problem);
+        } else {
+            deliver(source, () -> callback.accept(value));
         }
     }
 
