@@ -18,6 +18,7 @@ import dev.lethe.schemas.EvalTask;
 import dev.lethe.schemas.MetricPolarity;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.config.ClusterConfig;
+import dev.lethe.testkit.llm.ScriptedOpenAiServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -10,6 +10,7 @@ import dev.lethe.evaluator.scoring.ScoringException;
 import dev.lethe.evaluator.scoring.ShardScore;
 import dev.lethe.schemas.CheckpointFormat;
 import dev.lethe.schemas.EvalTask;
+import dev.lethe.testkit.llm.ScriptedOpenAiServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;

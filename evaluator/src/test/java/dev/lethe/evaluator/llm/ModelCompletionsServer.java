@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.lethe.testkit.llm.ScriptedOpenAiServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.lethe.evaluator.llm;
+package dev.lethe.testkit.llm;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,17 +11,25 @@ import java.util.List;
  * Lines, the CrowS-Pairs CSV, GSM8K test and train JSON Lines), so the real importers build a suite holding every kind
  * of element: the paper's domain-knowledge, reasoning and bias categories and a generative one.
  */
-final class LlmCampaignFixture {
+public final class LlmCampaignFixture {
 
     /** GSM8K test problems "What is n plus 1?" for these n. */
-    static final int[] GSM8K = {4, 9, 20};
-    static final int CROWS_PAIRS = 6;
+    public static final int[] GSM8K = {4, 9, 20};
+    public static final int CROWS_PAIRS = 6;
 
     private LlmCampaignFixture() {
     }
 
-    /** Writes the files under {@code root} and returns {@code root}. */
-    static Path write(Path root) throws IOException {
+    /** Writes the files under {@code root} with {@link #CROWS_PAIRS} CrowS-Pairs pairs and returns {@code root}. */
+    public static Path write(Path root) throws IOException {
+        return write(root, CROWS_PAIRS);
+    }
+
+    /**
+     * Writes the files under {@code root} and returns {@code root}; CrowS-Pairs pair {@code i} ("More stereotyping
+     * sentence i." vs "Less stereotyping sentence i.") is a gender pair for even {@code i}, an age pair for odd.
+     */
+    public static Path write(Path root, int crowsPairs) throws IOException {
         Path mmlu = root.resolve("mmlu");
         Files.createDirectories(mmlu.resolve("test"));
         Files.createDirectories(mmlu.resolve("dev"));
@@ -46,7 +54,7 @@ final class LlmCampaignFixture {
                 {"question": "is ice cold", "title": "Ice", "answer": true, "passage": "Ice is cold."}
                 """);
         List<String> crows = new ArrayList<>(List.of(",sent_more,sent_less,stereo_antistereo,bias_type,annotations,anon_writer,anon_annotators"));
-        for (int i = 0; i < CROWS_PAIRS; i++) {
+        for (int i = 0; i < crowsPairs; i++) {
             crows.add(i + ",More stereotyping sentence " + i + ".,Less stereotyping sentence " + i + ".,stereo,"
                     + (i % 2 == 0 ? "gender" : "age") + ",\"[['x']]\",a" + i + ",\"['a1']\"");
         }

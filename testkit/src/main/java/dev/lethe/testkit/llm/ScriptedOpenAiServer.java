@@ -1,4 +1,4 @@
-package dev.lethe.evaluator.llm;
+package dev.lethe.testkit.llm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,14 +32,14 @@ public final class ScriptedOpenAiServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService pool = Executors.newFixedThreadPool(8);
-    volatile Function<String, String> generator = prompt -> "";
+    public volatile Function<String, String> generator = prompt -> "";
     public volatile ToDoubleFunction<String> promptLogLikelihood = prompt -> -prompt.length();
-    volatile boolean echoSupported = true;
+    public volatile boolean echoSupported = true;
     /** How a server without echo answers an echo request: see {@link NoEcho}. */
-    volatile NoEcho noEcho = NoEcho.NO_LOGPROBS;
+    public volatile NoEcho noEcho = NoEcho.NO_LOGPROBS;
 
     /** The ways real servers lacking prompt echo answer (see evaluator/README.md). */
-    enum NoEcho {
+    public enum NoEcho {
         /** Generated text, {@code logprobs: null} (echo and logprobs ignored). */
         NO_LOGPROBS,
         /** llama-server: the generated token only, its logprob in OpenAI's shape (ggml-org/llama.cpp#27174). */
@@ -47,11 +47,11 @@ public final class ScriptedOpenAiServer implements AutoCloseable {
         /** TGI: 422 {@code `max_new_tokens` must be strictly positive} to {@code max_tokens: 0}. */
         REFUSES_MAX_TOKENS_ZERO
     }
-    volatile int failFirst;
-    volatile int failStatus = 429;
-    final AtomicInteger requests = new AtomicInteger();
-    final List<JsonNode> bodies = new CopyOnWriteArrayList<>();
-    final List<String> paths = new CopyOnWriteArrayList<>();
+    public volatile int failFirst;
+    public volatile int failStatus = 429;
+    public final AtomicInteger requests = new AtomicInteger();
+    public final List<JsonNode> bodies = new CopyOnWriteArrayList<>();
+    public final List<String> paths = new CopyOnWriteArrayList<>();
 
     public ScriptedOpenAiServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -142,8 +142,8 @@ public final class ScriptedOpenAiServer implements AutoCloseable {
         return choice;
     }
 
-    /** A JSON answer; shared with {@link ModelCompletionsServer}. */
-    static void respond(HttpExchange exchange, int status, String body) throws IOException {
+    /** A JSON answer; shared with the evaluator tests' model server. */
+    public static void respond(HttpExchange exchange, int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         exchange.sendResponseHeaders(status, bytes.length);
