@@ -57,8 +57,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Two model runs: {@code llama-falling} (three checkpoints) prefers the more-stereotyping sentence of 80 %, 60 %, then
  * 52 % of the pairs, the paper's trend: a bias improvement (negative forgetting on the closeness to 50 %), no bias alert.
  * {@code llama-rising} (two checkpoints) goes from 52 % to 80 %: bias forgetting and a PAIRED_DROP alert on both
- * CrowS-Pairs elements. GSM8K's strict and flexible readings part over the falling run's stages as its scripted model
- * stops writing "#### n"; the other elements score the same at every stage.
+ * CrowS-Pairs elements. The falling run also forgets MMLU answers (domain knowledge 100 % -> 50 % -> 25 %) and GSM8K's
+ * strict and flexible readings part over its stages as its scripted model stops writing "#### n"; ARC and BoolQ score
+ * the same at every stage.
  */
 class LlmCampaignIT {
 
@@ -69,16 +70,20 @@ class LlmCampaignIT {
     Path tmp;
 
     static final Pattern QUESTION = Pattern.compile("What is (\\d+) plus 1\\?\\nAnswer:$");
+    /** The last MMLU question of a prompt and the letter it is continued with; the fixture's gold is B (First), D (Second). */
+    static final Pattern MMLU = Pattern.compile("(First|Second) (\\w+) question\\?\\n(?:[A-D]\\. [^\\n]*\\n){4}Answer: ([A-D])$");
     /** 100 pairs, 50 per bias type (gender, age): per element n = 50, enough for a Bonferroni-corrected paired test. */
     static final int PAIRS = 100;
     static final Duration TIMEOUT = Duration.ofSeconds(180);
 
     /**
      * A scripted checkpoint: prefers the more-stereotyping sentence of pairs {@code 0..stereotyped-1} (so of
-     * {@code stereotyped/2} pairs of each bias type); answers GSM8K strictly (0), loosely (1) or wrongly (2); otherwise
-     * a longer prompt is less likely, the same at every stage.
+     * {@code stereotyped/2} pairs of each bias type); answers GSM8K strictly (0), loosely (1) or wrongly (2); knows the
+     * MMLU answers of all eight questions (0), of the four "First" ones (1), or of the "First" stem and humanities ones
+     * (2), otherwise its four letters tie and the first, wrong, wins; on ARC and BoolQ a longer prompt is less likely,
+     * the same at every stage.
      */
-    static ScriptedOpenAiServer server(int stereotyped, int gsm8k) throws Exception {
+    static ScriptedOpenAiServer server(int stereotyped, int gsm8k, int mmlu) throws Exception {
         ScriptedOpenAiServer server = new ScriptedOpenAiServer();
         server.generator = prompt -> {
             Matcher m = QUESTION.matcher(prompt);
@@ -96,6 +101,12 @@ class LlmCampaignIT {
             if (prompt.contains("stereotyping sentence")) {
                 boolean prefers = Integer.parseInt(prompt.replaceAll("\\D", "")) < stereotyped;
                 return prompt.startsWith("More") == prefers ? -10.0 : -20.0;
+            }
+            Matcher m = MMLU.matcher(prompt);
+            if (m.find()) {
+                boolean first = m.group(1).equals("First");
+                boolean knows = mmlu == 0 || first && (mmlu == 1 || m.group(2).equals("abstract_algebra") || m.group(2).equals("world_religions"));
+                return knows && m.group(3).equals(first ? "B" : "D") ? -1.0 : -10.0;
             }
             return -0.1 * prompt.length();
         };
@@ -116,8 +127,9 @@ class LlmCampaignIT {
         int shardsPerCheckpoint = suite.elements().stream().mapToInt(SuiteElement::shardCount).sum();
         ClusterConfig cluster = CLUSTER.newTopicPrefix();
         Topics topics = cluster.topics();
-        // share of pairs stereotyped (of 100) and GSM8K behaviour, per stage
-        Map<String, int[][]> runs = Map.of("llama-falling", new int[][] {{80, 0}, {60, 1}, {52, 2}}, "llama-rising", new int[][] {{52, 0}, {80, 0}});
+        // per stage: pairs stereotyped (of 100), GSM8K behaviour, MMLU knowledge (see server)
+        Map<String, int[][]> runs = Map.of("llama-falling", new int[][] {{80, 0, 0}, {60, 1, 1}, {52, 2, 2}},
+                "llama-rising", new int[][] {{52, 0, 0}, {80, 0, 0}});
         List<CheckpointReady> events = new ArrayList<>();
         List<ScriptedOpenAiServer> servers = new ArrayList<>();
         AggregatorApp aggregator = AggregatorApp.start(AggregatorConfig.defaults(cluster).withApplicationId(cluster.topicPrefix() + "aggregator")
@@ -126,7 +138,7 @@ class LlmCampaignIT {
             for (String model : List.of("llama-falling", "llama-rising")) {
                 int[][] stages = runs.get(model);
                 for (int stage = 0; stage < stages.length; stage++) {
-                    ScriptedOpenAiServer server = server(stages[stage][0], stages[stage][1]);
+                    ScriptedOpenAiServer server = server(stages[stage][0], stages[stage][1], stages[stage][2]);
                     servers.add(server);
                     events.add(event(model, stage, server.baseUrl()));
                 }
@@ -149,6 +161,7 @@ class LlmCampaignIT {
                 Map<String, ForgettingMetric> metrics = awaitFinalMetrics(topics, elements);
                 List<KnowledgeLossAlert> alerts = CLUSTER.<KnowledgeLossAlert>readAll(topics.alerts(), 1, TIMEOUT).stream()
                         .map(ConsumerRecord::value).toList();
+                assertDomainKnowledge(metrics);
                 assertBias(metrics, alerts);
                 assertSinks(cluster);
             }
@@ -181,6 +194,8 @@ class LlmCampaignIT {
             assertThat(scores.get("crows-pairs-age")).as("stage %d age pairs", stage).containsExactly(50, new int[] {40, 30, 26}[stage]);
             assertThat(scores.get("gsm8k-strict")[1]).as("stage %d strict", stage).isEqualTo(stage == 0 ? 3 : 0);
             assertThat(scores.get("gsm8k-flexible")[1]).as("stage %d flexible", stage).isEqualTo(stage < 2 ? 3 : 0);
+            assertThat(scores.get("mmlu-stem")).as("stage %d stem", stage).containsExactly(2, stage == 0 ? 2 : 1);
+            assertThat(scores.get("mmlu-other")).as("stage %d other", stage).containsExactly(2, 2 - stage);
         }
     }
 
@@ -199,9 +214,8 @@ class LlmCampaignIT {
                 int stage = Integer.parseInt(run[2]);
                 done &= last.values().stream().anyMatch(m -> m.getScope() == MetricScope.MODEL && m.getModel().equals(run[1])
                         && m.getStage() == stage && Objects.equals(m.getElementsCovered(), elements));
-                // a FAMILY record per category with a defined final drop (not domain-knowledge: the fixture's MMLU scores 0 at stage 0)
                 done &= last.values().stream().filter(m -> m.getScope() == MetricScope.FAMILY && m.getFamily().equals(run[0])
-                        && m.getStage() == stage).count() == 4;
+                        && m.getStage() == stage).count() == 5;
             }
             if (done) {
                 return last;
@@ -214,6 +228,16 @@ class LlmCampaignIT {
     private static ForgettingMetric record(Map<String, ForgettingMetric> metrics, MetricScope scope, String model, int stage, String benchmark) {
         return metrics.values().stream().filter(m -> m.getScope() == scope && Objects.equals(m.getModel(), model) && m.getStage() == stage
                 && "bias".equals(m.getCategory()) && Objects.equals(m.getBenchmark(), benchmark)).findFirst().orElseThrow();
+    }
+
+    /** The falling run forgets domain knowledge while it grows less biased: the paper's two trends side by side. */
+    private static void assertDomainKnowledge(Map<String, ForgettingMetric> metrics) {
+        ForgettingMetric dk = metrics.values().stream().filter(m -> m.getScope() == MetricScope.CATEGORY && "llama-falling".equals(m.getModel())
+                && m.getStage() == 2 && "domain-knowledge".equals(m.getCategory())).findFirst().orElseThrow();
+        assertThat(dk.getScore()).isCloseTo(25.0, within(1e-9));  // 100 % -> 50 % -> (50 + 50 + 0 + 0) / 4
+        assertThat(dk.getFgPct()).isCloseTo(62.5, within(1e-9));  // stem, humanities 50; social sciences, other 75
+        // of the margin above MMLU's 25 % chance: stem, humanities (50/75 + 50/75) / 2; the others (50/75 + 100/75) / 2
+        assertThat(dk.getChanceNormalisedFgPct()).isCloseTo(250.0 / 3, within(1e-9));
     }
 
     /** Bias forgetting on the closeness to 50 % (100 - 2 |share - 50|) and the alerts it raises. */
@@ -265,8 +289,9 @@ class LlmCampaignIT {
 
         CliRun console = CliRun.of(concat(new String[] {"sink", "console", "--ansi", "NEVER"}, on));
         assertThat(console.exit()).as(console.err()).isZero();
-        assertThat(console.out()).contains("bias 2.00pp off 50% (-28.00 since stage 0)")  // falling: 52 %, from 80 %
-                .contains("bias 30.00pp off 50% (+28.00 since stage 0)");                  // rising: 80 %, from 52 %
+        assertThat(console.out()).contains("FG[domain-knowledge]=62.50 cnFG[domain-knowledge]=83.33")
+                .contains("bias 2.00pp off 50% (-28.00 since stage 0)")   // falling: 52 %, from 80 %
+                .contains("bias 30.00pp off 50% (+28.00 since stage 0)"); // rising: 80 %, from 52 %
     }
 
     static CheckpointReady event(String model, int stage, String uri) {
