@@ -110,10 +110,14 @@ class DashboardBrowserIT {
 
             // every FG shown equals the family record of the latest stage on the metric topic
             Map<String, String> onTopic = new LinkedHashMap<>();
+            Map<String, String> cnOnTopic = new LinkedHashMap<>();
             for (ConsumerRecord<String, ForgettingMetric> r : CLUSTER.readAll(topics.forgetting(), 1, TIMEOUT)) {
                 ForgettingMetric m = r.value();
                 if (m.getScope() == MetricScope.FAMILY && m.getStage() == 3 && !"task".equals(m.getCategory())) {
                     onTopic.put(m.getCategory(), String.format(Locale.ROOT, "%.2f", m.getFgPct()));
+                    if (m.getChanceNormalisedFgPct() != null) {
+                        cnOnTopic.put(m.getCategory(), String.format(Locale.ROOT, "%.2f", m.getChanceNormalisedFgPct()));
+                    }
                 }
             }
             Map<String, String> shown = new LinkedHashMap<>();
@@ -121,7 +125,15 @@ class DashboardBrowserIT {
                 assertThat(cell.getAttribute("data-stage")).isEqualTo("3");
                 shown.put(cell.getAttribute("data-category"), cell.getText());
             }
-            assertThat(shown).isEqualTo(onTopic).hasSize(2);
+            assertThat(shown).isEqualTo(onTopic).hasSize(3);
+            // the chance-normalised FG beside FG where the family record carries one; bias on its own scale
+            Map<String, String> cnShown = new LinkedHashMap<>();
+            for (WebElement cell : browser.findElements(By.cssSelector("#families td[data-testid=cnfg]"))) {
+                cnShown.put(cell.getAttribute("data-category"), cell.getText());
+            }
+            assertThat(cnShown).isEqualTo(cnOnTopic).containsOnlyKeys("domain-knowledge");
+            // runs at 52 % (2 pp off, from 30: -28) and 60 % (10 pp off, from 2: +8): mean 6.00, change -10.00
+            assertThat(browser.findElement(By.cssSelector("#families td[data-testid=bias]")).getText()).isEqualTo("6.00 (-10.00)");
 
             // the alert leads to the element's trajectory: its run selected, its element highlighted
             By alertRow = By.cssSelector("#alerts tr[data-alert-id='" + alert.getAlertId() + "']");
@@ -168,6 +180,11 @@ class DashboardBrowserIT {
         return base - perStage * stage - jitter * Math.min(stage, 1) - collapse;
     }
 
+    /** Closeness to 50 % of a run's stereotype share: run a 80 % -> 60 % -> 52 %, run b 52 % until 60 % at stage 3. */
+    private static double biasCloseness(String run, int stage) {
+        return run.equals(RUNS.get(0)) ? new double[] {40, 80, 96, 96}[stage] : new double[] {96, 96, 96, 80}[stage];
+    }
+
     /** One stage of the campaign: the trainer's CheckpointReady per run, then the metrics the aggregator derives. */
     private static void publishStage(Topics topics, int stage) {
         for (String run : RUNS) {
@@ -203,8 +220,22 @@ class DashboardBrowserIT {
                 }
             }
         }
+        // a bias category (CrowS-Pairs), scored by closeness to 50 %: only CATEGORY and FAMILY records
+        double biasFg = 0;
+        for (String run : RUNS) {
+            double now = biasCloseness(run, stage);
+            double base = biasCloseness(run, 0);
+            biasFg += (base - now) / base * 100 / RUNS.size();
+            records.add(metric(run, stage, MetricScope.CATEGORY, "bias", null).setScore(now).setBaselineScore(base)
+                    .setFgPct(stage == 0 ? null : (base - now) / base * 100).build());
+        }
+        if (stage > 0) {
+            records.add(metric(null, stage, MetricScope.FAMILY, "bias", null).setFgPct(biasFg).setModels(RUNS.size()).build());
+        }
+        // the chance-normalised FG on domain knowledge only (an element's chance known), as the aggregator carries it
         familyFg.forEach((category, acc) -> records.add(metric(null, stage, MetricScope.FAMILY, category, null)
-                .setFgPct(acc[0] / acc[1]).setModels((int) acc[1]).build()));
+                .setFgPct(acc[0] / acc[1]).setModels((int) acc[1])
+                .setChanceNormalisedFgPct("domain-knowledge".equals(category) ? acc[0] / acc[1] * 1.5 : null).build()));
         records.forEach(m -> CLUSTER.send(topics.forgetting(), m.getFamily(), m));
     }
 

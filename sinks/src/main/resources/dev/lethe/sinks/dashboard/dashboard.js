@@ -3,6 +3,7 @@
 'use strict';
 (function () {
   const TASK = 'task'; // its stage-0 score is chance level, so its FG measures learning: never drawn as forgetting
+  const BIAS = 'bias'; // a stereotype share, scored by its closeness to 50 %: 100 - 2 |share - 50|
   const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22'];
   const metrics = new Map();
   const alerts = new Map();
@@ -14,7 +15,8 @@
   const $ = (id) => document.getElementById(id);
   const key = (m) => [m.campaign, m.family, m.model, m.stage, m.scope, m.category, m.benchmark].join('|');
   const uniq = (xs) => [...new Set(xs)].sort();
-  const fmt = (v, d) => (v === null || v === undefined || Number.isNaN(v)) ? '–' : Number(v).toFixed(d);
+  const has = (v) => v !== null && v !== undefined && !Number.isNaN(v);
+  const fmt = (v, d) => has(v) ? Number(v).toFixed(d) : '–';
   const token = new URLSearchParams(location.search).get('token');
 
   function apply(body) {
@@ -144,10 +146,22 @@
       g.stage = Math.max(g.stage, m.stage);
       groups.set(k, g);
     });
+    // the chance-normalised FG beside FG where the family records carry one (docs/METRICS.md, "Chance")
+    const withCn = new Set(fam.filter((m) => has(m.chanceNormalisedFgPct)).map((m) => m.category));
+    // bias on its own scale: each run's latest bias CATEGORY record, (100 - score) / 2 pp from an unbiased 50 %
+    const biasRuns = new Map();
+    all.filter((m) => m.scope === 'CATEGORY' && m.category === BIAS && has(m.score)).forEach((m) => {
+      const k = m.campaign + '|' + m.family;
+      if (!biasRuns.has(k)) biasRuns.set(k, new Map());
+      const old = biasRuns.get(k).get(m.model);
+      if (!old || old.stage < m.stage) biasRuns.get(k).set(m.model, m);
+    });
     const firing = new Map();
     alerts.forEach((a) => { if (a.state !== 'RESOLVED') { const k = a.campaign + '|' + a.family; firing.set(k, (firing.get(k) || 0) + 1); } });
     let html = '<tr><th class="t">campaign</th><th class="t">family</th><th>stage</th><th>models</th>'
-      + cats.map((c) => '<th>FG % ' + esc(c) + '</th>').join('') + '<th>alerts firing</th></tr>';
+      + cats.map((c) => '<th>FG % ' + esc(c) + '</th>' + (withCn.has(c) ? '<th>cnFG % ' + esc(c) + '</th>' : '')).join('')
+      + (biasRuns.size ? '<th title="how far the stereotype share is from an unbiased 50 % (mean over the runs at their latest stage), and its change since stage 0">bias pp off 50 % (since stage 0)</th>' : '')
+      + '<th>alerts firing</th></tr>';
     [...groups.keys()].sort().forEach((k) => {
       const g = groups.get(k);
       const latest = g.byStage.get(g.stage);
@@ -156,10 +170,22 @@
         + '</td><td data-testid="latest-stage">' + g.stage + '</td><td>' + (models.length ? Math.max(...models) : '–') + '</td>'
         + cats.map((c) => {
           const m = latest.find((r) => r.category === c);
-          return '<td data-testid="fg" data-category="' + esc(c) + '" data-stage="' + g.stage + '">' + fmt(m ? m.fgPct : null, 2) + '</td>';
-        }).join('') + '<td>' + (firing.get(k) || 0) + '</td></tr>';
+          return '<td data-testid="fg" data-category="' + esc(c) + '" data-stage="' + g.stage + '">' + fmt(m ? m.fgPct : null, 2) + '</td>'
+            + (withCn.has(c) ? '<td data-testid="cnfg" data-category="' + esc(c) + '">' + fmt(m ? m.chanceNormalisedFgPct : null, 2) + '</td>' : '');
+        }).join('') + (biasRuns.size ? '<td data-testid="bias">' + biasCell(biasRuns.get(k)) + '</td>' : '')
+        + '<td>' + (firing.get(k) || 0) + '</td></tr>';
     });
     $('families').innerHTML = groups.size ? html : '<tr><td class="empty">No family metrics yet.</td></tr>';
+  }
+
+  function biasCell(runs) {
+    if (!runs || !runs.size) return '–';
+    const recs = [...runs.values()];
+    const off = recs.reduce((sum, m) => sum + (100 - m.score) / 2, 0) / recs.length;
+    const based = recs.filter((m) => has(m.baselineScore));
+    if (!based.length) return fmt(off, 2);
+    const change = based.reduce((sum, m) => sum + (m.baselineScore - m.score) / 2, 0) / based.length;
+    return fmt(off, 2) + ' (' + (change >= 0 ? '+' : '') + fmt(change, 2) + ')';
   }
 
   // one point per alert: x = when it was raised, y = the drop (pp) or the FG crossing (%); by severity, resolved apart
