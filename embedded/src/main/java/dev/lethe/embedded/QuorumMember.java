@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
  * @param nodes     every node of the cluster, this one included
  * @param clusterId the id every node's storage is formatted with (Kafka's base64 UUID)
  */
-public record QuorumMember(int nodeId, List<Node> nodes, String clusterId) {
+record QuorumMember(int nodeId, List<Node> nodes, String clusterId) {
 
     /** A node's addresses: the client listener and the controller listener. */
     public record Node(int id, String host, int port, int controllerPort) {

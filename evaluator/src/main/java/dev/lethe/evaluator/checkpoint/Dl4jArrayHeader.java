@@ -16,7 +16,7 @@ import java.util.Map;
  * {@code Nd4j.read} allocates both buffers from these counts before reading a single element: a 10 KB file that
  * claims 16·10⁹ floats makes it allocate 64 GB of native memory. Here every count is checked first.
  */
-public record Dl4jArrayHeader(long[] shape, String dataType, long length) {
+record Dl4jArrayHeader(long[] shape, String dataType, long length) {
 
     /** ND4J allows up to 32 dimensions. */
     static final int MAX_RANK = 32;

@@ -10,7 +10,7 @@ import java.util.Map;
  * verified bytes depends on nothing else; a refusal of the URI itself (not allowed, wrong hash) is remembered by
  * URI and sha256. Bounded: the least recently used verdicts are forgotten first.
  */
-public final class FailedCheckpoints {
+final class FailedCheckpoints {
 
     static final int REMEMBERED = 256;
 

@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * A worker-private copy of a checkpoint whose bytes matched the published sha256; deleted on close.
  * Loading from this copy (never from the original path) closes the check-then-load race.
  */
-public record FetchedCheckpoint(Path file, String sha256, long bytes) implements AutoCloseable {
+record FetchedCheckpoint(Path file, String sha256, long bytes) implements AutoCloseable {
 
     @Override
     public void close() {

@@ -20,7 +20,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
  * really in the entry. A header may then only claim what the file holds, and the file is already bounded by the
  * inflate limit ({@link ZipEntryGuard}).
  */
-public final class ModelContentGuard {
+final class ModelContentGuard {
 
     static final String CONFIGURATION = "configuration.json";
     static final String COEFFICIENTS = "coefficients.bin";

@@ -20,7 +20,7 @@ import java.util.zip.ZipInputStream;
  * ({@link ZipInputStream}), and must list the same names, so a zip crafted to show one reader a different
  * entry list than the other is refused too.
  */
-public final class ZipEntryGuard {
+final class ZipEntryGuard {
 
     private final Set<String> allowed;
     private final Set<String> required;

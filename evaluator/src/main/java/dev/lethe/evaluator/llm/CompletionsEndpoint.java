@@ -13,7 +13,7 @@ import java.util.Locale;
  * {@code ..}, and starts with an allow-listed prefix at a path boundary: the same rule and the same
  * {@code lethe.evaluator.allowed.urls} list as http(s) checkpoint downloads.
  */
-public final class CompletionsEndpoint {
+final class CompletionsEndpoint {
 
     private final List<String> allowedUrlPrefixes;
 

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * everything up to its last {@code "#### "} goes), then both lower-cased ({@code ignore_case: true}) and compared.
  * Python's {@code $} matches at the end or before a final newline: Java's under {@link Pattern#UNIX_LINES}.
  */
-public final class ExactMatch {
+final class ExactMatch {
 
     private static final List<Pattern> GSM8K_IGNORED = List.of(
             Pattern.compile(",", Pattern.UNIX_LINES),

@@ -10,7 +10,7 @@ import java.util.Locale;
  * user message rendered by the server's own chat template, as the harness's {@code local-chat-completions}).
  * Log-likelihood elements always use {@code /v1/completions}: chat endpoints do not echo prompts with logprobs.
  */
-public enum GenerationApi {
+enum GenerationApi {
     COMPLETIONS("completions"),
     CHAT("chat");
 

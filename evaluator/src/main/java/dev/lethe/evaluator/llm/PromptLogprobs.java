@@ -7,7 +7,7 @@ import dev.lethe.evaluator.scoring.ScoringException;
  * {@code logprobs.text_offset}; the first token's log-probability is null), and the continuation's log-likelihood
  * read from them the way lm-evaluation-harness's completions models do.
  */
-public record PromptLogprobs(Double[] tokenLogprobs, int[] textOffsets) {
+record PromptLogprobs(Double[] tokenLogprobs, int[] textOffsets) {
 
     public PromptLogprobs {
         if (tokenLogprobs.length != textOffsets.length) {

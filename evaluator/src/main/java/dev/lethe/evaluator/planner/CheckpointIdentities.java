@@ -16,7 +16,7 @@ import java.util.Map;
  * events as pending until the batch's transaction commits, so an aborted batch leaves no trace. About 200 bytes per
  * checkpoint id (100,000 checkpoints: ~20 MB).
  */
-public final class CheckpointIdentities {
+final class CheckpointIdentities {
 
     private final Map<String, String> committed = new HashMap<>();
     private final Map<String, String> pending = new HashMap<>();

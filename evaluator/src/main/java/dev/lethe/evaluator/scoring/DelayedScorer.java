@@ -9,7 +9,7 @@ import java.time.Duration;
  * A testing aid: adds a fixed delay before a real scorer, so tests can kill a worker while it is
  * provably mid-shard ({@code lethe.evaluator.scorer.delay.ms} with the model scorer).
  */
-public final class DelayedScorer implements Scorer {
+final class DelayedScorer implements Scorer {
 
     private final Scorer delegate;
     private final Duration delay;

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 
 /** Reads MNIST's IDX files (plain or gzip): idx3 unsigned-byte images and idx1 unsigned-byte labels. */
-public final class IdxReader {
+final class IdxReader {
 
     private static final int IMAGES_MAGIC = 0x00000803;
     private static final int LABELS_MAGIC = 0x00000801;

@@ -23,7 +23,7 @@ import java.util.TreeSet;
  * {@link Categories#TASK task} category is left out of the FG charts and columns (its baseline is chance level); its
  * scores still show in the score charts, and GEM ACC/BWT in the table.
  */
-public final class ReportPage {
+final class ReportPage {
 
     private static final String CSS = """
             body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;color:#222;max-width:1300px}

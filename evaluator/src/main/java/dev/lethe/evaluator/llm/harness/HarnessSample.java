@@ -15,7 +15,7 @@ import java.util.Map;
  *                that list, every numeric top-level field)
  * @param docHash the harness's sha256 of the document, null when absent
  */
-public record HarnessSample(int docId, String filter, Map<String, Double> values, String docHash) {
+record HarnessSample(int docId, String filter, Map<String, Double> values, String docHash) {
 
     public HarnessSample {
         values = Map.copyOf(values);

@@ -15,7 +15,7 @@ import java.util.Map;
  * Accepts {@code {question, options: [{label, text}], answer}} and the Hugging Face layout
  * {@code {question, choices: {label: [], text: []}, answerKey}}.
  */
-public final class ArcImporter {
+final class ArcImporter {
 
     public static final String BENCHMARK = "arc-challenge";
     public static final String CATEGORY = "reasoning";

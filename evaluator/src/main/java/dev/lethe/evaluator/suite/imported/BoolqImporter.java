@@ -14,7 +14,7 @@ import java.util.Map;
  * as the {@code reasoning} element {@code boolq} (the paper's reasoning category lists BoolQ), 0-shot with
  * lm-evaluation-harness's {@code super_glue/boolq} prompt and choices {@code no}/{@code yes}.
  */
-public final class BoolqImporter {
+final class BoolqImporter {
 
     public static final String BENCHMARK = "boolq";
     public static final String CATEGORY = "reasoning";

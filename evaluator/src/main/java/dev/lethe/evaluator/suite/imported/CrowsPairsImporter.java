@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * strictly more likely), polarity closer-to-50-is-better. The harness's overall {@code crows_pairs_english} is the
  * pair-weighted mean of the nine elements.
  */
-public final class CrowsPairsImporter {
+final class CrowsPairsImporter {
 
     public static final String CATEGORY = "bias";
     public static final String PREFIX = "crows-pairs-";

@@ -20,7 +20,7 @@ import java.util.Map;
  * The harness draws its shots from the train split; given only the test file, the first k test problems are the
  * shots and are left out of the scored items ({@code train.jsonl} beside the test file is used instead when present).
  */
-public final class Gsm8kImporter {
+final class Gsm8kImporter {
 
     public static final String STRICT = "gsm8k-strict";
     public static final String FLEXIBLE = "gsm8k-flexible";

@@ -21,7 +21,7 @@ import java.util.Map;
  *                        generated and judged (then {@code metric} and {@code targetDelimiter} are unused and each item
  *                        has a {@code target} instead of choices)
  */
-public record ImportedElement(String benchmark, String category, int shardSize, ChoiceMetric metric, String targetDelimiter,
+record ImportedElement(String benchmark, String category, int shardSize, ChoiceMetric metric, String targetDelimiter,
                               List<ImportedItem> items, Map<String, String> fewshot, String source, Generation generation) {
 
     /** A multiple-choice element. */

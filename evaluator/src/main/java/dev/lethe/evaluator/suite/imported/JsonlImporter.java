@@ -12,7 +12,7 @@ import java.util.Map;
  * line: {@code {"context", "choices", "gold"}}, {@code label} accepted for {@code gold}) as one element of the given
  * name and category; contexts are taken verbatim (any k-shot prefix already in them).
  */
-public final class JsonlImporter {
+final class JsonlImporter {
 
     private JsonlImporter() {
     }

@@ -23,7 +23,7 @@ import java.util.TreeMap;
  * (see {@link PromptFormats}). CSV rows are {@code question,choice0..choice3,answer} with a header row and answer 0-3,
  * or the original headerless layout with answer A-D.
  */
-public final class MmluImporter {
+final class MmluImporter {
 
     public static final String CATEGORY = "domain-knowledge";
     /** subject_categories.json value → element, in the elements' order. */
