@@ -30,7 +30,8 @@ public final class DemoCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--campaign", paramLabel = "FILE|NAME",
-            description = "Campaign to run instead (a campaign file, or a built-in name: default, quick).")
+            description = "Campaign to run instead (a campaign file, or a built-in name: default, quick, findings-scale, "
+                    + "findings-arch, findings-replay).")
     String campaign;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "lethe-out",

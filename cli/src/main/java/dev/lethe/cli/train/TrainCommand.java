@@ -40,8 +40,8 @@ public final class TrainCommand implements Callable<Integer> {
     ClusterOptions cluster;
 
     @Option(names = "--campaign", paramLabel = "FILE|default|quick", defaultValue = "default",
-            description = "Campaign file (YAML or JSON, see trainer/README.md) or a built-in: default, quick "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "Campaign file (YAML or JSON, see trainer/README.md) or a built-in: default, quick, "
+                    + "findings-scale, findings-arch, findings-replay (default: ${DEFAULT-VALUE}).")
     String campaign;
 
     @Option(names = "--checkpoints", required = true, paramLabel = "DIR",

@@ -1,7 +1,5 @@
 package dev.lethe.trainer.campaign;
 
-import java.util.Locale;
-
 /** The network shapes a model run can have. */
 public enum Architecture {
     /** Fully connected: {@code size} lists the hidden widths, e.g. {@code [128]} or {@code [256, 128]}. */
@@ -11,16 +9,11 @@ public enum Architecture {
 
     /** Parses {@code mlp} or {@code cnn} (case-insensitive). */
     public static Architecture parse(String value) {
-        for (Architecture a : values()) {
-            if (a.name().equalsIgnoreCase(value == null ? "" : value.trim())) {
-                return a;
-            }
-        }
-        throw new IllegalArgumentException("architecture must be mlp or cnn, got '" + value + "'");
+        return EnumLabels.parse(Architecture.class, "architecture", value);
     }
 
     /** {@code mlp} or {@code cnn}, as written in campaign files and event attributes. */
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return EnumLabels.label(this);
     }
 }

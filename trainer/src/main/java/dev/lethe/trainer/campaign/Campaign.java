@@ -16,15 +16,29 @@ import java.util.Set;
  * @param batchSize    mini-batch size
  * @param learningRate Adam learning rate
  * @param models       the model runs, trained one after another in this order
+ * @param fineTuneEpochs       passes over the data of every continual stage k >= 1 ({@code epochs} governs stage 0)
+ * @param fineTuneLearningRate Adam learning rate of the continual stages k >= 1 ({@code learningRate}: stage 0)
  */
 public record Campaign(String name, ContinualProtocol protocol, int epochs, int batchSize, double learningRate,
-        List<ModelRun> models) {
+        List<ModelRun> models, int fineTuneEpochs, double fineTuneLearningRate) {
+
+    /** A campaign whose continual stages train like stage 0 (same epochs, same learning rate). */
+    public Campaign(String name, ContinualProtocol protocol, int epochs, int batchSize, double learningRate,
+            List<ModelRun> models) {
+        this(name, protocol, epochs, batchSize, learningRate, models, epochs, learningRate);
+    }
 
     public Campaign {
         ModelRun.requireName("name", name);
         Objects.requireNonNull(protocol, "protocol");
         if (epochs < 1 || epochs > 1000) {
             throw new IllegalArgumentException("epochs must be in 1..1000, got " + epochs);
+        }
+        if (fineTuneEpochs < 1 || fineTuneEpochs > 1000) {
+            throw new IllegalArgumentException("fineTuneEpochs must be in 1..1000, got " + fineTuneEpochs);
+        }
+        if (!(fineTuneLearningRate > 0 && fineTuneLearningRate < 10)) {
+            throw new IllegalArgumentException("fineTuneLearningRate must be in (0,10), got " + fineTuneLearningRate);
         }
         if (batchSize < 1 || batchSize > 65_536) {
             throw new IllegalArgumentException("batchSize must be in 1..65536, got " + batchSize);
@@ -42,6 +56,21 @@ public record Campaign(String name, ContinualProtocol protocol, int epochs, int 
                 throw new IllegalArgumentException("models: duplicate model name '" + m.name() + "'");
             }
         }
+    }
+
+    /** Passes over the data of {@code stage}: {@link #epochs} for stage 0, {@link #fineTuneEpochs} after it. */
+    public int epochsOf(int stage) {
+        return stage == 0 ? epochs : fineTuneEpochs;
+    }
+
+    /** The Adam learning rate of {@code stage}: {@link #learningRate} for stage 0, {@link #fineTuneLearningRate} after. */
+    public double learningRateOf(int stage) {
+        return stage == 0 ? learningRate : fineTuneLearningRate;
+    }
+
+    /** True when the continual stages train with other epochs or another learning rate than stage 0. */
+    public boolean gentlerFineTuning() {
+        return fineTuneEpochs != epochs || fineTuneLearningRate != learningRate;
     }
 
     /** The number of continual stages N (stage 0 not counted). */
@@ -66,11 +95,12 @@ public record Campaign(String name, ContinualProtocol protocol, int epochs, int 
      */
     public Campaign withSeed(long newSeed) {
         ContinualProtocol reseeded = new ContinualProtocol(protocol.dataset(), protocol.kind(), newSeed, protocol.stages());
-        return new Campaign(name + "-seed" + newSeed, reseeded, epochs, batchSize, learningRate, models);
+        return new Campaign(name + "-seed" + newSeed, reseeded, epochs, batchSize, learningRate, models, fineTuneEpochs,
+                fineTuneLearningRate);
     }
 
     /** The same campaign under another name (tests and demos isolating their checkpoint ids). */
     public Campaign withName(String newName) {
-        return new Campaign(newName, protocol, epochs, batchSize, learningRate, models);
+        return new Campaign(newName, protocol, epochs, batchSize, learningRate, models, fineTuneEpochs, fineTuneLearningRate);
     }
 }

@@ -21,12 +21,14 @@ import java.util.Set;
 public final class CampaignFile {
 
     /** Built-in campaign names, resolved from the classpath ({@code campaigns/<name>.yaml}). */
-    public static final List<String> BUILT_IN = List.of("default", "quick");
+    public static final List<String> BUILT_IN = List.of("default", "quick", "findings-scale", "findings-arch",
+            "findings-replay");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> TOP_KEYS = Set.of("name", "dataset", "protocol", "stages", "epochs", "batchSize",
-            "learningRate", "seed", "models");
-    private static final Set<String> MODEL_KEYS = Set.of("name", "family", "architecture", "size", "replay");
+            "learningRate", "fineTuneEpochs", "fineTuneLearningRate", "seed", "models");
+    private static final Set<String> MODEL_KEYS = Set.of("name", "family", "architecture", "size", "replay",
+            "replayFrom", "replayMode", "pretrainTasks");
 
     private CampaignFile() {
     }
@@ -106,10 +108,23 @@ public final class CampaignFile {
                     throw new IllegalArgumentException(where + "family is missing");
                 }
                 runs.add(new ModelRun(name, family, Architecture.parse(text(m, "architecture", "mlp")), widths,
-                        doubleValue(m, "replay", 0.0)));
+                        doubleValue(m, "replay", 0.0), EnumLabels.parse(ModelRun.ReplaySource.class, "replayFrom",
+                        text(m, "replayFrom", "stage0")),
+                        EnumLabels.parse(ModelRun.ReplayMode.class, "replayMode", text(m, "replayMode", "add")), (int) longValue(m, "pretrainTasks", 0)));
             }
-            return new Campaign(text(root, "name", null), protocol, (int) longValue(root, "epochs", 5),
-                    (int) longValue(root, "batchSize", 32), doubleValue(root, "learningRate", 0.003), runs);
+            int epochs = (int) longValue(root, "epochs", 5);
+            double learningRate = doubleValue(root, "learningRate", 0.003);
+            Campaign campaign = new Campaign(text(root, "name", null), protocol, epochs,
+                    (int) longValue(root, "batchSize", 32), learningRate, runs,
+                    (int) longValue(root, "fineTuneEpochs", epochs), doubleValue(root, "fineTuneLearningRate", learningRate));
+            for (ModelRun run : campaign.models()) {
+                if (run.replay() > 0 && run.replayFrom() == ModelRun.ReplaySource.MNIST
+                        && !"digits".equals(protocol.dataset())) {
+                    throw new IllegalArgumentException("model " + run.name() + ": replayFrom mnist is another dataset "
+                            + "only for a digits campaign (dataset is " + protocol.dataset() + ")");
+                }
+            }
+            return campaign;
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         }

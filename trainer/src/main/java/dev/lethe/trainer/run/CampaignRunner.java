@@ -6,11 +6,13 @@ import dev.lethe.ml.data.LabeledImages;
 import dev.lethe.ml.data.NdArrays;
 import dev.lethe.ml.model.Predictions;
 import dev.lethe.ml.tasks.ContinualProtocol;
+import dev.lethe.ml.tasks.ImageTransforms;
 import dev.lethe.ml.tasks.TaskSpec;
 import dev.lethe.schemas.CheckpointFormat;
 import dev.lethe.schemas.CheckpointReady;
 import dev.lethe.trainer.campaign.Campaign;
 import dev.lethe.trainer.campaign.ModelRun;
+import dev.lethe.trainer.data.ReplayData;
 import dev.lethe.trainer.model.ModelFactory;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -49,6 +51,9 @@ public final class CampaignRunner {
     private final ProgressListener listener;
     private final Datasets.Split data;
     private final PublishedLedger ledger;
+    private final Path dataDir;
+    /** Replay images from another dataset, loaded on first use. */
+    private LabeledImages mnistReplay;
 
     private CampaignRunner(Campaign campaign, Path checkpointDir, Path dataDir, CheckpointSink sink,
             ProgressListener listener) throws IOException {
@@ -57,6 +62,7 @@ public final class CampaignRunner {
         this.sink = sink;
         this.listener = listener == null ? ProgressListener.NONE : listener;
         this.data = campaign.protocol().data(dataDir);
+        this.dataDir = dataDir;
         Files.createDirectories(campaignDir);
         this.ledger = new PublishedLedger(campaignDir, sink.destination());
     }
@@ -138,16 +144,24 @@ public final class CampaignRunner {
         ContinualProtocol protocol = campaign.protocol();
         TaskSpec task = protocol.task(stage);
         LabeledImages stageData = task.apply(data.train());
-        if (stage > 0 && run.replay() > 0) {
-            stageData = stageData.concat(replaySample(run, stage));
+        if (stage == 0) {
+            for (int j = 1; j <= run.pretrainTasks(); j++) {
+                stageData = stageData.concat(pretrainTask(run, j));
+            }
+        } else if (run.replay() > 0) {
+            stageData = withReplay(run, stage, stageData);
         }
+        if (campaign.gentlerFineTuning()) {
+            net.setLearningRate(campaign.learningRateOf(stage));
+        }
+        int epochs = campaign.epochsOf(stage);
         int n = stageData.size();
         int batchesPerEpoch = (n + campaign.batchSize() - 1) / campaign.batchSize();
-        int total = batchesPerEpoch * campaign.epochs();
+        int total = batchesPerEpoch * epochs;
         listener.stageStarted(run.name(), stage, protocol.stages(), task.name(), total);
         long t0 = System.nanoTime();
         int step = 0;
-        for (int epoch = 0; epoch < campaign.epochs(); epoch++) {
+        for (int epoch = 0; epoch < epochs; epoch++) {
             int[] order = new int[n];
             Arrays.setAll(order, i -> i);
             // app-controlled data order: a fixed function of (seed, model, stage, epoch)
@@ -182,14 +196,54 @@ public final class CampaignRunner {
         return r;
     }
 
-    /** {@code round(replay * |stage-0 train set|)} stage-0 images, drawn afresh (seeded) for every stage. */
-    private LabeledImages replaySample(ModelRun run, int stage) {
-        LabeledImages general = data.train();
-        int count = (int) Math.round(run.replay() * general.size());
-        int[] idx = new int[general.size()];
+    /**
+     * The stage's data with replay: {@link ModelRun.ReplayMode#ADD} appends {@code round(replay * |stage-0 train
+     * set|)} replay images; {@link ModelRun.ReplayMode#REPLACE} keeps the stage's size n, with
+     * {@code round(replay * n)} replay images in place of as many of its own (a seeded subset), so the optimizer
+     * takes the steps of a run without replay. The replay images are drawn afresh (seeded) for every stage.
+     */
+    private LabeledImages withReplay(ModelRun run, int stage, LabeledImages own) {
+        LabeledImages source = run.replayFrom() == ModelRun.ReplaySource.MNIST ? mnistReplay() : data.train();
+        if (run.replayMode() == ModelRun.ReplayMode.ADD) {
+            int count = (int) Math.round(run.replay() * data.train().size());
+            return own.concat(sample(source, count, mix(campaign.seed(), run.name() + "#replay", stage, 0)));
+        }
+        int count = (int) Math.round(run.replay() * own.size());
+        LabeledImages kept = sample(own, own.size() - count, mix(campaign.seed(), run.name() + "#own", stage, 0));
+        return kept.concat(sample(source, count, mix(campaign.seed(), run.name() + "#replay", stage, 0)));
+    }
+
+    /** {@code count} images of {@code from} without repetition (all of them, repeated, when it has fewer). */
+    private static LabeledImages sample(LabeledImages from, int count, long seed) {
+        int[] idx = new int[from.size()];
         Arrays.setAll(idx, i -> i);
-        Datasets.shuffle(idx, new Random(mix(campaign.seed(), run.name() + "#replay", stage, 0)));
-        return general.select(Arrays.copyOf(idx, count));
+        Datasets.shuffle(idx, new Random(seed));
+        int[] chosen = new int[count];
+        for (int i = 0; i < count; i++) {
+            chosen[i] = idx[i % idx.length];
+        }
+        return from.select(chosen);
+    }
+
+    private LabeledImages mnistReplay() {
+        if (mnistReplay == null) {
+            if (dataDir == null) {
+                throw new IllegalArgumentException("replayFrom mnist needs --data-dir (the folder holding mnist-t10k/)");
+            }
+            LabeledImages train = data.train();
+            mnistReplay = ReplayData.mnistAs(dataDir, train.width(), train.height());
+        }
+        return mnistReplay;
+    }
+
+    /**
+     * Extra stage-0 task j of a multi-task stage 0: the training set under a pixel permutation seeded apart from the
+     * protocol's stage permutations (so no continual stage and no suite element uses it), labels unchanged.
+     */
+    private LabeledImages pretrainTask(ModelRun run, int j) {
+        LabeledImages train = data.train();
+        long seed = mix(campaign.seed(), "#pretrain", j, 0);
+        return ImageTransforms.permutation(ImageTransforms.randomPermutation(train.featureCount(), seed)).apply(train);
     }
 
     private static long mix(long seed, String model, int stage, int epoch) {
@@ -214,9 +268,21 @@ public final class CampaignRunner {
         attributes.put("architecture", run.architecture().label());
         attributes.put("size", run.sizeLabel());
         attributes.put("replay", Double.toString(run.replay()));
+        if (run.replay() > 0 && (run.replayFrom() != ModelRun.ReplaySource.STAGE0
+                || run.replayMode() != ModelRun.ReplayMode.ADD)) {
+            attributes.put("replayFrom", run.replayFrom().label());
+            attributes.put("replayMode", run.replayMode().label());
+        }
+        if (run.pretrainTasks() > 0) {
+            attributes.put("pretrainTasks", Integer.toString(run.pretrainTasks()));
+        }
         attributes.put("epochs", Integer.toString(campaign.epochs()));
         attributes.put("batchSize", Integer.toString(campaign.batchSize()));
         attributes.put("learningRate", Double.toString(campaign.learningRate()));
+        if (campaign.gentlerFineTuning()) {
+            attributes.put("fineTuneEpochs", Integer.toString(campaign.fineTuneEpochs()));
+            attributes.put("fineTuneLearningRate", Double.toString(campaign.fineTuneLearningRate()));
+        }
         String omp = System.getenv("OMP_NUM_THREADS");
         attributes.put("ompThreads", omp == null ? "unset" : omp);
         return CheckpointReady.newBuilder()
@@ -284,7 +350,10 @@ public final class CampaignRunner {
      */
     private void checkDefinition(ModelRun run, Path modelDir) throws IOException {
         String definition = "protocol=" + campaign.protocol() + "\nepochs=" + campaign.epochs() + "\nbatchSize="
-                + campaign.batchSize() + "\nlearningRate=" + campaign.learningRate() + "\nrun=" + run + "\n";
+                + campaign.batchSize() + "\nlearningRate=" + campaign.learningRate()
+                + (campaign.gentlerFineTuning() ? "\nfineTuneEpochs=" + campaign.fineTuneEpochs()
+                        + "\nfineTuneLearningRate=" + campaign.fineTuneLearningRate() : "")
+                + "\nrun=" + run + "\n";
         Path file = modelDir.resolve(DEFINITION_FILE);
         if (Files.isRegularFile(file)) {
             String existing = Files.readString(file, StandardCharsets.UTF_8);
