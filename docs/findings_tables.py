@@ -10,8 +10,8 @@ Usage:
       Prints every table of FINDINGS.md from those CSV files: per campaign the per-seed values, mean +- sd, and
       per comparison the paired differences by seed, their mean +- sd, a paired t-test, its 95 % interval, an
       exact sign-flip test and the sentence the interval allows.
-  python3 docs/findings_tables.py runs RUN_DIR [RUN_DIR ...]
-      The per-run tables of FINDINGS v1 (any demo output; no statistics).
+  python3 docs/findings_tables.py [runs] RUN_DIR [RUN_DIR ...]
+      Per-run tables of any demo output (dk accuracy by stage, FG, chance-normalised FG, ACC/BWT; no statistics).
 """
 import csv
 import json
@@ -484,6 +484,8 @@ def main(argv):
         extract(argv[1:i] + argv[i + 2:], argv[i + 1])
     elif argv and argv[0] == "runs":
         v1_runs(argv[1:])
+    elif argv and (Path(argv[0]) / "metrics.jsonl").exists():
+        v1_runs(argv)  # demo folders given directly, as FINDINGS v1 did
     else:
         v2(argv[0] if argv else Path(__file__).resolve().parent / "findings-runs")
 
