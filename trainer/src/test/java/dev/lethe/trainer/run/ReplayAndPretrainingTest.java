@@ -6,9 +6,12 @@ import dev.lethe.ml.data.LabeledImages;
 import dev.lethe.schemas.CheckpointReady;
 import dev.lethe.trainer.campaign.Campaign;
 import dev.lethe.trainer.data.ReplayData;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,9 +52,15 @@ class ReplayAndPretrainingTest {
         events = sink.events.stream().collect(Collectors.toMap(CheckpointReady::getCheckpointId, e -> e));
     }
 
-    /** -Dlethe.data.dir, else ../shared/data next to the repository (the module runs in trainer/). */
+    /** -Dlethe.data.dir, else the nearest ancestor's shared/data that holds mnist-t10k/. */
     static Path dataDir() {
-        return Path.of(System.getProperty("lethe.data.dir", "../../shared/data"));
+        String configured = System.getProperty("lethe.data.dir");
+        return configured != null ? Path.of(configured)
+                : Stream.iterate(Path.of("").toAbsolutePath(), Objects::nonNull, Path::getParent)
+                        .map(d -> d.resolve("shared").resolve("data"))
+                        .filter(d -> Files.isDirectory(d.resolve("mnist-t10k")))
+                        .findFirst().orElseThrow(() -> new IllegalStateException(
+                                "no shared/data/mnist-t10k above the working directory; set -Dlethe.data.dir"));
     }
 
     private static long steps(String model, int stage) {
