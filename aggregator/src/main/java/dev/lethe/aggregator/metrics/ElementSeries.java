@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Collections;
 import java.util.NavigableMap;
 import java.util.NavigableSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -24,8 +25,15 @@ public final class ElementSeries {
     private final TreeMap<Integer, ScoreCell> cells = new TreeMap<>();
     private final TreeSet<Integer> planned = new TreeSet<>();
     private final TreeSet<Integer> refused = new TreeSet<>();
+    /** Planned stages with no cell yet and not refused, kept as the sets change so the first gap is one lookup. */
+    private final TreeSet<Integer> awaited = new TreeSet<>();
     /** Stages whose cell, plan or refusal changed since {@link #takeChangedStages()}: what a store must rewrite. */
     private final TreeSet<Integer> changed = new TreeSet<>();
+    /** The header (run, element, category) changed since {@link #takeHeaderChanged()}: new, or its category set. */
+    private boolean headerChanged = true;
+    /** Derived, not stored: the baseline of cell 0, and the running state after each stage with a cell. */
+    private Baseline baseline;
+    private final TreeMap<Integer, Running> prefix = new TreeMap<>();
 
     public ElementSeries(RunKey run, String element, String category) {
         this.run = Objects.requireNonNull(run, "run");
@@ -72,8 +80,17 @@ public final class ElementSeries {
             throw new IllegalArgumentException("element " + element + " is in category " + category
                     + " but the score of stage " + cell.stage() + " says " + cell.category());
         }
+        headerChanged |= !cell.category().equals(category);
         category = cell.category();
         ScoreCell previous = cells.put(cell.stage(), cell);
+        awaited.remove(cell.stage());
+        if (!cell.equals(previous)) { // the running state from this stage on, and with stage 0 the baseline, is stale
+            prefix.tailMap(cell.stage(), true).clear();
+            if (cell.stage() == 0) {
+                baseline = null;
+                prefix.clear();
+            }
+        }
         if (previous == null) {
             changed.add(cell.stage());
             return ScoreMatrix.Change.NEW;
@@ -87,10 +104,14 @@ public final class ElementSeries {
 
     /** Records that the planner announced the element at {@code stage}; true when that is news. */
     public boolean plan(int stage, String plannedCategory) {
-        if (category == null) {
+        if (category == null && plannedCategory != null) {
             category = plannedCategory;
+            headerChanged = true;
         }
         boolean news = planned.add(stage);
+        if (news && !cells.containsKey(stage) && !refused.contains(stage)) {
+            awaited.add(stage);
+        }
         if (news) {
             changed.add(stage);
         }
@@ -100,6 +121,7 @@ public final class ElementSeries {
     /** Records that the element's score at {@code stage} was refused and will not come; true when that is news. */
     public boolean refuse(int stage) {
         boolean news = refused.add(stage);
+        awaited.remove(stage);
         if (news) {
             changed.add(stage);
         }
@@ -113,6 +135,13 @@ public final class ElementSeries {
         return out;
     }
 
+    /** Whether the header changed since the last call (a store rewrites it only then), and forgets it. */
+    public boolean takeHeaderChanged() {
+        boolean was = headerChanged;
+        headerChanged = false;
+        return was;
+    }
+
     /** A score is present or still awaited at {@code stage}: it has a cell, or was planned and not refused. */
     public boolean expected(int stage) {
         return cells.containsKey(stage) || planned.contains(stage) && !refused.contains(stage);
@@ -120,12 +149,7 @@ public final class ElementSeries {
 
     /** The first stage whose score is awaited but not in yet; null when nothing is awaited. */
     public Integer firstGap() {
-        for (int stage : planned) {
-            if (!cells.containsKey(stage) && !refused.contains(stage)) {
-                return stage;
-            }
-        }
-        return null;
+        return awaited.isEmpty() ? null : awaited.first();
     }
 
     /** Every awaited score at stages <= {@code stage} is in: the element's records up to there are final. */
@@ -177,25 +201,51 @@ public final class ElementSeries {
     public TreeMap<Integer, ForgettingMetric> records(int from) {
         TreeMap<Integer, ForgettingMetric> out = new TreeMap<>();
         ScoreCell baseCell = cells.get(0);
-        Baseline baseline = baseCell == null ? null : new Baseline(baseCell);
-        RunningForgetting running = new RunningForgetting();
-        Double maxEarlier = null;
-        Double previous = null;
-        Instant newest = null;
-        for (ScoreCell cell : cells.values()) {
+        if (baseline == null && baseCell != null) {
+            baseline = new Baseline(baseCell);
+        }
+        // resume from the running state after the last stage before `from` (the same sums, added in the same order)
+        Map.Entry<Integer, Running> resume = from == 0 ? null : prefix.floorEntry(from - 1);
+        Running state = resume == null ? Running.START : resume.getValue();
+        for (ScoreCell cell : resume == null ? cells.values() : cells.tailMap(resume.getKey(), false).values()) {
             int stage = cell.stage();
-            double score = cell.accuracyPct();
-            newest = RunMetrics.max(newest, cell.updatedAt());
-            if (stage >= 1) {
-                running.add(baseline, score);
-            }
+            Running before = state;
+            state = state.after(cell, baseline);
             if (stage >= from) {
-                out.put(stage, record(stage, cell, baseline, running, maxEarlier, previous, newest));
+                out.put(stage, record(stage, cell, baseline, state, before.maxEarlier, before.previous, state.newest));
             }
-            maxEarlier = maxEarlier == null ? score : Math.max(maxEarlier, score);
-            previous = score; // the last stage with a score is p(s) for the next one
+            prefix.put(stage, state);
         }
         return out;
+    }
+
+    /**
+     * The running state after a stage, over K(s), the stages 1..s with a score: FG sums, the best earlier score, the
+     * last score, the newest update. Immutable, so each stage's state is kept and a new cell at the end of a long
+     * series resumes from the state before it instead of re-adding every earlier stage.
+     */
+    private record Running(int covered, double fgSum, double normalisedSum, Double maxEarlier, Double previous,
+                           Instant newest) {
+
+        static final Running START = new Running(0, 0, 0, null, null, null);
+
+        Running after(ScoreCell cell, Baseline baseline) {
+            double score = cell.accuracyPct();
+            int c = covered;
+            double fg = fgSum;
+            double normalised = normalisedSum;
+            if (cell.stage() >= 1) {
+                c++;
+                if (baseline != null && baseline.relativeDefined()) {
+                    fg += (baseline.score() - score) / baseline.score() * 100;
+                }
+                if (baseline != null && baseline.marginDefined()) {
+                    normalised += (baseline.score() - score) / (baseline.score() - baseline.chancePct()) * 100;
+                }
+            }
+            return new Running(c, fg, normalised, maxEarlier == null ? score : Math.max(maxEarlier, score), score,
+                    RunMetrics.max(newest, cell.updatedAt()));
+        }
     }
 
     /**
@@ -220,29 +270,12 @@ public final class ElementSeries {
         }
     }
 
-    /** The running sums over K(s), the stages 1..s with a score, s itself included. */
-    private static final class RunningForgetting {
-        private int covered;
-        private double fgSum;
-        private double normalisedSum;
-
-        void add(Baseline baseline, double score) {
-            covered++;
-            if (baseline != null && baseline.relativeDefined()) {
-                fgSum += (baseline.score() - score) / baseline.score() * 100;
-            }
-            if (baseline != null && baseline.marginDefined()) {
-                normalisedSum += (baseline.score() - score) / (baseline.score() - baseline.chancePct()) * 100;
-            }
-        }
-    }
-
-    private ForgettingMetric record(int stage, ScoreCell cell, Baseline base, RunningForgetting running,
+    private ForgettingMetric record(int stage, ScoreCell cell, Baseline base, Running running,
                                     Double maxEarlier, Double previous, Instant newest) {
         double score = cell.accuracyPct();
         boolean relativeDefined = base != null && base.relativeDefined();
         boolean marginDefined = base != null && base.marginDefined();
-        int covered = running.covered;
+        int covered = running.covered();
         return ForgettingMetric.newBuilder()
                 .setCampaign(run.campaign())
                 .setFamily(run.family())
@@ -254,7 +287,7 @@ public final class ElementSeries {
                 .setBenchmark(element)
                 .setBaselineScore(base == null ? null : base.score())
                 .setScore(score)
-                .setFgPct(relativeDefined && covered > 0 ? running.fgSum / covered : null)
+                .setFgPct(relativeDefined && covered > 0 ? running.fgSum() / covered : null)
                 .setFinalDropPct(relativeDefined ? (base.score() - score) / base.score() * 100 : null)
                 .setMaxForgettingPp(maxEarlier == null ? null : maxEarlier - score)
                 .setDeltaPrevPp(previous == null ? null : score - previous)
@@ -268,7 +301,7 @@ public final class ElementSeries {
                 .setModels(null)
                 .setUpdatedAt(newest)
                 .setChancePct(base == null ? cell.chancePct() : base.chancePct())
-                .setChanceNormalisedFgPct(marginDefined && covered > 0 ? running.normalisedSum / covered : null)
+                .setChanceNormalisedFgPct(marginDefined && covered > 0 ? running.normalisedSum() / covered : null)
                 .setChancePValue(base == null ? null : base.chancePValue())
                 .build();
     }

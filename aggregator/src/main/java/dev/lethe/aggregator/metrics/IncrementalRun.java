@@ -109,8 +109,10 @@ public final class IncrementalRun {
                 ForgettingMetric record = records.get(stage);
                 StageSlice.Entry before = slice.entries().get(element);
                 boolean published = before != null && before.published() && before.record().equals(record);
-                slice.entries().put(element, new StageSlice.Entry(record, gap == null || gap > stage, series.drop(stage),
-                        published));
+                StageSlice.Entry entry = new StageSlice.Entry(record, gap == null || gap > stage, series.drop(stage), published);
+                if (!entry.equals(before)) { // an unchanged entry keeps its object: stores write what changed
+                    slice.entries().put(element, entry);
+                }
                 summary.task(stage, cell.task());
                 if (stage == 0) {
                     summary.markBaseline();
@@ -125,7 +127,7 @@ public final class IncrementalRun {
             if (series.refused().contains(stage)) {
                 slice.refused().add(element);
             }
-            summary.expected(stage, !slice.expected().isEmpty());
+            summary.expected(stage, slice.hasExpected());
         }
         List<ForgettingMetric> metrics = new ArrayList<>();
         List<KnowledgeLossAlert> alerts = new ArrayList<>();
@@ -175,7 +177,8 @@ public final class IncrementalRun {
         }
         TreeMap<String, KnowledgeLossAlert> firing = alerts(summary, slice, complete, categories, before);
         firing.forEach((id, alert) -> {
-            if (!alert.equals(slice.alerts().put(id, alert))) {
+            if (!alert.equals(slice.alerts().get(id))) { // an unchanged alert keeps its object: stores write what changed
+                slice.alerts().put(id, alert);
                 alerts.add(alert);
             }
         });
@@ -192,21 +195,17 @@ public final class IncrementalRun {
         }
     }
 
+    /** Publishes {@code record} unless it equals what was published under its key; an unchanged one keeps its object. */
     private void changed(StageSlice slice, ForgettingMetric record, List<ForgettingMetric> out) {
-        if (!record.equals(slice.published().put(StageSlice.key(record), record))) {
+        String key = StageSlice.key(record);
+        if (!record.equals(slice.published().get(key))) {
+            slice.published().put(key, record);
             out.add(record);
         }
     }
 
     private List<ForgettingMetric> categoryRecords(StageSlice slice, String task) {
-        List<ForgettingMetric> out = new ArrayList<>();
-        for (String category : slice.categories()) {
-            ForgettingMetric record = slice.categoryRecord(run, task, category);
-            if (record != null) {
-                out.add(record);
-            }
-        }
-        return out;
+        return slice.categoryRecords(run, task);
     }
 
     /** The alerts the stage's data supports now, by alertId. */

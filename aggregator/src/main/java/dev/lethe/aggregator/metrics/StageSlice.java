@@ -89,13 +89,6 @@ public final class StageSlice {
         return alerts;
     }
 
-    /** Elements scored or awaited at this stage: planned and not refused, or scored. */
-    public TreeSet<String> expected() {
-        TreeSet<String> out = new TreeSet<>(entries.keySet());
-        planned.keySet().stream().filter(e -> !refused.contains(e)).forEach(out::add);
-        return out;
-    }
-
     /**
      * What is complete at this stage, computed in one pass.
      *
@@ -116,26 +109,32 @@ public final class StageSlice {
     }
 
     public Completeness completeness() {
-        TreeSet<String> expected = expected();
         java.util.Set<String> unsettled = new java.util.HashSet<>();
         boolean all = true;
-        for (String element : expected) {
-            Entry entry = entries.get(element);
-            if (entry == null || !entry.settled()) {
+        int expected = entries.size();
+        for (Entry entry : entries.values()) {
+            if (!entry.settled()) {
                 all = false;
-                String category = categoryOf(element);
-                if (category != null) {
-                    unsettled.add(category);
+                unsettled.add(entry.record().getCategory());
+            }
+        }
+        for (Map.Entry<String, String> plan : planned.entrySet()) {
+            if (!entries.containsKey(plan.getKey()) && !refused.contains(plan.getKey())) {
+                expected++; // awaited, not in yet
+                all = false;
+                if (plan.getValue() != null) {
+                    unsettled.add(plan.getValue());
                 }
             }
         }
-        return new Completeness(expected.size(), unsettled, all);
+        return new Completeness(expected, unsettled, all);
     }
 
-    private String categoryOf(String element) {
-        Entry entry = entries.get(element);
-        return entry != null ? entry.record().getCategory() : planned.get(element);
+    /** Some element is scored or awaited at this stage. */
+    public boolean hasExpected() {
+        return !entries.isEmpty() || planned.keySet().stream().anyMatch(e -> !refused.contains(e));
     }
+
 
     /** Every element of {@code category} scored or awaited here is in, with all its earlier awaited scores. */
     public boolean settled(String category) {
@@ -143,10 +142,18 @@ public final class StageSlice {
     }
 
 
-    /** Categories of the scored elements, sorted. */
-    public TreeSet<String> categories() {
-        TreeSet<String> out = new TreeSet<>();
-        entries.values().forEach(e -> out.add(e.record().getCategory()));
+
+    /** The CATEGORY records of the scored elements' categories, in category order (each as {@link #categoryRecord}). */
+    public List<ForgettingMetric> categoryRecords(RunKey run, String task) {
+        TreeMap<String, List<Entry>> byCategory = new TreeMap<>();
+        entries.values().forEach(e -> byCategory.computeIfAbsent(e.record().getCategory(), c -> new ArrayList<>()).add(e));
+        List<ForgettingMetric> out = new ArrayList<>();
+        byCategory.forEach((category, members) -> {
+            ForgettingMetric record = categoryRecord(run, task, category, members);
+            if (record != null) {
+                out.add(record);
+            }
+        });
         return out;
     }
 
@@ -155,9 +162,13 @@ public final class StageSlice {
      * ({@code elementsCovered}); null while none is covered.
      */
     public ForgettingMetric categoryRecord(RunKey run, String task, String category) {
+        return categoryRecord(run, task, category, entries.values());
+    }
+
+    private ForgettingMetric categoryRecord(RunKey run, String task, String category, Iterable<Entry> members) {
         List<ForgettingMetric> covered = new ArrayList<>();
         Instant updatedAt = null;
-        for (Entry entry : entries.values()) {
+        for (Entry entry : members) {
             ForgettingMetric element = entry.record();
             if (category.equals(element.getCategory())) {
                 updatedAt = RunMetrics.max(updatedAt, element.getUpdatedAt());
@@ -219,7 +230,9 @@ public final class StageSlice {
         RunKey run = summary.run();
         List<ForgettingMetric> general = categories.stream()
                 .filter(c -> !RunMetrics.TASK_CATEGORY.equals(c.getCategory())).toList();
-        Map<String, Integer> trained = summary.tasksTrainedBy(stage);
+        // GEM and Chaudhry's F read only task elements scored here: without one, no need to list the tasks trained
+        boolean anyTask = entries.values().stream().anyMatch(e -> RunMetrics.TASK_CATEGORY.equals(e.record().getCategory()));
+        Map<String, Integer> trained = anyTask ? summary.tasksTrainedBy(stage) : Map.of();
         Double acc = gemAccuracy(trained);
         Double bwt = gemBackwardTransfer(trained, summary.diagonal());
         Double forgetting = averageForgetting(trained);

@@ -2,7 +2,6 @@ package dev.lethe.aggregator.topology;
 
 import dev.lethe.aggregator.metrics.ElementSeries;
 import dev.lethe.aggregator.metrics.RunSummary;
-import dev.lethe.aggregator.metrics.StageSlice;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,7 +15,7 @@ final class DecodedCache {
 
     private final Map<String, RunSummary> summaries;
     private final Map<String, ElementSeries> series;
-    private final Map<String, StageSlice> slices;
+    private final Map<String, StoredSlice> slices;
 
     DecodedCache(int entriesPerStore) {
         this.summaries = lru(entriesPerStore);
@@ -32,7 +31,7 @@ final class DecodedCache {
         return series;
     }
 
-    Map<String, StageSlice> slices() {
+    Map<String, StoredSlice> slices() {
         return slices;
     }
 

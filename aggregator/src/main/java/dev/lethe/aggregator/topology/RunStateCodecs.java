@@ -25,7 +25,7 @@ import org.apache.kafka.common.serialization.Serde;
 /** The binary layout of the three run stores' values (each starts with a version byte). */
 final class RunStateCodecs {
 
-    private static final byte VERSION = 3; // 3: cells and records carry the chance level
+    private static final byte VERSION = 4; // 3: cells and records carry the chance level; 4: a stage slice is kept in parts (StoredSlice)
 
     static final Serde<RunSummary> SUMMARY = StateCodec.serde(RunStateCodecs::writeSummary, RunStateCodecs::readSummary);
     static final Serde<ElementSeries> SERIES = StateCodec.serde(RunStateCodecs::writeSeries, RunStateCodecs::readSeries);

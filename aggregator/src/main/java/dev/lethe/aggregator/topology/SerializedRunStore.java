@@ -4,8 +4,11 @@ import dev.lethe.aggregator.metrics.ElementSeries;
 import dev.lethe.aggregator.metrics.RunStore;
 import dev.lethe.aggregator.metrics.RunSummary;
 import dev.lethe.aggregator.metrics.StageSlice;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One model run's {@link RunStore} that keeps each value as the bytes the aggregator's stores hold, encoding on every
@@ -16,8 +19,8 @@ public final class SerializedRunStore implements RunStore {
 
     private byte[] summary;
     private final Map<String, byte[]> series = new HashMap<>();
-    private final Map<String, java.util.TreeMap<Integer, byte[]>> cells = new HashMap<>();
-    private final Map<Integer, byte[]> slices = new HashMap<>();
+    private final Map<String, TreeMap<Integer, byte[]>> cells = new HashMap<>();
+    private final Map<Integer, TreeMap<String, byte[]>> slices = new HashMap<>();
     private long bytesRead;
     private long bytesWritten;
     private final DecodedCache cache = new DecodedCache(2048);
@@ -44,19 +47,22 @@ public final class SerializedRunStore implements RunStore {
                 return null;
             }
             ElementSeries loaded = RunStateCodecs.SERIES.deserializer().deserialize(null, read(bytes));
-            for (byte[] cell : cells.getOrDefault(element, new java.util.TreeMap<>()).values()) {
+            for (byte[] cell : cells.getOrDefault(element, new TreeMap<>()).values()) {
                 RunStateCodecs.CELL.deserializer().deserialize(null, read(cell)).applyTo(loaded);
             }
             loaded.takeChangedStages();
+            loaded.takeHeaderChanged();
             return loaded;
         });
     }
 
     @Override
     public void put(ElementSeries value) {
-        series.put(value.element(), written(RunStateCodecs.SERIES.serializer().serialize(null, value)));
+        if (value.takeHeaderChanged()) {
+            series.put(value.element(), written(RunStateCodecs.SERIES.serializer().serialize(null, value)));
+        }
         for (int stage : value.takeChangedStages()) {
-            cells.computeIfAbsent(value.element(), e -> new java.util.TreeMap<>()).put(stage,
+            cells.computeIfAbsent(value.element(), e -> new TreeMap<>()).put(stage,
                     written(RunStateCodecs.CELL.serializer().serialize(null, RunStateCodecs.StageCell.of(value, stage))));
         }
         cache.series().put(value.element(), value);
@@ -64,16 +70,34 @@ public final class SerializedRunStore implements RunStore {
 
     @Override
     public StageSlice slice(int stage) {
-        return cache.slices().computeIfAbsent(Integer.toString(stage), k -> {
-            byte[] bytes = slices.get(stage);
-            return bytes == null ? null : RunStateCodecs.SLICE.deserializer().deserialize(null, read(bytes));
+        StoredSlice stored = cache.slices().computeIfAbsent(Integer.toString(stage), k -> {
+            TreeMap<String, byte[]> parts = slices.get(stage);
+            if (parts == null) {
+                return null;
+            }
+            List<StageSlice> elements = new ArrayList<>();
+            parts.forEach((suffix, bytes) -> {
+                if (!suffix.isEmpty()) {
+                    elements.add(RunStateCodecs.SLICE.deserializer().deserialize(null, read(bytes)));
+                }
+            });
+            byte[] header = parts.get("");
+            return StoredSlice.read(stage, header == null ? null
+                    : RunStateCodecs.SLICE.deserializer().deserialize(null, read(header)), elements);
         });
+        return stored == null ? null : stored.slice();
     }
 
     @Override
     public void put(StageSlice value) {
-        slices.put(value.stage(), written(RunStateCodecs.SLICE.serializer().serialize(null, value)));
-        cache.slices().put(Integer.toString(value.stage()), value);
+        String key = Integer.toString(value.stage());
+        StoredSlice stored = cache.slices().get(key);
+        if (stored == null || stored.slice() != value) {
+            stored = StoredSlice.unwritten(value);
+            cache.slices().put(key, stored);
+        }
+        stored.writeChanges((suffix, part) -> slices.computeIfAbsent(value.stage(), s -> new TreeMap<>())
+                .put(suffix, written(RunStateCodecs.SLICE.serializer().serialize(null, part))));
     }
 
     /** Value bytes decoded so far. */

@@ -110,6 +110,8 @@ final class AggregatorBench {
                 }
                 forgetting.awaitQuiet(Duration.ofSeconds(1), Duration.ofMinutes(2));
                 seconds = (forgetting.lastNanos() - start) / 1e9;
+                log.say("aggregator: output records readable (s after the input commit) at each tenth: %s",
+                        tenths(forgetting.arrivals(), start));
                 outputs = forgetting.count();
                 finalRecords = forgetting.arrivals().stream().map(a -> MetricKeys.of(a.value())).distinct().count();
                 long[] bytes = changelogBytes(byStore);
@@ -147,6 +149,16 @@ final class AggregatorBench {
                 latestBytes / fixture.runs(), byStore, sst);
         return new Result(records, fixture.runs(), rawRate, raw, aggregatorRate, seconds, outputs, finalRecords, latestBytes,
                 totalBytes, byStore, sst, dir, ceiling);
+    }
+
+    /** When each tenth of the outputs was readable: where a slow start or a long tail shows. */
+    private static String tenths(List<? extends TopicWatcher.Arrival<?>> arrivals, long start) {
+        StringBuilder out = new StringBuilder();
+        for (int tenth = 1; tenth <= 10 && !arrivals.isEmpty(); tenth++) {
+            long nanos = arrivals.get(Math.max(0, arrivals.size() * tenth / 10 - 1)).nanos();
+            out.append(String.format(tenth == 1 ? "%.2f" : " %.2f", (nanos - start) / 1e9));
+        }
+        return out.toString();
     }
 
     private List<ProducerRecord<byte[], byte[]>> serialize(ShardResultFixture fixture, Topic<ShardResult> topic) {
