@@ -4,15 +4,22 @@ import dev.lethe.aggregator.metrics.Polarity;
 import dev.lethe.aggregator.metrics.RunKey;
 import dev.lethe.aggregator.metrics.ScoreCell;
 import dev.lethe.schemas.MetricPolarity;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 
 /**
  * Reads the score CSV of {@code lethe metrics}: header {@code campaign,family,model,stage,benchmark,category,n,correct}
@@ -48,41 +55,43 @@ public final class ScoresCsv {
 
     /** Parses every row; {@code updatedAt} stamps every cell (offline scores have no event time). */
     public static List<Map.Entry<RunKey, ScoreCell>> read(Reader input, Instant updatedAt) throws IOException, BadRowException {
-        BufferedReader reader = new BufferedReader(input);
-        String header = reader.readLine();
-        if (header == null) {
+        StringWriter all = new StringWriter();
+        input.transferTo(all);
+        String csv = all.toString();
+        if (csv.startsWith("\uFEFF")) {
+            csv = csv.substring(1);
+        }
+        List<CSVRecord> records = records(csv);
+        if (records.isEmpty()) {
             throw new BadRowException(1, "empty file, expected the header " + String.join(",", REQUIRED) + "[,items]");
         }
-        if (header.startsWith("\uFEFF")) {
-            header = header.substring(1);
-        }
+        int[] lineStarts = lineStarts(csv);
         Map<String, Integer> columns = new HashMap<>();
-        List<String> names = split(header, 1);
+        List<String> names = records.get(0).toList();
+        int headerLine = lineOf(lineStarts, records.get(0));
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i).strip();
             if (!REQUIRED.contains(name) && !OPTIONAL.contains(name)) {
-                throw new BadRowException(1, "unknown column '" + name + "', expected " + String.join(",", REQUIRED) + "[,items][,task][,polarity][,chance]");
+                throw new BadRowException(headerLine, "unknown column '" + name + "', expected " + String.join(",", REQUIRED) + "[,items][,task][,polarity][,chance]");
             }
             if (columns.put(name, i) != null) {
-                throw new BadRowException(1, "column '" + name + "' appears twice");
+                throw new BadRowException(headerLine, "column '" + name + "' appears twice");
             }
         }
         for (String required : REQUIRED) {
             if (!columns.containsKey(required)) {
-                throw new BadRowException(1, "missing column '" + required + "', expected " + String.join(",", REQUIRED) + "[,items]");
+                throw new BadRowException(headerLine, "missing column '" + required + "', expected " + String.join(",", REQUIRED) + "[,items]");
             }
         }
         Map<String, Map.Entry<RunKey, ScoreCell>> cells = new LinkedHashMap<>();
         Map<String, Integer> firstLine = new HashMap<>();
         Map<String, String> familyOfRun = new HashMap<>();
-        String text;
-        int lineNumber = 1;
-        while ((text = reader.readLine()) != null) {
-            lineNumber++;
-            if (text.isBlank()) {
+        for (CSVRecord record : records.subList(1, records.size())) {
+            int lineNumber = lineOf(lineStarts, record);
+            List<String> fields = record.toList();
+            if (fields.size() == 1 && fields.get(0).isBlank()) {
                 continue;
             }
-            List<String> fields = split(text, lineNumber);
             if (fields.size() != names.size()) {
                 throw new BadRowException(lineNumber, "expected " + names.size() + " fields, got " + fields.size());
             }
@@ -121,36 +130,46 @@ public final class ScoresCsv {
         return new ArrayList<>(cells.values());
     }
 
-    /** Splits one CSV line; fields may be double-quoted with "" as an escaped quote. */
-    static List<String> split(String line, int lineNumber) throws BadRowException {
-        List<String> fields = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char ch = line.charAt(i);
-            if (quoted) {
-                if (ch == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                    field.append('"');
-                    i++;
-                } else if (ch == '"') {
-                    quoted = false;
-                } else {
-                    field.append(ch);
+    /**
+     * Every record of the file, by Commons CSV's default format (RFC 4180: a quoted field may hold commas, doubled
+     * quotes and line breaks; empty lines skipped); a malformed record (an unterminated quote) names the line
+     * after the last good record.
+     */
+    private static List<CSVRecord> records(String csv) throws IOException, BadRowException {
+        List<CSVRecord> records = new ArrayList<>();
+        try (CSVParser parser = CSVFormat.DEFAULT.parse(new StringReader(csv))) {
+            Iterator<CSVRecord> it = parser.iterator();
+            while (true) {
+                long parsedLines = parser.getCurrentLineNumber();
+                try {
+                    if (!it.hasNext()) {
+                        return records;
+                    }
+                    records.add(it.next());
+                } catch (UncheckedIOException e) {
+                    throw new BadRowException((int) parsedLines + 1, "malformed CSV (an unterminated quoted field?): "
+                            + e.getCause().getMessage());
                 }
-            } else if (ch == '"' && field.isEmpty()) {
-                quoted = true;
-            } else if (ch == ',') {
-                fields.add(field.toString());
-                field.setLength(0);
-            } else if (ch != '\r') {
-                field.append(ch);
             }
         }
-        if (quoted) {
-            throw new BadRowException(lineNumber, "unterminated quoted field");
+    }
+
+    /** The offset at which each line of the text starts (a line ends at LF, CRLF or a lone CR). */
+    private static int[] lineStarts(String text) {
+        List<Integer> starts = new ArrayList<>(List.of(0));
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (ch == '\n' || (ch == '\r' && (i + 1 == text.length() || text.charAt(i + 1) != '\n'))) {
+                starts.add(i + 1);
+            }
         }
-        fields.add(field.toString());
-        return fields;
+        return starts.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The 1-based line on which a record starts (a record may span lines inside a quoted field). */
+    private static int lineOf(int[] lineStarts, CSVRecord record) {
+        int found = Arrays.binarySearch(lineStarts, (int) record.getCharacterPosition());
+        return (found >= 0 ? found : -found - 2) + 1;
     }
 
     /** The optional {@code polarity} column: empty or HIGHER_IS_BETTER, or CLOSER_TO_50_IS_BETTER for a bias share. */

@@ -78,4 +78,21 @@ class ScoresCsvTest {
                 .hasMessageStartingWith("line 1: unknown column 'extra'");
         assertThatThrownBy(() -> read("")).hasMessageStartingWith("line 1: empty file");
     }
+
+    @Test
+    void shouldReadAQuotedLineBreakInsideAFieldAndCountLinesFromTheFile() throws Exception {
+        String header = "campaign,family,model,stage,benchmark,category,n,correct,task";
+        List<Map.Entry<RunKey, ScoreCell>> cells = read(header,
+                "c,mlp,m,1,e,dk,10,3,\"perm-1",
+                "second line\"",
+                "c,mlp,m,0,e,dk,10,3,");
+
+        assertThat(cells).hasSize(2);
+        assertThat(cells.get(0).getValue().task()).isEqualTo("perm-1\nsecond line");
+        // the row after a two-line record is on line 4 of the file
+        assertThatThrownBy(() -> read(header, "c,mlp,m,1,e,dk,10,3,\"a\r\nb\"", "c,mlp,m,0,e,dk,10,11,"))
+                .hasMessage("line 4: correct (11) exceeds n (10)");
+        assertThatThrownBy(() -> read(header, "c,mlp,m,0,e,dk,10,3,", "c,mlp,m,1,e,dk,10,3,\"never closed"))
+                .hasMessageStartingWith("line 3: malformed CSV");
+    }
 }

@@ -1,77 +1,34 @@
 package dev.lethe.evaluator.suite.imported;
 
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 
-/** A small RFC 4180 reader (quoted fields with commas, doubled quotes and line breaks) for the MMLU CSVs. */
+/**
+ * Reads the MMLU and CrowS-Pairs CSVs with Commons CSV's default format, the parser {@code lethe metrics} reads
+ * score CSVs with (RFC 4180: quoted fields with commas, doubled quotes and line breaks; empty lines skipped).
+ */
 final class Csv {
 
     private Csv() {
     }
 
     static List<List<String>> parse(String text) {
+        String csv = text.startsWith("\uFEFF") ? text.substring(1) : text;
         List<List<String>> rows = new ArrayList<>();
-        List<String> row = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        boolean quoted = false;
-        boolean any = false;
-        int i = text.startsWith("\uFEFF") ? 1 : 0;
-        for (; i < text.length(); i++) {
-            char ch = text.charAt(i);
-            if (quoted) {
-                if (ch == '"') {
-                    if (i + 1 < text.length() && text.charAt(i + 1) == '"') {
-                        field.append('"');
-                        i++;
-                    } else {
-                        quoted = false;
-                    }
-                } else {
-                    field.append(ch);
-                }
-                continue;
+        try (CSVParser parser = CSVFormat.DEFAULT.parse(new StringReader(csv))) {
+            for (CSVRecord record : parser) {
+                rows.add(record.toList());
             }
-            switch (ch) {
-                case '"' -> {
-                    quoted = true;
-                    any = true;
-                }
-                case ',' -> {
-                    row.add(field.toString());
-                    field.setLength(0);
-                    any = true;
-                }
-                case '\r' -> {
-                    // CRLF or a lone CR ends the row like LF
-                    if (i + 1 < text.length() && text.charAt(i + 1) == '\n') {
-                        i++;
-                    }
-                    any = endRow(rows, row, field, any);
-                    row = new ArrayList<>();
-                }
-                case '\n' -> {
-                    any = endRow(rows, row, field, any);
-                    row = new ArrayList<>();
-                }
-                default -> {
-                    field.append(ch);
-                    any = true;
-                }
-            }
+        } catch (IOException | UncheckedIOException e) {
+            throw new IllegalArgumentException("malformed CSV after row " + rows.size() + " (an unterminated quoted "
+                    + "field?): " + e.getMessage(), e);
         }
-        if (quoted) {
-            throw new IllegalArgumentException("unterminated quoted field in row " + (rows.size() + 1));
-        }
-        endRow(rows, row, field, any);
         return rows;
-    }
-
-    private static boolean endRow(List<List<String>> rows, List<String> row, StringBuilder field, boolean any) {
-        if (any || field.length() > 0) {
-            row.add(field.toString());
-            rows.add(row);
-        }
-        field.setLength(0);
-        return false;
     }
 }
