@@ -2,58 +2,33 @@ package dev.lethe.evaluator;
 
 import dev.lethe.schemas.config.ClusterConfig;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
- * The immutable, validated configuration of the evaluator (planner and workers). Every key is declared once in
- * {@link Key} with its type, default and one-line doc; {@link #validated()} names the offending key. The same
- * keys travel as {@link Properties} to worker child processes ({@link #toProperties()} / {@link #fromProperties}).
- *
- * @param cluster            where to connect
- * @param workerId           this worker's id: its transactional.id suffix and ShardResult.evaluatorId
- * @param plannerId          the planner's id: its transactional.id suffix
- * @param checkpointRoots    directories {@code file:} checkpoint URIs must lie under
- * @param allowedUrls        URL prefixes {@code http(s):} checkpoint URIs must start with
- * @param dataDir            folder of the MNIST IDX files (mnist-cl), or null
- * @param maxCheckpointBytes size limit of one checkpoint file (its uncompressed content may be 4x this, at most heap/4)
- * @param modelCacheSize     models kept loaded per worker (LRU by checkpointId + sha256)
- * @param batchSize          items per {@code net.output} call
- * @param maxPollRecords     tasks scored per Kafka transaction
- * @param sessionTimeout     consumer session timeout: how fast a killed worker's partitions move on
- * @param transactionTimeout producer transaction timeout
- * @param scorer             {@code model} (real scorers by checkpoint format) or {@code sleep} (SleepScorer)
- * @param scorerSleep        sleep mode: fixed cost per shard; model mode: extra delay per shard (testing aid)
- * @param httpTimeout        connect and read timeout of http(s) checkpoint downloads
- * @param workDir            where private checkpoint copies go, or null for a temp dir
- * @param suiteDir           folder of imported suites ({@code <suiteDir>/<suite id>/suite.json}), or null
+ * The immutable, validated configuration of the evaluator (planner and workers). Every option is declared once in
+ * {@link Key} (name, type, default, validator, doc), and {@link #CONFIG_DEF}, Kafka's {@link ConfigDef} built from
+ * those declarations, parses and validates them: an invalid value is an {@link IllegalArgumentException} that names
+ * the key. The same keys travel as {@link Properties} to worker child processes ({@link #toProperties()} /
+ * {@link #fromProperties}); {@link #with(Key, Object)} changes one option through the same parse.
  */
-public record EvaluatorConfig(
-        ClusterConfig cluster,
-        String workerId,
-        String plannerId,
-        List<Path> checkpointRoots,
-        List<String> allowedUrls,
-        Path dataDir,
-        long maxCheckpointBytes,
-        int modelCacheSize,
-        int batchSize,
-        int maxPollRecords,
-        Duration sessionTimeout,
-        Duration transactionTimeout,
-        ScorerMode scorer,
-        Duration scorerSleep,
-        Duration httpTimeout,
-        Path workDir,
-        Path suiteDir) {
-
+public final class EvaluatorConfig {
 
     /** Which scorers a worker uses. */
     public enum ScorerMode {
@@ -63,32 +38,36 @@ public record EvaluatorConfig(
         SLEEP
     }
 
-    /** Every configuration key: name, default (as text, null = unset) and doc; the README table mirrors it. */
+    /** Every option: name, type, default (null = unset), validator and doc; the README table mirrors it. */
     public enum Key {
-        WORKER_ID("lethe.evaluator.worker.id", "worker-0", "Worker id: transactional.id suffix and ShardResult.evaluatorId; unique per worker."),
-        PLANNER_ID("lethe.evaluator.planner.id", "planner-0", "Planner id: transactional.id suffix of the planner."),
-        CHECKPOINT_ROOTS("lethe.evaluator.checkpoint.roots", "", "Comma-separated directories file: checkpoint URIs must lie under (--checkpoint-root)."),
-        ALLOWED_URLS("lethe.evaluator.allowed.urls", "", "Comma-separated http(s) URL prefixes checkpoint URLs must start with (--allow-url)."),
-        DATA_DIR("lethe.evaluator.data.dir", null, "Folder holding mnist-t10k/ for mnist-cl (--data-dir)."),
-        MAX_CHECKPOINT_BYTES("lethe.evaluator.max.checkpoint.bytes", "268435456", "Largest checkpoint file accepted (bytes); content may inflate to 4x, at most a quarter of the worker heap."),
-        MODEL_CACHE_SIZE("lethe.evaluator.model.cache.size", "2", "Models kept loaded per worker (LRU by checkpointId + sha256)."),
-        BATCH_SIZE("lethe.evaluator.batch.size", "256", "Items per batched net.output call."),
-        MAX_POLL_RECORDS("lethe.evaluator.max.poll.records", "4", "Tasks scored per Kafka transaction (consumer max.poll.records)."),
-        SESSION_TIMEOUT_MS("lethe.evaluator.session.timeout.ms", "10000", "Consumer session timeout: how soon a killed worker's partitions move on."),
-        TRANSACTION_TIMEOUT_MS("lethe.evaluator.transaction.timeout.ms", "60000", "Producer transaction.timeout.ms."),
-        SCORER("lethe.evaluator.scorer", "model", "model (real scorer per checkpoint format) or sleep (fixed-cost synthetic SleepScorer, benchmarks only)."),
-        SCORER_SLEEP_MS("lethe.evaluator.scorer.sleep.ms", "0", "sleep scorer: cost per shard; model scorer: extra delay per shard (testing aid)."),
-        HTTP_TIMEOUT_MS("lethe.evaluator.http.timeout.ms", "30000", "Connect and read timeout of http(s) checkpoint downloads."),
-        WORK_DIR("lethe.evaluator.work.dir", null, "Where private checkpoint copies are written (default: a temp dir)."),
-        SUITE_DIR("lethe.evaluator.suite.dir", null, "Folder of imported suites: suite id X is <dir>/X/suite.json (lethe suite import; --suite-dir).");
+        WORKER_ID("lethe.evaluator.worker.id", Type.STRING, "worker-0", Validators.ID, "Worker id: transactional.id suffix and ShardResult.evaluatorId; unique per worker."),
+        PLANNER_ID("lethe.evaluator.planner.id", Type.STRING, "planner-0", Validators.ID, "Planner id: transactional.id suffix of the planner."),
+        CHECKPOINT_ROOTS("lethe.evaluator.checkpoint.roots", Type.LIST, "", null, "Comma-separated directories file: checkpoint URIs must lie under (--checkpoint-root)."),
+        ALLOWED_URLS("lethe.evaluator.allowed.urls", Type.LIST, "", Validators.HTTP_PREFIXES, "Comma-separated http(s) URL prefixes checkpoint URLs must start with (--allow-url)."),
+        DATA_DIR("lethe.evaluator.data.dir", Type.STRING, null, null, "Folder holding mnist-t10k/ for mnist-cl (--data-dir)."),
+        MAX_CHECKPOINT_BYTES("lethe.evaluator.max.checkpoint.bytes", Type.LONG, "268435456", Range.atLeast(1), "Largest checkpoint file accepted (bytes); content may inflate to 4x, at most a quarter of the worker heap."),
+        MODEL_CACHE_SIZE("lethe.evaluator.model.cache.size", Type.INT, "2", Range.atLeast(1), "Models kept loaded per worker (LRU by checkpointId + sha256)."),
+        BATCH_SIZE("lethe.evaluator.batch.size", Type.INT, "256", Range.atLeast(1), "Items per batched net.output call."),
+        MAX_POLL_RECORDS("lethe.evaluator.max.poll.records", Type.INT, "4", Range.atLeast(1), "Tasks scored per Kafka transaction (consumer max.poll.records)."),
+        SESSION_TIMEOUT_MS("lethe.evaluator.session.timeout.ms", Type.LONG, "10000", Range.atLeast(1000), "Consumer session timeout: how soon a killed worker's partitions move on."),
+        TRANSACTION_TIMEOUT_MS("lethe.evaluator.transaction.timeout.ms", Type.LONG, "60000", Range.atLeast(1000), "Producer transaction.timeout.ms."),
+        SCORER("lethe.evaluator.scorer", Type.STRING, "model", ConfigDef.CaseInsensitiveValidString.in("model", "sleep"), "model (real scorer per checkpoint format) or sleep (fixed-cost synthetic SleepScorer, benchmarks only)."),
+        SCORER_SLEEP_MS("lethe.evaluator.scorer.sleep.ms", Type.LONG, "0", Range.atLeast(0), "sleep scorer: cost per shard; model scorer: extra delay per shard (testing aid)."),
+        HTTP_TIMEOUT_MS("lethe.evaluator.http.timeout.ms", Type.LONG, "30000", Range.atLeast(1), "Connect and read timeout of http(s) checkpoint downloads."),
+        WORK_DIR("lethe.evaluator.work.dir", Type.STRING, null, null, "Where private checkpoint copies are written (default: a temp dir)."),
+        SUITE_DIR("lethe.evaluator.suite.dir", Type.STRING, null, Validators.EXISTING_DIRECTORY, "Folder of imported suites: suite id X is <dir>/X/suite.json (lethe suite import; --suite-dir).");
 
         private final String key;
+        private final Type type;
         private final String defaultValue;
+        private final ConfigDef.Validator validator;
         private final String doc;
 
-        Key(String key, String defaultValue, String doc) {
+        Key(String key, Type type, String defaultValue, ConfigDef.Validator validator, String doc) {
             this.key = key;
+            this.type = type;
             this.defaultValue = defaultValue;
+            this.validator = validator;
             this.doc = doc;
         }
 
@@ -105,6 +84,9 @@ public record EvaluatorConfig(
         }
     }
 
+    /** The evaluator's options as Kafka's declared-options mechanism: parsing, defaults and validation. */
+    public static final ConfigDef CONFIG_DEF = configDef();
+
     /** Property names of the cluster settings in {@link #toProperties()}. */
     static final String CLUSTER_BOOTSTRAP = "lethe.cluster.bootstrap.servers";
     static final String CLUSTER_REGISTRY = "lethe.cluster.schema.registry.url";
@@ -112,9 +94,25 @@ public record EvaluatorConfig(
     static final String CLUSTER_USER_INFO = "lethe.cluster.registry.user.info";
     static final String CLUSTER_CLIENT = "lethe.cluster.client.";
 
-    public EvaluatorConfig {
-        checkpointRoots = List.copyOf(checkpointRoots == null ? List.of() : checkpointRoots);
-        allowedUrls = List.copyOf(allowedUrls == null ? List.of() : allowedUrls);
+    private final ClusterConfig cluster;
+    /** Every key's parsed, validated value (String, Integer, Long or List of String; null when unset). */
+    private final Map<String, Object> values;
+
+    private EvaluatorConfig(ClusterConfig cluster, Map<String, Object> values) {
+        if (cluster == null) {
+            throw new IllegalArgumentException("cluster settings are required");
+        }
+        this.cluster = cluster;
+        this.values = Collections.unmodifiableMap(new HashMap<>(values));
+    }
+
+    private static ConfigDef configDef() {
+        ConfigDef def = new ConfigDef();
+        for (Key key : Key.values()) {
+            Object defaultValue = key.defaultValue == null ? null : ConfigDef.parseType(key.key, key.defaultValue, key.type);
+            def.define(key.key, key.type, defaultValue, key.validator, ConfigDef.Importance.MEDIUM, key.doc);
+        }
+        return def;
     }
 
     /** Every key at its default. */
@@ -122,26 +120,13 @@ public record EvaluatorConfig(
         return fromProperties(cluster, new Properties());
     }
 
-    /** Reads the evaluator keys of {@code props} (missing keys take their default) and validates them. */
+    /** Reads the evaluator keys of {@code props} (missing keys take their default; others are ignored) and validates them. */
     public static EvaluatorConfig fromProperties(ClusterConfig cluster, Properties props) {
-        return new EvaluatorConfig(
-                cluster,
-                text(props, Key.WORKER_ID),
-                text(props, Key.PLANNER_ID),
-                list(props, Key.CHECKPOINT_ROOTS).stream().map(Path::of).toList(),
-                list(props, Key.ALLOWED_URLS),
-                path(props, Key.DATA_DIR),
-                number(props, Key.MAX_CHECKPOINT_BYTES),
-                (int) number(props, Key.MODEL_CACHE_SIZE),
-                (int) number(props, Key.BATCH_SIZE),
-                (int) number(props, Key.MAX_POLL_RECORDS),
-                Duration.ofMillis(number(props, Key.SESSION_TIMEOUT_MS)),
-                Duration.ofMillis(number(props, Key.TRANSACTION_TIMEOUT_MS)),
-                scorerMode(text(props, Key.SCORER)),
-                Duration.ofMillis(number(props, Key.SCORER_SLEEP_MS)),
-                Duration.ofMillis(number(props, Key.HTTP_TIMEOUT_MS)),
-                path(props, Key.WORK_DIR),
-                path(props, Key.SUITE_DIR)).validated();
+        try {
+            return new EvaluatorConfig(cluster, CONFIG_DEF.parse(props));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     /** A complete config, cluster included, from {@link #toProperties()} output (worker child processes). */
@@ -167,122 +152,167 @@ public record EvaluatorConfig(
             p.setProperty(CLUSTER_USER_INFO, cluster.registryUserInfo());
         }
         cluster.clientOverrides().forEach((k, v) -> p.setProperty(CLUSTER_CLIENT + k, v));
-        p.setProperty(Key.WORKER_ID.key, workerId);
-        p.setProperty(Key.PLANNER_ID.key, plannerId);
-        p.setProperty(Key.CHECKPOINT_ROOTS.key, String.join(",", checkpointRoots.stream().map(Path::toString).toList()));
-        p.setProperty(Key.ALLOWED_URLS.key, String.join(",", allowedUrls));
-        if (dataDir != null) {
-            p.setProperty(Key.DATA_DIR.key, dataDir.toString());
-        }
-        p.setProperty(Key.MAX_CHECKPOINT_BYTES.key, Long.toString(maxCheckpointBytes));
-        p.setProperty(Key.MODEL_CACHE_SIZE.key, Integer.toString(modelCacheSize));
-        p.setProperty(Key.BATCH_SIZE.key, Integer.toString(batchSize));
-        p.setProperty(Key.MAX_POLL_RECORDS.key, Integer.toString(maxPollRecords));
-        p.setProperty(Key.SESSION_TIMEOUT_MS.key, Long.toString(sessionTimeout.toMillis()));
-        p.setProperty(Key.TRANSACTION_TIMEOUT_MS.key, Long.toString(transactionTimeout.toMillis()));
-        p.setProperty(Key.SCORER.key, scorer.name().toLowerCase(Locale.ROOT));
-        p.setProperty(Key.SCORER_SLEEP_MS.key, Long.toString(scorerSleep.toMillis()));
-        p.setProperty(Key.HTTP_TIMEOUT_MS.key, Long.toString(httpTimeout.toMillis()));
-        if (workDir != null) {
-            p.setProperty(Key.WORK_DIR.key, workDir.toString());
-        }
-        if (suiteDir != null) {
-            p.setProperty(Key.SUITE_DIR.key, suiteDir.toString());
+        for (Key key : Key.values()) {
+            Object value = values.get(key.key);
+            if (value != null) {
+                p.setProperty(key.key, text(value));
+            }
         }
         return p;
     }
 
-    /** Checks every field; the message names the key. */
-    public EvaluatorConfig validated() {
-        if (cluster == null) {
-            throw new IllegalArgumentException("cluster settings are required");
+    /**
+     * This config with one option changed, parsed and validated as if read from properties: a {@link Duration} is
+     * taken in milliseconds, a collection joined with commas, an enum in lower case, anything else by toString.
+     */
+    public EvaluatorConfig with(Key key, Object value) {
+        Properties p = toProperties();
+        if (value == null) {
+            p.remove(key.key);
+        } else {
+            p.setProperty(key.key, text(value));
         }
-        requireId(Key.WORKER_ID, workerId);
-        requireId(Key.PLANNER_ID, plannerId);
-        for (String url : allowedUrls) {
-            URI uri;
-            try {
-                uri = new URI(url);
-            } catch (Exception e) {
-                throw invalid(Key.ALLOWED_URLS, "'" + url + "' is not a URL");
-            }
-            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-                throw invalid(Key.ALLOWED_URLS, "'" + url + "' must be an http(s) URL prefix with a host");
-            }
+        return fromProperties(cluster, p);
+    }
+
+    private static String text(Object value) {
+        if (value instanceof Duration d) {
+            return Long.toString(d.toMillis());
         }
-        positive(Key.MAX_CHECKPOINT_BYTES, maxCheckpointBytes);
-        positive(Key.MODEL_CACHE_SIZE, modelCacheSize);
-        positive(Key.BATCH_SIZE, batchSize);
-        positive(Key.MAX_POLL_RECORDS, maxPollRecords);
-        if (sessionTimeout == null || sessionTimeout.toMillis() < 1000) {
-            throw invalid(Key.SESSION_TIMEOUT_MS, "must be >= 1000");
+        if (value instanceof Collection<?> c) {
+            return String.join(",", c.stream().map(String::valueOf).toList());
         }
-        if (transactionTimeout == null || transactionTimeout.toMillis() < 1000) {
-            throw invalid(Key.TRANSACTION_TIMEOUT_MS, "must be >= 1000");
+        if (value instanceof Enum<?> e) {
+            return e.name().toLowerCase(Locale.ROOT);
         }
-        if (scorer == null) {
-            throw invalid(Key.SCORER, "must be model or sleep");
-        }
-        if (scorerSleep == null || scorerSleep.isNegative()) {
-            throw invalid(Key.SCORER_SLEEP_MS, "must be >= 0");
-        }
-        if (httpTimeout == null || httpTimeout.toMillis() < 1) {
-            throw invalid(Key.HTTP_TIMEOUT_MS, "must be >= 1");
-        }
-        if (suiteDir != null && !java.nio.file.Files.isDirectory(suiteDir)) {
-            throw invalid(Key.SUITE_DIR, "must be an existing directory, got '" + suiteDir + "'");
-        }
-        return this;
+        return value.toString();
     }
 
     public EvaluatorConfig withWorkerId(String id) {
-        return new EvaluatorConfig(cluster, id, plannerId, checkpointRoots, allowedUrls, dataDir, maxCheckpointBytes, modelCacheSize,
-                batchSize, maxPollRecords, sessionTimeout, transactionTimeout, scorer, scorerSleep, httpTimeout, workDir, suiteDir).validated();
+        return with(Key.WORKER_ID, id);
     }
 
     public EvaluatorConfig withCheckpointRoots(List<Path> roots) {
-        return new EvaluatorConfig(cluster, workerId, plannerId, roots, allowedUrls, dataDir, maxCheckpointBytes, modelCacheSize,
-                batchSize, maxPollRecords, sessionTimeout, transactionTimeout, scorer, scorerSleep, httpTimeout, workDir, suiteDir).validated();
+        return with(Key.CHECKPOINT_ROOTS, roots);
     }
 
     public EvaluatorConfig withAllowedUrls(List<String> urls) {
-        return new EvaluatorConfig(cluster, workerId, plannerId, checkpointRoots, urls, dataDir, maxCheckpointBytes, modelCacheSize,
-                batchSize, maxPollRecords, sessionTimeout, transactionTimeout, scorer, scorerSleep, httpTimeout, workDir, suiteDir).validated();
+        return with(Key.ALLOWED_URLS, urls);
     }
 
     public EvaluatorConfig withDataDir(Path dir) {
-        return new EvaluatorConfig(cluster, workerId, plannerId, checkpointRoots, allowedUrls, dir, maxCheckpointBytes, modelCacheSize,
-                batchSize, maxPollRecords, sessionTimeout, transactionTimeout, scorer, scorerSleep, httpTimeout, workDir, suiteDir).validated();
+        return with(Key.DATA_DIR, dir);
     }
 
     public EvaluatorConfig withScorer(ScorerMode mode, Duration sleep) {
-        return new EvaluatorConfig(cluster, workerId, plannerId, checkpointRoots, allowedUrls, dataDir, maxCheckpointBytes, modelCacheSize,
-                batchSize, maxPollRecords, sessionTimeout, transactionTimeout, mode, sleep, httpTimeout, workDir, suiteDir).validated();
+        return with(Key.SCORER, mode).with(Key.SCORER_SLEEP_MS, sleep);
     }
 
     public EvaluatorConfig withTimeouts(Duration session, Duration transaction) {
-        return new EvaluatorConfig(cluster, workerId, plannerId, checkpointRoots, allowedUrls, dataDir, maxCheckpointBytes, modelCacheSize,
-                batchSize, maxPollRecords, session, transaction, scorer, scorerSleep, httpTimeout, workDir, suiteDir).validated();
+        return with(Key.SESSION_TIMEOUT_MS, session).with(Key.TRANSACTION_TIMEOUT_MS, transaction);
     }
 
     public EvaluatorConfig withMaxPollRecords(int records) {
-        return new EvaluatorConfig(cluster, workerId, plannerId, checkpointRoots, allowedUrls, dataDir, maxCheckpointBytes, modelCacheSize,
-                batchSize, records, sessionTimeout, transactionTimeout, scorer, scorerSleep, httpTimeout, workDir, suiteDir).validated();
+        return with(Key.MAX_POLL_RECORDS, records);
     }
 
     public EvaluatorConfig withMaxCheckpointBytes(long bytes) {
-        return new EvaluatorConfig(cluster, workerId, plannerId, checkpointRoots, allowedUrls, dataDir, bytes, modelCacheSize,
-                batchSize, maxPollRecords, sessionTimeout, transactionTimeout, scorer, scorerSleep, httpTimeout, workDir, suiteDir).validated();
+        return with(Key.MAX_CHECKPOINT_BYTES, bytes);
     }
 
     public EvaluatorConfig withSuiteDir(Path dir) {
-        return new EvaluatorConfig(cluster, workerId, plannerId, checkpointRoots, allowedUrls, dataDir, maxCheckpointBytes, modelCacheSize,
-                batchSize, maxPollRecords, sessionTimeout, transactionTimeout, scorer, scorerSleep, httpTimeout, workDir, dir).validated();
+        return with(Key.SUITE_DIR, dir);
+    }
+
+    /** Where to connect. */
+    public ClusterConfig cluster() {
+        return cluster;
+    }
+
+    public String workerId() {
+        return (String) values.get(Key.WORKER_ID.key);
+    }
+
+    public String plannerId() {
+        return (String) values.get(Key.PLANNER_ID.key);
+    }
+
+    public List<Path> checkpointRoots() {
+        return strings(Key.CHECKPOINT_ROOTS).stream().map(Path::of).toList();
+    }
+
+    public List<String> allowedUrls() {
+        return strings(Key.ALLOWED_URLS);
+    }
+
+    /** Folder of the MNIST IDX files (mnist-cl), or null. */
+    public Path dataDir() {
+        return path(Key.DATA_DIR);
+    }
+
+    public long maxCheckpointBytes() {
+        return (Long) values.get(Key.MAX_CHECKPOINT_BYTES.key);
+    }
+
+    public int modelCacheSize() {
+        return (Integer) values.get(Key.MODEL_CACHE_SIZE.key);
+    }
+
+    public int batchSize() {
+        return (Integer) values.get(Key.BATCH_SIZE.key);
+    }
+
+    public int maxPollRecords() {
+        return (Integer) values.get(Key.MAX_POLL_RECORDS.key);
+    }
+
+    public Duration sessionTimeout() {
+        return millis(Key.SESSION_TIMEOUT_MS);
+    }
+
+    public Duration transactionTimeout() {
+        return millis(Key.TRANSACTION_TIMEOUT_MS);
+    }
+
+    public ScorerMode scorer() {
+        return ScorerMode.valueOf(((String) values.get(Key.SCORER.key)).toUpperCase(Locale.ROOT));
+    }
+
+    public Duration scorerSleep() {
+        return millis(Key.SCORER_SLEEP_MS);
+    }
+
+    public Duration httpTimeout() {
+        return millis(Key.HTTP_TIMEOUT_MS);
+    }
+
+    /** Where private checkpoint copies go, or null for a temp dir. */
+    public Path workDir() {
+        return path(Key.WORK_DIR);
+    }
+
+    /** Folder of imported suites ({@code <suiteDir>/<suite id>/suite.json}), or null. */
+    public Path suiteDir() {
+        return path(Key.SUITE_DIR);
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> strings(Key key) {
+        return List.copyOf((List<String>) values.get(key.key));
+    }
+
+    private Path path(Key key) {
+        String value = (String) values.get(key.key);
+        return value == null || value.isBlank() ? null : Path.of(value);
+    }
+
+    private Duration millis(Key key) {
+        return Duration.ofMillis((Long) values.get(key.key));
     }
 
     /** The worker's transactional.id: unique per worker id, stable across its restarts (so a restart fences its zombie). */
     public String workerTransactionalId() {
-        return cluster.topicPrefix() + "evaluator-" + workerId;
+        return cluster.topicPrefix() + "evaluator-" + workerId();
     }
 
     /** The workers' consumer group: {@code lethe-evaluators} under the default topic prefix, else {@code <prefix>evaluators}. */
@@ -296,58 +326,58 @@ public record EvaluatorConfig(
     }
 
     public String plannerTransactionalId() {
-        return cluster.topicPrefix() + "planner-" + plannerId;
+        return cluster.topicPrefix() + "planner-" + plannerId();
     }
 
-    private static IllegalArgumentException invalid(Key key, String problem) {
-        return new IllegalArgumentException(key.key + " " + problem);
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof EvaluatorConfig other && cluster.equals(other.cluster) && values.equals(other.values);
     }
 
-    private static void requireId(Key key, String id) {
-        if (id == null || !id.matches("[A-Za-z0-9._-]{1,100}")) {
-            throw invalid(key, "must be 1-100 of [A-Za-z0-9._-], got '" + id + "'");
-        }
+    @Override
+    public int hashCode() {
+        return Objects.hash(cluster, values);
     }
 
-    private static void positive(Key key, long value) {
-        if (value < 1) {
-            throw invalid(key, "must be >= 1, got " + value);
-        }
+    /** Every option and the cluster (whose toString hides its secrets). */
+    @Override
+    public String toString() {
+        return "EvaluatorConfig[cluster=" + cluster + ", " + new TreeMap<>(values) + "]";
     }
 
-    private static String text(Properties props, Key key) {
-        String v = props.getProperty(key.key);
-        return v == null ? key.defaultValue : v.trim();
-    }
+    /** The validators {@link Key} uses beyond Kafka's own ranges and value lists. */
+    private static final class Validators {
 
-    private static Path path(Properties props, Key key) {
-        String v = text(props, key);
-        return v == null || v.isBlank() ? null : Path.of(v);
-    }
+        /** An id: 1-100 of [A-Za-z0-9._-]. */
+        static final ConfigDef.Validator ID = (name, value) -> {
+            if (value == null || !value.toString().matches("[A-Za-z0-9._-]{1,100}")) {
+                throw new ConfigException(name + " must be 1-100 of [A-Za-z0-9._-], got '" + value + "'");
+            }
+        };
 
-    private static List<String> list(Properties props, Key key) {
-        String v = text(props, key);
-        List<String> out = new ArrayList<>();
-        if (v != null) {
-            Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(out::add);
-        }
-        return out;
-    }
+        /** Every entry an http(s) URL prefix with a host. */
+        static final ConfigDef.Validator HTTP_PREFIXES = (name, value) -> {
+            for (Object url : (List<?>) value) {
+                URI uri;
+                try {
+                    uri = new URI(url.toString());
+                } catch (URISyntaxException e) {
+                    throw new ConfigException(name + " '" + url + "' is not a URL");
+                }
+                if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                    throw new ConfigException(name + " '" + url + "' must be an http(s) URL prefix with a host");
+                }
+            }
+        };
 
-    private static long number(Properties props, Key key) {
-        String v = text(props, key);
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw invalid(key, "must be an integer, got '" + v + "'");
-        }
-    }
+        /** Unset, or an existing directory. */
+        static final ConfigDef.Validator EXISTING_DIRECTORY = (name, value) -> {
+            if (value != null && !value.toString().isBlank() && !Files.isDirectory(Path.of(value.toString()))) {
+                throw new ConfigException(name + " must be an existing directory, got '" + value + "'");
+            }
+        };
 
-    private static ScorerMode scorerMode(String v) {
-        try {
-            return ScorerMode.valueOf(v.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw invalid(Key.SCORER, "must be model or sleep, got '" + v + "'");
+        private Validators() {
         }
     }
 }

@@ -61,6 +61,29 @@ class EvaluatorConfigTest {
                 .hasMessageContaining("lethe.evaluator.session.timeout.ms");
     }
 
+    @Test
+    void shouldValidateAChangedOptionThroughTheDeclaredOptions() {
+        EvaluatorConfig c = EvaluatorConfig.defaults(CLUSTER).with(EvaluatorConfig.Key.BATCH_SIZE, 64);
+
+        assertThat(c.batchSize()).isEqualTo(64);
+        assertThat(EvaluatorConfig.CONFIG_DEF.names()).hasSize(EvaluatorConfig.Key.values().length);
+        assertThatThrownBy(() -> c.withMaxPollRecords(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("lethe.evaluator.max.poll.records");
+        assertThatThrownBy(() -> c.withSuiteDir(Path.of("/no/such/suites"))).hasMessageContaining("lethe.evaluator.suite.dir must be an existing directory");
+        assertThatThrownBy(() -> c.withTimeouts(Duration.ofMillis(999), Duration.ofSeconds(5)))
+                .hasMessageContaining("lethe.evaluator.session.timeout.ms");
+    }
+
+    @Test
+    void shouldNotPrintTheClustersSecrets() {
+        ClusterConfig cluster = CLUSTER.withRegistryUserInfo("u:registry-pass")
+                .withClientOverrides(Map.of("sasl.jaas.config", "PlainLoginModule required password=\"jaas-pass\";"));
+
+        String shown = EvaluatorConfig.defaults(cluster).withWorkerId("w-3").toString();
+
+        assertThat(shown).doesNotContain("registry-pass", "jaas-pass").contains("w-3", "lethe.evaluator.batch.size=256");
+    }
+
     private static Properties props(String key, String value) {
         Properties p = new Properties();
         p.setProperty(key, value);

@@ -84,6 +84,14 @@ public record ClusterConfig(
         return this;
     }
 
+    /** Every setting, with the registry credentials and secret client settings (sasl.jaas.config, ...) hidden. */
+    @Override
+    public String toString() {
+        return "ClusterConfig[bootstrapServers=" + bootstrapServers + ", schemaRegistryUrl=" + schemaRegistryUrl
+                + ", topicPrefix=" + topicPrefix + ", clientOverrides=" + Secrets.hideSecretValues(clientOverrides)
+                + ", registryUserInfo=" + Secrets.hide(registryUserInfo) + "]";
+    }
+
     public Topics topics() {
         return Topics.withPrefix(topicPrefix);
     }

@@ -1,5 +1,6 @@
 package dev.lethe.sinks.alertmanager;
 
+import dev.lethe.schemas.config.Secrets;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -62,5 +63,12 @@ public record AlertmanagerSinkConfig(List<URI> urls, Duration resendInterval, Du
     static URI alertsEndpoint(URI base) {
         String s = base.toString();
         return URI.create((s.endsWith("/") ? s.substring(0, s.length() - 1) : s) + "/api/v2/alerts");
+    }
+
+    /** The settings with secret headers (Authorization, tokens, keys) hidden. */
+    @Override
+    public String toString() {
+        return "AlertmanagerSinkConfig[urls=" + urls + ", resendInterval=" + resendInterval + ", requestTimeout="
+                + requestTimeout + ", headers=" + Secrets.hideSecretValues(headers) + ", generatorUrl=" + generatorUrl + "]";
     }
 }

@@ -1,5 +1,6 @@
 package dev.lethe.sinks.dashboard;
 
+import dev.lethe.schemas.config.Secrets;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -49,5 +50,11 @@ public record DashboardConfig(String host, int port, String token) {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("dashboard address (--bind) " + host + " does not resolve", e);
         }
+    }
+
+    /** The settings with the token hidden. */
+    @Override
+    public String toString() {
+        return "DashboardConfig[host=" + host + ", port=" + port + ", token=" + Secrets.hide(token) + "]";
     }
 }

@@ -1,5 +1,6 @@
 package dev.lethe.sinks.webhook;
 
+import dev.lethe.schemas.config.Secrets;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,5 +78,13 @@ public record WebhookSinkConfig(URI url, Path stateDir, int maxAttempts, Duratio
         long factor = 1L << Math.min(30, Math.max(0, attempt - 2));
         Duration d = initialBackoff.multipliedBy(factor);
         return d.compareTo(maxBackoff) > 0 ? maxBackoff : d;
+    }
+
+    /** The settings with secret headers (Authorization, tokens, keys) hidden. */
+    @Override
+    public String toString() {
+        return "WebhookSinkConfig[url=" + url + ", stateDir=" + stateDir + ", maxAttempts=" + maxAttempts + ", initialBackoff="
+                + initialBackoff + ", maxBackoff=" + maxBackoff + ", requestTimeout=" + requestTimeout + ", headers="
+                + Secrets.hideSecretValues(headers) + ", queueCapacity=" + queueCapacity + "]";
     }
 }
