@@ -354,29 +354,35 @@ def scale_tables(runs):
     return out
 
 
+ARCH_PAIRS = [("cnn-16", "mlp-128"), ("cnn-8", "mlp-64")]  # a CNN and the MLP of similar parameter count
+
+
 def arch_tables(runs):
     last = runs.last
-    cnn = next(m for m in runs.models if m.startswith("cnn"))
-    mlp = next(m for m in runs.models if m.startswith("mlp"))
-    out = [f"#### {runs.campaign}: {cnn} against {mlp} on the split protocol", ""]
+    pairs = [(c, m) for c, m in ARCH_PAIRS if c in runs.models and m in runs.models]
+    names = " and ".join(f"{c} against {m}" for c, m in pairs)
+    out = [f"#### {runs.campaign}: {names} on the split protocol", ""]
+    models = [m for pair in pairs for m in reversed(pair)]
     out += per_seed_table(runs, "Domain-knowledge accuracy (percent) after stage 0 and at the last stage, the "
                           "floor being the last stage's two classes (20 %):",
-                          [(f"{m} stage {k}", runs.values(m, k, "dk_pct")) for m in (mlp, cnn) for k in (0, last)])
+                          [(f"{m} stage {k}", runs.values(m, k, "dk_pct")) for m in models for k in (0, last)])
     out += per_seed_table(runs, f"Forgetting of domain knowledge at stage {last} (percent), GEM ACC/BWT over the "
                           "task elements:",
-                          [(f"{m} {label}", runs.values(m, last, col)) for m in (mlp, cnn)
+                          [(f"{m} {label}", runs.values(m, last, col)) for m in models
                            for label, col in (("chance-normalised FG", "dk_cn_fg_pct"), ("FG", "dk_fg_pct"),
                                               ("ACC %", "acc_pct"), ("BWT pp", "bwt_pp"))])
-    comps = [
-        (f"stage-0 accuracy, {cnn} − {mlp}", diff(runs, cnn, mlp, 0, "dk_pct"), "pp", f"the {cnn} knows more",
-         f"the {cnn} knows less"),
-        (f"chance-normalised FG, {cnn} − {mlp}", diff(runs, cnn, mlp, last, "dk_cn_fg_pct"), "pp",
-         f"the {cnn} forgot more", f"the {cnn} forgot less"),
-        (f"Luo's FG, {cnn} − {mlp}", diff(runs, cnn, mlp, last, "dk_fg_pct"), "pp", f"the {cnn} forgot more",
-         f"the {cnn} forgot less"),
-        (f"BWT, {cnn} − {mlp}", diff(runs, cnn, mlp, last, "bwt_pp"), "pp",
-         f"the {cnn} forgot less of the fine-tuning tasks", f"the {cnn} forgot more of the fine-tuning tasks"),
-    ]
+    comps = []
+    for cnn, mlp in pairs:
+        comps += [
+            (f"stage-0 accuracy, {cnn} − {mlp}", diff(runs, cnn, mlp, 0, "dk_pct"), "pp", f"the {cnn} knows more",
+             f"the {cnn} knows less"),
+            (f"chance-normalised FG, {cnn} − {mlp}", diff(runs, cnn, mlp, last, "dk_cn_fg_pct"), "pp",
+             f"the {cnn} forgot more", f"the {cnn} forgot less"),
+            (f"Luo's FG, {cnn} − {mlp}", diff(runs, cnn, mlp, last, "dk_fg_pct"), "pp", f"the {cnn} forgot more",
+             f"the {cnn} forgot less"),
+            (f"BWT, {cnn} − {mlp}", diff(runs, cnn, mlp, last, "bwt_pp"), "pp",
+             f"the {cnn} forgot less of the fine-tuning tasks", f"the {cnn} forgot more of the fine-tuning tasks"),
+        ]
     out += comparison_table(runs, "Paired by seed:", comps)
     return out
 
@@ -436,8 +442,8 @@ def v1_tables(runs):
 def v2(runs_dir):
     runs_dir = Path(runs_dir)
     lines = []
-    makers = {"findings-scale": scale_tables, "findings-arch": arch_tables, "findings-replay": replay_tables,
-              "default-v1": v1_tables}
+    makers = {"findings-scale": scale_tables, "findings-arch": arch_tables, "findings-arch-check": arch_tables,
+              "findings-replay": replay_tables, "default-v1": v1_tables}
     for name, make in makers.items():
         path = runs_dir / f"{name}.csv"
         if path.exists():
