@@ -3,6 +3,7 @@ package dev.lethe.cli.broker;
 import dev.lethe.cli.ClientPropertiesFile;
 import dev.lethe.cli.UsageException;
 import dev.lethe.registry.EmbeddedSchemaRegistry;
+import dev.lethe.schemas.config.ClusterConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -71,7 +72,7 @@ public final class RegistryCommand implements Callable<Integer> {
             throw new UsageException("--require-user-info must be USER:PASSWORD");
         }
         for (String hostPort : bootstrapServers.split(",")) {
-            if (!hostPort.strip().matches("[^:\\s]+:\\d{1,5}")) {
+            if (!ClusterConfig.isHostPort(hostPort.strip())) {
                 throw new UsageException("--bootstrap-servers must be host:port[,host:port...], got '" + bootstrapServers + "'");
             }
         }

@@ -4,10 +4,11 @@ import dev.lethe.sinks.jsonl.JsonlSink;
 import dev.lethe.sinks.report.ReportSink;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.commons.io.file.PathUtils;
 
 /**
  * The demo's output folder. The demo replaces what an earlier demo left in it (checkpoints/, state/, logs/ and the
@@ -57,13 +58,8 @@ final class DemoOutDir {
     }
 
     private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
+        if (Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            PathUtils.delete(root);
         }
     }
 }

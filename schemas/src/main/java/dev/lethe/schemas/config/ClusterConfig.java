@@ -5,6 +5,7 @@ import java.net.URI;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * Where every Lethe part connects: the Kafka cluster, the schema registry and the topic prefix, plus
@@ -58,7 +59,7 @@ public record ClusterConfig(
             throw new IllegalArgumentException("bootstrap.servers (--bootstrap-servers) must not be empty");
         }
         for (String hostPort : bootstrapServers.split(",")) {
-            if (!hostPort.strip().matches("[^:\\s]+:\\d{1,5}")) {
+            if (!isHostPort(hostPort.strip())) {
                 throw new IllegalArgumentException(
                         "bootstrap.servers (--bootstrap-servers) must be host:port[,host:port...], got '" + bootstrapServers + "'");
             }
@@ -82,6 +83,22 @@ public record ClusterConfig(
             throw new IllegalArgumentException("basic.auth.user.info (--registry-user-info) must be user:password");
         }
         return this;
+    }
+
+    /**
+     * Whether {@code address} is one {@code host:port} of a bootstrap list as Kafka's clients parse it
+     * ({@link Utils#getHost}, {@link Utils#getPort}): a name, an IPv4 address or a bracketed IPv6 address such as
+     * {@code [::1]:9092}, and a port up to 65535. Nothing is resolved.
+     */
+    public static boolean isHostPort(String address) {
+        try {
+            String host = Utils.getHost(address);
+            Integer port = Utils.getPort(address);
+            return host != null && !host.isEmpty() && port != null && port <= 65535
+                    && address.chars().noneMatch(Character::isWhitespace);
+        } catch (NumberFormatException e) {
+            return false; // a port of more digits than an int holds
+        }
     }
 
     /** Every setting, with the registry credentials and secret client settings (sasl.jaas.config, ...) hidden. */
