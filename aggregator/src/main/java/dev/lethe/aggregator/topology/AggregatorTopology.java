@@ -6,6 +6,7 @@ import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.topics.Topics;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serdes;
@@ -34,7 +35,7 @@ import org.apache.kafka.streams.state.Stores;
  *     -> [run-aggregator | stores run-summaries, run-series, run-cells, run-stages]
  *     -> forgetting (ELEMENT, CATEGORY, MODEL), alerts (FIRING / RESOLVED), shard-results-dlq
  *     -> CATEGORY records, key family -> repartition metrics-by-family -> [family-aggregator | store family-states]
- *     -> forgetting (FAMILY)
+ *     -> forgetting (FAMILY, the changed ones once per commit interval)
  * </pre>
  */
 public final class AggregatorTopology {
@@ -120,7 +121,8 @@ public final class AggregatorTopology {
         KStream<String, ForgettingMetric> familyMetrics = only(runOutput, "family-inputs",
                 o -> o instanceof AggregatorOutput.FamilyInput f ? f.metric() : null)
                 .repartition(Repartitioned.with(Serdes.String(), serdes.forgettingMetric()).withName(METRICS_BY_FAMILY))
-                .process(FamilyAggregator::new, Named.as("family-aggregator"), FAMILY_STORE);
+                .process(() -> new FamilyAggregator(Duration.ofMillis(config.commitIntervalMs())), Named.as("family-aggregator"),
+                        FAMILY_STORE);
 
         // one sink per branch (no merge): a merge would fuse the three sub-topologies into one and force their
         // sources to be co-partitioned and scheduled together

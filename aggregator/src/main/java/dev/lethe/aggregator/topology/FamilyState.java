@@ -16,20 +16,23 @@ import org.apache.kafka.common.serialization.Serde;
  */
 public final class FamilyState {
 
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2; // 2: the FAMILY record last published
 
     private final String campaign;
     private final String family;
     private final TreeMap<String, ForgettingMetric> categoryRecords; // key category \0 stage \0 model
+    /** In a store value (one category and stage): the FAMILY record last published from it, null before the first. */
+    private ForgettingMetric published;
 
-    FamilyState(String campaign, String family, TreeMap<String, ForgettingMetric> categoryRecords) {
+    FamilyState(String campaign, String family, TreeMap<String, ForgettingMetric> categoryRecords, ForgettingMetric published) {
         this.campaign = campaign;
         this.family = family;
         this.categoryRecords = categoryRecords;
+        this.published = published;
     }
 
     static FamilyState empty(String campaign, String family) {
-        return new FamilyState(campaign, family, new TreeMap<>());
+        return new FamilyState(campaign, family, new TreeMap<>(), null);
     }
 
     public String campaign() {
@@ -40,22 +43,32 @@ public final class FamilyState {
         return family;
     }
 
-    /**
-     * Stores a run's CATEGORY record and returns the FAMILY record of its (category, stage) when that changed, else
-     * null (a run's record that moves no family mean publishes nothing).
-     */
-    ForgettingMetric update(ForgettingMetric categoryRecord) {
-        String prefix = categoryRecord.getCategory() + "\u0000" + String.format("%010d", categoryRecord.getStage()) + "\u0000";
-        ForgettingMetric before = family(categoryRecord, prefix);
-        categoryRecords.put(prefix + categoryRecord.getModel(), categoryRecord);
-        ForgettingMetric after = family(categoryRecord, prefix);
-        return after == null || after.equals(before) ? null : after;
+    /** Stores a member run's CATEGORY record (of this value's category and stage), replacing the run's earlier one. */
+    void add(ForgettingMetric categoryRecord) {
+        categoryRecords.put(prefix(categoryRecord.getCategory(), categoryRecord.getStage()) + categoryRecord.getModel(),
+                categoryRecord);
     }
 
-    private ForgettingMetric family(ForgettingMetric categoryRecord, String prefix) {
-        List<ForgettingMetric> members = new ArrayList<>(categoryRecords.subMap(prefix, prefix + "\uffff").values());
-        return members.isEmpty() ? null
-                : FamilyMetrics.compute(campaign, family, categoryRecord.getCategory(), categoryRecord.getStage(), members);
+    /**
+     * The FAMILY record of this value's category and stage when it differs from the one last published, else null
+     * (member records that move no family mean publish nothing).
+     */
+    ForgettingMetric unpublished() {
+        if (categoryRecords.isEmpty()) {
+            return null;
+        }
+        ForgettingMetric any = categoryRecords.firstEntry().getValue();
+        ForgettingMetric now = FamilyMetrics.compute(campaign, family, any.getCategory(), any.getStage(),
+                List.copyOf(categoryRecords.values()));
+        return now == null || now.equals(published) ? null : now;
+    }
+
+    void markPublished(ForgettingMetric familyRecord) {
+        this.published = familyRecord;
+    }
+
+    private static String prefix(String category, int stage) {
+        return category + "\u0000" + StoreRunStore.padded(stage) + "\u0000";
     }
 
     /** Joins slices of the same (family, campaign) into one state each, ordered by family then campaign. */
@@ -94,6 +107,10 @@ public final class FamilyState {
             out.writeUTF(entry.getKey());
             StateCodec.writeRecord(out, entry.getValue());
         }
+        out.writeBoolean(state.published != null);
+        if (state.published != null) {
+            StateCodec.writeRecord(out, state.published);
+        }
     }
 
     private static FamilyState read(DataInputStream in) throws IOException {
@@ -108,6 +125,7 @@ public final class FamilyState {
         for (int i = 0; i < count; i++) {
             records.put(in.readUTF(), StateCodec.readRecord(in, ForgettingMetric.class));
         }
-        return new FamilyState(campaign, family, records);
+        ForgettingMetric published = in.readBoolean() ? StateCodec.readRecord(in, ForgettingMetric.class) : null;
+        return new FamilyState(campaign, family, records, published);
     }
 }

@@ -24,6 +24,7 @@ import dev.lethe.schemas.topics.Topics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,6 +97,8 @@ class AggregatorTopologyTest {
             shardInput.pipeInput(key.getBytes(StandardCharsets.UTF_8),
                     shardSerializer.serialize(topics.shardResults().name(), shard), Instant.ofEpochMilli(clock));
         }
+        // FAMILY records are published once per commit interval: let one pass, as a running aggregator would
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
         return Instant.ofEpochMilli(clock);
     }
 
