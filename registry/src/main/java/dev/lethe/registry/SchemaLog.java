@@ -54,6 +54,8 @@ final class SchemaLog implements AutoCloseable {
     private final Map<String, Object> clientProperties;
     private final Duration timeout;
     private final KafkaProducer<String, String> producer;
+    /** Why a newer instance fenced this one (guarded by this): every later write is refused the same way. */
+    private Throwable fenced;
 
     SchemaLog(String topic, Map<String, Object> clientProperties, Duration timeout) {
         this.topic = topic;
@@ -177,13 +179,18 @@ final class SchemaLog implements AutoCloseable {
     }
 
     private synchronized void append(ObjectNode key, ObjectNode value) {
+        if (fenced != null) {
+            // the producer stays mid-transaction once fenced: a later write must not begin another (500, not 503)
+            throw new NotTheWriterException(topic, fenced);
+        }
         try {
             producer.beginTransaction();
             producer.send(new ProducerRecord<>(topic, 0, key.toString(), value == null ? null : value.toString()))
                     .get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
             producer.commitTransaction();
-        } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
-            throw new NotTheWriterException(topic, fenced);
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            fenced = e;
+            throw new NotTheWriterException(topic, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             abortQuietly();
@@ -191,6 +198,7 @@ final class SchemaLog implements AutoCloseable {
         } catch (ExecutionException | TimeoutException | KafkaException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             if (cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException) {
+                fenced = cause;
                 throw new NotTheWriterException(topic, cause);
             }
             abortQuietly();
