@@ -1,5 +1,6 @@
 package dev.lethe.embedded;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.schemas.config.ClusterConfig;
@@ -124,12 +125,12 @@ class EmbeddedKafkaBrokerIT {
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             List<String> seen = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (seen.size() < atLeast && System.nanoTime() < deadline) {
+            await().atMost(Duration.ofSeconds(30)).pollInSameThread().pollInterval(Duration.ofMillis(1)).until(() -> {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
                     seen.add(r.key() + "=" + r.value());
                 }
-            }
+                return seen.size() >= atLeast;
+            });
             return seen;
         }
     }

@@ -1,5 +1,6 @@
 package dev.lethe.registry;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -134,13 +135,13 @@ class ConfluentPythonInteropIT {
                 "bootstrap.servers", broker.bootstrapServers(), "group.id", "p2j-" + typeName,
                 "auto.offset.reset", "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (received.size() < expected.size() && System.nanoTime() < deadline) {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1)).pollInSameThread().until(() -> {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     assertThat(record.value()[0]).as("Confluent magic byte").isZero();
                     received.add(serde.deserializer().deserialize(topic, record.value()));
                 }
-            }
+                return received.size() >= expected.size();
+            });
         }
         assertThat(received).containsExactlyElementsOf(expected);
     }

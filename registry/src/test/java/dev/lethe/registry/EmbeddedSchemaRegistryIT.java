@@ -1,5 +1,6 @@
 package dev.lethe.registry;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -294,10 +295,10 @@ class EmbeddedSchemaRegistryIT {
         List<ConsumerRecord<String, CheckpointReady>> received = new ArrayList<>();
         try (KafkaConsumer<String, CheckpointReady> consumer = new KafkaConsumer<>(consumerProps)) {
             consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (received.size() < 6 && System.nanoTime() < deadline) {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1)).pollInSameThread().until(() -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(received::add);
-            }
+                return received.size() >= 6;
+            });
         }
         assertThat(received).hasSize(6);
         assertThat(received.subList(0, 5)).extracting(ConsumerRecord::value).containsExactlyElementsOf(sent);

@@ -1,5 +1,7 @@
 package dev.lethe.aggregator.app;
 
+import org.awaitility.core.ConditionTimeoutException;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -124,39 +126,34 @@ class AggregatorIT {
     /** Polls lethe.forgetting until the last record per key (times set aside) equals {@code expected}. */
     private static Map<String, ForgettingMetric> awaitFinalMetrics(Topics topics, Map<String, ForgettingMetric> expected)
             throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         Map<String, ForgettingMetric> last = new LinkedHashMap<>();
-        while (System.nanoTime() < deadline) {
-            last.clear();
-            try {
-                for (ConsumerRecord<String, ForgettingMetric> record : CLUSTER.readAll(topics.forgetting(), expected.size(), Duration.ofSeconds(5))) {
-                    assertThat(record.key()).isEqualTo(record.value().getFamily());
-                    last.put(MetricKeys.of(record.value()), atEpoch(record.value()));
+        try {
+            // polled between full re-reads of the topic; a read short of records is not yet an answer
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).pollInSameThread().until(() -> {
+                last.clear();
+                try {
+                    for (ConsumerRecord<String, ForgettingMetric> record : CLUSTER.readAll(topics.forgetting(), expected.size(), Duration.ofSeconds(5))) {
+                        assertThat(record.key()).isEqualTo(record.value().getFamily());
+                        last.put(MetricKeys.of(record.value()), atEpoch(record.value()));
+                    }
+                } catch (AssertionError notYet) {
+                    return false;
                 }
-            } catch (AssertionError notYet) {
-                continue;
-            }
-            if (last.equals(expected)) {
-                return last;
-            }
-            Thread.sleep(200); // poll interval between full re-reads of the topic
+                return last.equals(expected);
+            });
+        } catch (ConditionTimeoutException e) {
+            assertThat(last).containsExactlyInAnyOrderEntriesOf(expected);
         }
-        assertThat(last).containsExactlyInAnyOrderEntriesOf(expected);
         return last;
     }
 
     /** GET with JSON 200 expected; a 503 (rebalance in progress) is retried for up to 30 s. */
     private JsonNode get(URI endpoint, String path) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        HttpResponse<String> response;
-        do {
-            response = http.send(HttpRequest.newBuilder(endpoint.resolve(path)).timeout(Duration.ofSeconds(20)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 503) {
-                break;
-            }
-            Thread.sleep(200); // poll interval while the instances rebalance
-        } while (System.nanoTime() < deadline);
+        // asked again while the instances rebalance (503)
+        HttpResponse<String> response = await(path + " answering other than 503").atMost(Duration.ofSeconds(30))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200)).pollInSameThread()
+                .until(() -> http.send(HttpRequest.newBuilder(endpoint.resolve(path)).timeout(Duration.ofSeconds(20)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString()), r -> r.statusCode() != 503);
         assertThat(response.statusCode()).as(path + " -> " + response.body()).isEqualTo(200);
         return RecordJson.mapper().readTree(response.body());
     }
@@ -238,14 +235,9 @@ class AggregatorIT {
 
     /** Both RUNNING after the rebalance that adding an instance causes. */
     private static void awaitBothRunning(AggregatorApp a, AggregatorApp b) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (a.awaitRunning(Duration.ofSeconds(1)) && b.awaitRunning(Duration.ofSeconds(1))
-                    && a.streams().metadataForAllStreamsClients().size() == 2) {
-                return;
-            }
-        }
-        throw new AssertionError("two aggregator instances not both RUNNING: " + a.streams().state() + ", " + b.streams().state());
+        await("two aggregator instances both RUNNING").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1))
+                .pollInSameThread().until(() -> a.awaitRunning(Duration.ofSeconds(1)) && b.awaitRunning(Duration.ofSeconds(1))
+                        && a.streams().metadataForAllStreamsClients().size() == 2);
     }
 
     private static String withoutTime(JsonNode node) {

@@ -1,5 +1,6 @@
 package dev.lethe.cli.aggregator;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -111,34 +112,33 @@ class AggregateCommandIT {
 
     private static URI awaitEndpoint(StringWriter out) throws InterruptedException {
         Pattern started = Pattern.compile("queries at (http://\\S+) ");
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            Matcher matcher = started.matcher(out.toString());
-            if (matcher.find()) {
-                return URI.create(matcher.group(1));
-            }
-            Thread.sleep(100); // poll interval for the start-up line
-        }
-        throw new AssertionError("lethe aggregate did not print its endpoint: " + out);
+        Matcher matcher = await("lethe aggregate printing its endpoint").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100)).until(() -> started.matcher(out.toString()), Matcher::find);
+        return URI.create(matcher.group(1));
     }
 
     private static JsonNode awaitModel(URI endpoint, int records) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(endpoint.resolve("/models/cli-camp/mlp-a"))
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            last = response.statusCode() + " " + response.body();
-            if (response.statusCode() == 200) {
-                JsonNode body = RecordJson.mapper().readTree(response.body());
-                if (body.get("records").size() == records && body.get("matrix").size() == ROWS.length) {
-                    return body;
-                }
-            }
-            Thread.sleep(200); // poll interval while the scores flow through
+        // polled while the scores flow through
+        HttpResponse<String> response = await("the endpoint serving all " + records + " records").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200)).pollInSameThread()
+                .until(() -> http.send(HttpRequest.newBuilder(endpoint.resolve("/models/cli-camp/mlp-a"))
+                        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString()), r -> {
+                            if (r.statusCode() != 200) {
+                                return false;
+                            }
+                            JsonNode body = json(r.body());
+                            return body.get("records").size() == records && body.get("matrix").size() == ROWS.length;
+                        });
+        return RecordJson.mapper().readTree(response.body());
+    }
+
+    private static JsonNode json(String body) {
+        try {
+            return RecordJson.mapper().readTree(body);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        throw new AssertionError("the endpoint never served all " + records + " records: " + last);
     }
 
     private static String withoutTime(JsonNode node) {

@@ -1,5 +1,9 @@
 package dev.lethe.cli.demo;
 
+import org.awaitility.core.ConditionTimeoutException;
+import java.util.concurrent.Callable;
+import static org.awaitility.Awaitility.await;
+import java.util.Objects;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -248,29 +252,30 @@ class DemoIT {
 
         /** Waits until some metrics have flowed, then scrapes the live endpoint the demo announced. */
         String scrapePrometheusOnceMetricsFlow() throws Exception {
-            long deadline = System.nanoTime() + Duration.ofMinutes(7).toNanos();
-            String url = null;
-            while (System.nanoTime() < deadline && process.isAlive()) {
-                process.descendants().forEach(h -> descendantsSeen.add(h.pid()));
-                for (String line : lines) {
-                    Matcher m = PROMETHEUS_URL.matcher(line);
-                    if (m.find()) {
-                        url = m.group(1).replaceAll("[,;]$", "");
-                    }
-                    Matcher e = ELEMENTS.matcher(line);
-                    if (url != null && e.find() && Integer.parseInt(e.group(1)) > 0) {
-                        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                                HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-                                HttpResponse.BodyHandlers.ofString());
-                        assertThat(response.statusCode()).isEqualTo(200);
-                        if (response.body().contains("lethe_forgetting_fg_pct{")) {
-                            return response.body();
+            String[] url = {null};
+            // polling the child's output while it runs
+            Optional<String> exposition = await("a Prometheus exposition with metrics").atMost(Duration.ofMinutes(7))
+                    .pollInterval(Duration.ofMillis(500)).pollInSameThread().until(() -> {
+                        process.descendants().forEach(h -> descendantsSeen.add(h.pid()));
+                        for (String line : lines) {
+                            Matcher m = PROMETHEUS_URL.matcher(line);
+                            if (m.find()) {
+                                url[0] = m.group(1).replaceAll("[,;]$", "");
+                            }
+                            Matcher e = ELEMENTS.matcher(line);
+                            if (url[0] != null && e.find() && Integer.parseInt(e.group(1)) > 0) {
+                                HttpResponse<String> response = HttpClient.newHttpClient().send(
+                                        HttpRequest.newBuilder(URI.create(url[0])).timeout(Duration.ofSeconds(10)).build(),
+                                        HttpResponse.BodyHandlers.ofString());
+                                assertThat(response.statusCode()).isEqualTo(200);
+                                if (response.body().contains("lethe_forgetting_fg_pct{")) {
+                                    return Optional.of(response.body());
+                                }
+                            }
                         }
-                    }
-                }
-                Thread.sleep(500); // polling the child's output; the condition is checked above
-            }
-            throw new AssertionError("no Prometheus exposition with metrics while the demo ran; output:\n" + output());
+                        return process.isAlive() ? null : Optional.<String>empty();
+                    }, Objects::nonNull);
+            return exposition.orElseThrow(() -> new AssertionError("no Prometheus exposition with metrics while the demo ran; output:\n" + output()));
         }
 
         /** The page at the dashboard URL the demo printed, fetched while the demo runs. */
@@ -284,18 +289,19 @@ class DemoIT {
 
         /** The dashboard URL, as soon as the demo prints it (before training starts). */
         String awaitDashboardUrl() throws InterruptedException {
-            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-            while (System.nanoTime() < deadline && process.isAlive()) {
-                process.descendants().forEach(h -> descendantsSeen.add(h.pid()));
-                for (String line : lines) {
-                    Matcher m = DASHBOARD_URL.matcher(line);
-                    if (m.find()) {
-                        return m.group(1);
-                    }
-                }
-                Thread.sleep(100); // polling the child's output; the condition is checked above
-            }
-            throw new AssertionError("no dashboard URL printed; output:\n" + output());
+            // polling the child's output while it runs
+            Optional<String> url = await("the dashboard URL printed").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        process.descendants().forEach(h -> descendantsSeen.add(h.pid()));
+                        for (String line : lines) {
+                            Matcher m = DASHBOARD_URL.matcher(line);
+                            if (m.find()) {
+                                return Optional.of(m.group(1));
+                            }
+                        }
+                        return process.isAlive() ? null : Optional.<String>empty();
+                    }, Objects::nonNull);
+            return url.orElseThrow(() -> new AssertionError("no dashboard URL printed; output:\n" + output()));
         }
 
         boolean running() {
@@ -317,17 +323,15 @@ class DemoIT {
         }
 
         /** Child processes of the demo (broker, workers) still alive a few seconds after it exited. */
-        List<Long> leftoverProcesses() throws InterruptedException {
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            List<Long> alive;
-            do {
-                alive = descendantsSeen.stream().filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).toList();
-                if (alive.isEmpty()) {
-                    return alive;
-                }
-                Thread.sleep(200);
-            } while (System.nanoTime() < deadline);
-            return alive;
+        List<Long> leftoverProcesses() throws Exception {
+            Callable<List<Long>> alive = () -> descendantsSeen.stream()
+                    .filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).toList();
+            try {
+                return await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+                        .until(alive, List::isEmpty);
+            } catch (ConditionTimeoutException e) {
+                return alive.call();
+            }
         }
 
         String output() {

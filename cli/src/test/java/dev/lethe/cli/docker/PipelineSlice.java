@@ -1,5 +1,6 @@
 package dev.lethe.cli.docker;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.embedded.LetheTopicsAdmin;
@@ -161,10 +162,10 @@ final class PipelineSlice {
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (records.size() < atLeast && System.nanoTime() < deadline) {
+            await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(1)).pollInSameThread().until(() -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
+                return records.size() >= atLeast;
+            });
             // one more short poll: more records than expected must show up as a failure, not be left unread
             consumer.poll(Duration.ofMillis(500)).forEach(records::add);
         }

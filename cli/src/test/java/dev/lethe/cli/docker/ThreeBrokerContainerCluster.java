@@ -1,5 +1,6 @@
 package dev.lethe.cli.docker;
 
+import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -53,24 +54,10 @@ final class ThreeBrokerContainerCluster implements Startable {
     @Override
     public void start() {
         brokers.parallelStream().forEach(GenericContainer::start);
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-            int seen = 0;
-            while (System.nanoTime() < deadline) {
-                try {
-                    seen = admin.describeCluster().nodes().get().size();
-                    if (seen == NODES) {
-                        return;
-                    }
-                } catch (Exception e) {
-                    // not ready yet: poll again until the deadline
-                }
-                Thread.sleep(200); // polling backoff, not a fixed wait for an outcome
-            }
-            throw new IllegalStateException("only " + seen + " of " + NODES + " brokers registered within " + READY_TIMEOUT);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted waiting for the brokers", e);
+            // a cluster not ready yet fails describeCluster: asked again until the deadline
+            await(NODES + " brokers registered").atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                    .until(() -> admin.describeCluster().nodes().get().size() == NODES);
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.lethe.cli.multi;
 
+import java.util.Optional;
+import org.awaitility.core.ConditionTimeoutException;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -392,30 +395,34 @@ class MultiInstanceIT {
      * has held for {@link #STABLE}: a joining member can cause a few follow-up rebalances in quick succession.
      */
     private static void awaitInstances(AggregatorApp[] apps, int instances) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        List<Set<String>> previous = null;
-        long since = 0;
-        while (System.nanoTime() < deadline) {
-            boolean ready = true;
-            for (AggregatorApp app : apps) {
-                ready &= app.streams().state() == KafkaStreams.State.RUNNING
-                        && app.streams().metadataForAllStreamsClients().size() == instances;
-            }
-            if (!ready) {
-                previous = null;
-            } else {
+        List<List<Set<String>>> previous = new ArrayList<>(); // the assignment seen last, empty while not ready
+        long[] since = {0};
+        try {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).pollInSameThread().until(() -> {
+                boolean ready = true;
+                for (AggregatorApp app : apps) {
+                    ready &= app.streams().state() == KafkaStreams.State.RUNNING
+                            && app.streams().metadataForAllStreamsClients().size() == instances;
+                }
+                if (!ready) {
+                    previous.clear();
+                    return false;
+                }
                 List<Set<String>> assignment = new ArrayList<>();
                 for (AggregatorApp app : apps) {
                     assignment.add(activeTasks(app));
                 }
-                if (!assignment.equals(previous)) {
-                    previous = assignment;
-                    since = System.nanoTime();
-                } else if (System.nanoTime() - since >= STABLE.toNanos()) {
-                    return;
+                if (previous.isEmpty() || !assignment.equals(previous.get(0))) {
+                    previous.clear();
+                    previous.add(assignment);
+                    since[0] = System.nanoTime();
+                    return false;
                 }
-            }
-            Thread.sleep(100); // poll interval while the group settles
+                return System.nanoTime() - since[0] >= STABLE.toNanos();
+            });
+            return;
+        } catch (ConditionTimeoutException e) {
+            // described below
         }
         List<String> states = new ArrayList<>();
         for (AggregatorApp app : apps) {
@@ -426,15 +433,13 @@ class MultiInstanceIT {
 
     /** Waits until {@code survivor} is RUNNING with every task of the application active on it. */
     private static void awaitTakeover(AggregatorApp survivor, Set<String> allTasks) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (survivor.awaitRunning(Duration.ofSeconds(1)) && activeTasks(survivor).equals(allTasks)) {
-                return;
-            }
-            Thread.sleep(100); // poll interval while the group rebalances
+        try {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).pollInSameThread()
+                    .until(() -> survivor.awaitRunning(Duration.ofSeconds(1)) && activeTasks(survivor).equals(allTasks));
+        } catch (ConditionTimeoutException e) {
+            assertThat(activeTasks(survivor)).as("tasks the survivor took over (state %s)", survivor.streams().state())
+                    .isEqualTo(allTasks);
         }
-        assertThat(activeTasks(survivor)).as("tasks the survivor took over (state %s)", survivor.streams().state())
-                .isEqualTo(allTasks);
     }
 
     private static Set<String> activeTasks(AggregatorApp app) {
@@ -470,45 +475,33 @@ class MultiInstanceIT {
 
     /** Waits until lethe.forgetting holds at least {@code count} distinct keys matching {@code match}. */
     private static void awaitRecords(Topics topics, Predicate<ForgettingMetric> match, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (lastPerKey(topics).values().stream().filter(match).count() < count) {
-            assertThat(System.nanoTime()).as("%d matching records on %s within 60 s", count, topics.forgetting().name())
-                    .isLessThan(deadline);
-            Thread.sleep(250); // poll interval while the shards are aggregated
-        }
+        await(count + " matching records on " + topics.forgetting().name()).atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250)).pollInSameThread()
+                .until(() -> lastPerKey(topics).values().stream().filter(match).count() >= count);
     }
 
     private static ForgettingMetric awaitFirst(Topics topics, Predicate<ForgettingMetric> match, Duration timeout)
             throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (ForgettingMetric m : lastPerKey(topics).values()) {
-                if (match.test(m)) {
-                    return m;
-                }
-            }
-            Thread.sleep(250); // poll interval while the first checkpoints are scored
-        }
-        throw new AssertionError("no matching record on " + topics.forgetting().name() + " within " + timeout);
+        return await("a matching record on " + topics.forgetting().name()).atMost(timeout)
+                .pollInterval(Duration.ofMillis(250)).pollInSameThread()
+                .until(() -> lastPerKey(topics).values().stream().filter(match).findFirst(), Optional::isPresent).get();
     }
 
     /** Polls lethe.forgetting until its last record per key, times set aside, equals {@code expected}; returns them. */
     private static Map<String, ForgettingMetric> awaitFinalRecords(Topics topics, Map<String, ForgettingMetric> expected,
                                                                    Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, ForgettingMetric> last;
-        while (true) {
-            last = lastPerKey(topics);
-            Map<String, ForgettingMetric> timeless = new TreeMap<>();
-            last.forEach((k, m) -> timeless.put(k, atEpoch(m)));
-            if (timeless.equals(expected)) {
-                return last;
-            }
-            if (System.nanoTime() > deadline) {
-                assertThat(timeless).containsExactlyInAnyOrderEntriesOf(expected);
-                return last;
-            }
-            Thread.sleep(250); // poll interval between full re-reads of the topic
+        List<Map<String, ForgettingMetric>> seen = new ArrayList<>(List.of(Map.of()));
+        try {
+            return await().atMost(timeout).pollInterval(Duration.ofMillis(250)).pollInSameThread()
+                    .until(() -> lastPerKey(topics), last -> {
+                        Map<String, ForgettingMetric> timeless = new TreeMap<>();
+                        last.forEach((k, m) -> timeless.put(k, atEpoch(m)));
+                        seen.set(0, timeless);
+                        return timeless.equals(expected);
+                    });
+        } catch (ConditionTimeoutException e) {
+            assertThat(seen.get(0)).containsExactlyInAnyOrderEntriesOf(expected);
+            throw e;
         }
     }
 

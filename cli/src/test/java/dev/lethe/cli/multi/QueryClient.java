@@ -1,5 +1,6 @@
 package dev.lethe.cli.multi;
 
+import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.schemas.json.RecordJson;
 import java.io.IOException;
@@ -16,21 +17,18 @@ final class QueryClient {
 
     /** The 200 body of {@code path} on {@code endpoint}; fails with the last answer if none came within {@code timeout}. */
     JsonNode get(URI endpoint, String path, Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last;
-        do {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(endpoint.resolve(path))
-                    .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 200) {
-                return RecordJson.mapper().readTree(response.body());
-            }
-            last = response.statusCode() + " " + response.body();
-            if (response.statusCode() != 503) {
-                break;
-            }
-            Thread.sleep(200); // poll interval while the instances rebalance or restore
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("GET " + endpoint.resolve(path) + " did not answer 200: " + last);
+        // 503 while the instances rebalance or restore: asked again; any other answer but 200 fails at once
+        HttpResponse<String> response = await("GET " + endpoint.resolve(path) + " answering 200").atMost(timeout)
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200)).pollInSameThread()
+                .until(() -> http.send(HttpRequest.newBuilder(endpoint.resolve(path)).timeout(Duration.ofSeconds(20)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString()), r -> {
+                            if (r.statusCode() != 200 && r.statusCode() != 503) {
+                                throw new AssertionError("GET " + endpoint.resolve(path) + " did not answer 200: "
+                                        + r.statusCode() + " " + r.body());
+                            }
+                            return r.statusCode() == 200;
+                        });
+        return RecordJson.mapper().readTree(response.body());
     }
 
     /** The status code of one GET of {@code path}, whatever it is. */

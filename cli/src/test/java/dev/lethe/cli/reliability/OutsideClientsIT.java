@@ -1,5 +1,6 @@
 package dev.lethe.cli.reliability;
 
+import static org.awaitility.Awaitility.await;
 import static dev.lethe.cli.reliability.PipelineChecks.assertEveryShardExactlyOnce;
 import static dev.lethe.cli.reliability.PipelineChecks.assertScoresCountEveryShardOnce;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -139,16 +140,10 @@ class OutsideClientsIT {
 
     private static List<ConsumerRecord<String, DeadLetter>> awaitDeadLetters(Pipeline pipeline, Topics topics)
             throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            List<ConsumerRecord<String, DeadLetter>> dead = TopicReader.readAll(pipeline.config(),
-                    topics.dlq(topics.checkpoints()), Duration.ofSeconds(30));
-            if (!dead.isEmpty()) {
-                return dead;
-            }
-            Thread.sleep(200); // poll interval until the planner dead-letters the garbage
-        }
-        throw new AssertionError("the garbage checkpoint event was not dead-lettered within 60 s");
+        return await("the garbage checkpoint event dead-lettered").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200)).pollInSameThread()
+                .until(() -> TopicReader.readAll(pipeline.config(), topics.dlq(topics.checkpoints()), Duration.ofSeconds(30)),
+                        dead -> !dead.isEmpty());
     }
 
     /** {@code campaign|family|model|stage|scope|category|benchmark} of a ForgettingMetric in JSON. */

@@ -1,5 +1,8 @@
 package dev.lethe.cli.reliability;
 
+import java.util.Objects;
+import org.awaitility.core.ConditionTimeoutException;
+import static org.awaitility.Awaitility.await;
 import dev.lethe.aggregator.app.AggregatorApp;
 import dev.lethe.aggregator.app.AggregatorConfig;
 import dev.lethe.aggregator.metrics.AlertConfig;
@@ -214,20 +217,19 @@ final class Pipeline implements AutoCloseable {
 
     /** Waits until at least {@code count} ShardResults are committed. */
     void awaitShardResults(long count, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long seen = 0;
-        while (System.nanoTime() < deadline) {
-            try {
-                seen = committedTaskIds().size();
-            } catch (RuntimeException e) {
-                LOG.debug("shard results not readable yet: {}", e.toString());
-            }
-            if (seen >= count) {
-                return;
-            }
-            Thread.sleep(100); // poll interval of the condition above
+        long[] seen = {0};
+        try {
+            await().atMost(timeout).pollInterval(Duration.ofMillis(100)).pollInSameThread().until(() -> {
+                try {
+                    seen[0] = committedTaskIds().size();
+                } catch (RuntimeException e) {
+                    LOG.debug("shard results not readable yet: {}", e.toString());
+                }
+                return seen[0] >= count;
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("only " + seen[0] + " of " + count + " shard results committed within " + timeout, e);
         }
-        throw new AssertionError("only " + seen + " of " + count + " shard results committed within " + timeout);
     }
 
     /** Waits until every published checkpoint's elements are scored (BenchmarkScore per checkpoint/benchmark). */
@@ -236,23 +238,24 @@ final class Pipeline implements AutoCloseable {
         for (CheckpointReady e : events) {
             trained.shardCounts().keySet().forEach(b -> expected.add(e.getCheckpointId() + "/" + b));
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Set<String> seen = Set.of();
-        while (System.nanoTime() < deadline) {
-            try {
-                seen = new LinkedHashSet<>(TopicReader.readAll(config, config.topics().benchmarkScores(), READ_TIMEOUT)
-                        .stream().map(ConsumerRecord::key).toList());
-            } catch (RuntimeException e) {
-                LOG.debug("benchmark scores not readable yet: {}", e.toString());
-            }
-            if (seen.containsAll(expected)) {
-                return;
-            }
-            Thread.sleep(100); // poll interval of the condition above
+        Set<String> seen = new LinkedHashSet<>();
+        try {
+            await().atMost(timeout).pollInterval(Duration.ofMillis(100)).pollInSameThread().until(() -> {
+                try {
+                    List<String> keys = TopicReader.readAll(config, config.topics().benchmarkScores(), READ_TIMEOUT)
+                            .stream().map(ConsumerRecord::key).toList();
+                    seen.clear();
+                    seen.addAll(keys);
+                } catch (RuntimeException e) {
+                    LOG.debug("benchmark scores not readable yet: {}", e.toString());
+                }
+                return seen.containsAll(expected);
+            });
+        } catch (ConditionTimeoutException e) {
+            Set<String> missing = new LinkedHashSet<>(expected);
+            missing.removeAll(seen);
+            throw new AssertionError("not scored within " + timeout + ": " + missing, e);
         }
-        Set<String> missing = new LinkedHashSet<>(expected);
-        missing.removeAll(seen);
-        throw new AssertionError("not scored within " + timeout + ": " + missing);
     }
 
     /**
@@ -261,45 +264,52 @@ final class Pipeline implements AutoCloseable {
      * ForgettingMetric per key equals the metric library's output for those scores.
      */
     FinalState awaitFinal(long minShardResults, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String why = "nothing read yet";
-        int quiet = 0;
-        while (System.nanoTime() < deadline) {
-            try {
-                // cheapest condition first: each read below opens a consumer on a busy 2-core machine
-                List<ShardResult> shards = TopicReader.readAll(config, config.topics().shardResults(), READ_TIMEOUT)
-                        .stream().map(ConsumerRecord::value).toList();
-                if (shards.size() < minShardResults) {
-                    why = shards.size() + " of " + minShardResults + " shard results";
-                    Thread.sleep(500); // poll interval of the conditions here
-                    continue;
-                }
-                List<BenchmarkScore> scores = TopicReader.readAll(config, config.topics().benchmarkScores(), READ_TIMEOUT)
-                        .stream().map(ConsumerRecord::value).toList();
-                Map<String, BenchmarkScore> lastScores = new TreeMap<>();
-                scores.forEach(s -> lastScores.put(s.getCheckpointId() + "/" + s.getBenchmark(), s));
-                int expectedScores = published.size() * trained.shardCounts().size();
-                long lag = lastScores.size() < expectedScores ? -1 : TopicReader.lag(config, aggregatorConfig.applicationId());
-                quiet = lag == 0 ? quiet + 1 : 0;
-                if (lastScores.size() < expectedScores) {
-                    why = lastScores.size() + " of " + expectedScores + " benchmark scores";
-                } else if (quiet < 2) {
-                    why = "aggregator lag " + lag;
-                } else {
-                    Map<String, ForgettingMetric> metrics = lastMetrics();
-                    Map<String, ForgettingMetric> library = library(lastScores.values());
-                    if (metrics.equals(library)) {
-                        return new FinalState(metrics, library, scores, shards);
-                    }
-                    why = "lethe.forgetting (" + metrics.size() + " keys) differs from the library ("
-                            + library.size() + " keys)";
-                }
-            } catch (RuntimeException e) {
-                why = e.toString();
-            }
-            Thread.sleep(quiet == 1 ? 250 : 500); // poll interval of the conditions above
+        String[] why = {"nothing read yet"};
+        int[] quiet = {0};
+        try {
+            // poll interval: 500 ms, 250 ms while the aggregator's lag has been 0 once
+            return await().atMost(timeout).pollInSameThread()
+                    .pollInterval((count, previous) -> Duration.ofMillis(quiet[0] == 1 ? 250 : 500))
+                    .until(() -> settled(minShardResults, why, quiet), Objects::nonNull);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("pipeline did not settle within " + timeout + ": " + why[0], e);
         }
-        throw new AssertionError("pipeline did not settle within " + timeout + ": " + why);
+    }
+
+    /** One look at the pipeline for {@link #awaitFinal}: its final state, or null with {@code why[0]} saying why not. */
+    private FinalState settled(long minShardResults, String[] why, int[] quiet) throws InterruptedException {
+        try {
+            // cheapest condition first: each read below opens a consumer on a busy 2-core machine
+            List<ShardResult> shards = TopicReader.readAll(config, config.topics().shardResults(), READ_TIMEOUT)
+                    .stream().map(ConsumerRecord::value).toList();
+            if (shards.size() < minShardResults) {
+                why[0] = shards.size() + " of " + minShardResults + " shard results";
+                return null;
+            }
+            List<BenchmarkScore> scores = TopicReader.readAll(config, config.topics().benchmarkScores(), READ_TIMEOUT)
+                    .stream().map(ConsumerRecord::value).toList();
+            Map<String, BenchmarkScore> lastScores = new TreeMap<>();
+            scores.forEach(s -> lastScores.put(s.getCheckpointId() + "/" + s.getBenchmark(), s));
+            int expectedScores = published.size() * trained.shardCounts().size();
+            long lag = lastScores.size() < expectedScores ? -1 : TopicReader.lag(config, aggregatorConfig.applicationId());
+            quiet[0] = lag == 0 ? quiet[0] + 1 : 0;
+            if (lastScores.size() < expectedScores) {
+                why[0] = lastScores.size() + " of " + expectedScores + " benchmark scores";
+            } else if (quiet[0] < 2) {
+                why[0] = "aggregator lag " + lag;
+            } else {
+                Map<String, ForgettingMetric> metrics = lastMetrics();
+                Map<String, ForgettingMetric> library = library(lastScores.values());
+                if (metrics.equals(library)) {
+                    return new FinalState(metrics, library, scores, shards);
+                }
+                why[0] = "lethe.forgetting (" + metrics.size() + " keys) differs from the library ("
+                        + library.size() + " keys)";
+            }
+        } catch (RuntimeException e) {
+            why[0] = e.toString();
+        }
+        return null;
     }
 
     /** The last ForgettingMetric per key on lethe.forgetting, updatedAt set aside. */

@@ -1,5 +1,6 @@
 package dev.lethe.cli.reliability;
 
+import static org.awaitility.Awaitility.await;
 import static dev.lethe.cli.reliability.PipelineChecks.assertEveryShardExactlyOnce;
 import static dev.lethe.cli.reliability.PipelineChecks.assertSameMetricsAsClean;
 import static dev.lethe.cli.reliability.PipelineChecks.assertScoresCountEveryShardOnce;
@@ -202,23 +203,16 @@ class PipelineFaultsIT {
     /** Waits for the worker to print a new SCORING line (it is inside a shard's transaction) and returns its task id. */
     private static String awaitNextScoringLine(WorkerProcess worker) throws InterruptedException {
         long before = worker.lines().stream().filter(l -> l.startsWith("SCORING ")).count();
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (System.nanoTime() < deadline) {
-            List<String> scoring = worker.lines().stream().filter(l -> l.startsWith("SCORING ")).toList();
-            if (scoring.size() > before) {
-                return scoring.get(scoring.size() - 1).substring("SCORING ".length()).trim();
-            }
-            Thread.sleep(1); // tight poll: the kill must land inside this shard
-        }
-        throw new AssertionError("worker " + worker.workerId() + " scored nothing within 2 minutes");
+        // tight poll in this thread: the kill must land inside this shard
+        List<String> scoring = await("worker " + worker.workerId() + " scoring a shard").atMost(Duration.ofMinutes(2))
+                .pollInSameThread().pollInterval(Duration.ofMillis(1))
+                .until(() -> worker.lines().stream().filter(l -> l.startsWith("SCORING ")).toList(), s -> s.size() > before);
+        return scoring.get(scoring.size() - 1).substring("SCORING ".length()).trim();
     }
 
     private static void awaitDead(WorkerProcess worker) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (worker.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(20); // poll interval until the SIGKILLed child is gone
-        }
-        assertThat(worker.isAlive()).as("worker alive after SIGKILL").isFalse();
+        await("worker gone after SIGKILL").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> !worker.isAlive());
     }
 
     /** Subject -> schema id of the latest version of every subject under {@code prefix}, straight from the REST API. */

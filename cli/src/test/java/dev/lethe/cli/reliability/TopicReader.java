@@ -1,5 +1,6 @@
 package dev.lethe.cli.reliability;
 
+import static org.awaitility.Awaitility.await;
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.schemas.serde.AvroSerdes;
 import dev.lethe.schemas.topics.Topic;
@@ -46,12 +47,14 @@ final class TopicReader {
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts, timeout);
-            while (!drained(consumer, end)) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic.name() + " to its end within " + timeout);
-                }
-                consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
-            }
+            await("reading " + topic.name() + " to its end").atMost(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))
+                    .pollInSameThread().pollInterval(Duration.ofMillis(1)).until(() -> {
+                        if (drained(consumer, end)) {
+                            return true;
+                        }
+                        consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+                        return false;
+                    });
         }
         return seen;
     }

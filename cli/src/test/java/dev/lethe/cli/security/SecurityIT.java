@@ -1,5 +1,6 @@
 package dev.lethe.cli.security;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.aggregator.app.AggregatorApp;
@@ -278,18 +279,9 @@ class SecurityIT {
     }
 
     private static String awaitFileContaining(Path file, String... parts) throws Exception {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        String content = "";
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(file)) {
-                content = Files.readString(file);
-                if (content.lines().anyMatch(l -> List.of(parts).stream().allMatch(l::contains))) {
-                    return content;
-                }
-            }
-            Thread.sleep(100); // polling a file with a deadline
-        }
-        throw new AssertionError("no line of " + file + " contains " + List.of(parts) + " within " + TIMEOUT + ":\n" + content);
+        return await("a line of " + file + " containing " + List.of(parts)).atMost(TIMEOUT).pollInterval(Duration.ofMillis(100))
+                .until(() -> Files.exists(file) ? Files.readString(file) : "",
+                        content -> content.lines().anyMatch(l -> List.of(parts).stream().allMatch(l::contains)));
     }
 
     private static String get(URI uri) throws Exception {

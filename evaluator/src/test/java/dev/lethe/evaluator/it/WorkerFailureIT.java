@@ -1,5 +1,6 @@
 package dev.lethe.evaluator.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.evaluator.EvaluatorConfig;
@@ -139,31 +140,23 @@ class WorkerFailureIT {
 
     /** The task id of a SCORING line printed after the first COMMITTED line. */
     private static String awaitScoringAfterCommit(WorkerProcess process, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            List<String> lines = process.lines();
-            int committed = -1;
-            for (int i = 0; i < lines.size(); i++) {
-                if (lines.get(i).startsWith("COMMITTED")) {
-                    committed = i;
-                    break;
-                }
+        List<String> lines = await("worker process scoring after a commit").atMost(timeout).pollInterval(Duration.ofMillis(50))
+                .until(process::lines, WorkerFailureIT::scoringAfterCommit);
+        return lines.get(lines.size() - 1).substring("SCORING ".length());
+    }
+
+    private static boolean scoringAfterCommit(List<String> lines) {
+        int committed = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("COMMITTED")) {
+                committed = i;
+                break;
             }
-            if (committed >= 0 && lines.get(lines.size() - 1).startsWith("SCORING") && lines.size() - 1 > committed) {
-                return lines.get(lines.size() - 1).substring("SCORING ".length());
-            }
-            process.awaitLine(l -> false, Duration.ofMillis(50));
         }
-        throw new AssertionError("worker process never scored after a commit; lines: " + process.lines());
+        return committed >= 0 && lines.get(lines.size() - 1).startsWith("SCORING") && lines.size() - 1 > committed;
     }
 
     private static void awaitTrue(java.util.function.BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(20);
-        }
+        await(what).atMost(timeout).pollInterval(Duration.ofMillis(20)).until(condition::getAsBoolean);
     }
 }

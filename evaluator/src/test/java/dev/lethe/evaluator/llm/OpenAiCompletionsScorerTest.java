@@ -1,5 +1,6 @@
 package dev.lethe.evaluator.llm;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -237,11 +238,8 @@ class OpenAiCompletionsScorerTest {
             }
         });
         scoring.start();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (server.requests.get() == 0 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        assertThat(server.requests.get()).isPositive();
+        await("the first request").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
+                .until(() -> server.requests.get() > 0);
         long interruptedAt = System.nanoTime();
         scoring.interrupt();
         scoring.join(10_000);
