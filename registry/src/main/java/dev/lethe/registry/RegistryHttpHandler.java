@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.lethe.schemas.http.HttpRouter;
 import dev.lethe.schemas.registry.CompatibilityLevel;
 import dev.lethe.schemas.registry.RegisteredSchema;
 import dev.lethe.schemas.registry.RegistryStore;
@@ -14,14 +15,9 @@ import dev.lethe.schemas.registry.SchemaRegistryException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.avro.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +55,7 @@ final class RegistryHttpHandler implements HttpHandler {
     private volatile long lastConfirmedNanos = System.nanoTime();
     private final byte[] expectedAuthorization;
     private final Object writeLock = new Object();
+    private final HttpRouter<Answer> router = routes();
 
     RegistryHttpHandler(RegistryStore store, SchemaLog log, String userInfo) {
         this.store = store;
@@ -140,141 +137,109 @@ final class RegistryHttpHandler implements HttpHandler {
         return given != null && MessageDigest.isEqual(expectedAuthorization, given.strip().getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Confluent's REST subset, declared; a path it does not know is 404, a known path with another method 405. */
+    private HttpRouter<Answer> routes() {
+        HttpRouter.Handler<Answer> notFound = call -> {
+            throw new BadRequest(404, 404, "HTTP 404 Not Found");
+        };
+        HttpRouter.Handler<Answer> methodNotAllowed = call -> {
+            throw new BadRequest(405, 405, "HTTP 405 Method Not Allowed");
+        };
+        return new HttpRouter<>(notFound, methodNotAllowed)
+                .route(HttpRouter.ANY, "/", call -> Answer.ok(JSON.createObjectNode()))
+                .get("/subjects", call -> {
+                    String prefix = call.query().getOrDefault("subjectPrefix", "");
+                    return Answer.ok(store.subjects(call.flag("deleted")).stream().filter(s -> s.startsWith(prefix)).toList());
+                })
+                .post("/subjects/{subject}", call -> Answer.ok(versionJson(store.lookup(call.path("subject"), schemaFrom(call)))))
+                .delete("/subjects/{subject}", call -> Answer.ok(deleteSubject(call.path("subject"), call.flag("permanent"))))
+                .post("/subjects/{subject}/versions", call ->
+                        Answer.ok(JSON.createObjectNode().put("id", register(call.path("subject"), schemaFrom(call)).id())))
+                .get("/subjects/{subject}/versions", call -> Answer.ok(store.versions(call.path("subject"), call.flag("deleted"))))
+                .get("/subjects/{subject}/versions/{version}", call -> Answer.ok(versionJson(version(call))))
+                .delete("/subjects/{subject}/versions/{version}", call -> Answer.ok(deleteVersion(call.path("subject"),
+                        versionNumber(call.path("version")), call.flag("permanent"))))
+                .get("/subjects/{subject}/versions/{version}/schema", call -> Answer.ok(version(call).schema().toString()))
+                .get("/schemas/types", call -> Answer.ok(List.of("AVRO")))
+                .get("/schemas/ids/{id}", call ->
+                        Answer.ok(JSON.createObjectNode().put("schema", store.schemaById(schemaId(call.path("id"))).toString())))
+                .get("/schemas/ids/{id}/schema", call -> Answer.ok(store.schemaById(schemaId(call.path("id"))).toString()))
+                .get("/schemas/ids/{id}/subjects", call -> {
+                    int id = schemaId(call.path("id"));
+                    store.schemaById(id);
+                    return Answer.ok(store.usesOf(id, call.flag("deleted")).stream().map(RegisteredSchema::subject).distinct().toList());
+                })
+                .get("/schemas/ids/{id}/versions", call -> {
+                    int id = schemaId(call.path("id"));
+                    store.schemaById(id);
+                    ArrayNode uses = JSON.createArrayNode();
+                    store.usesOf(id, call.flag("deleted")).forEach(u -> uses.addObject().put("subject", u.subject()).put("version", u.version()));
+                    return Answer.ok(uses);
+                })
+                // all versions: what registering would check (the subject's level over its live history)
+                .post("/compatibility/subjects/{subject}/versions", call -> compatibility(call, null))
+                .post("/compatibility/subjects/{subject}/versions/{version}", call ->
+                        compatibility(call, versionNumber(call.path("version"))))
+                .get("/config", call -> Answer.ok(JSON.createObjectNode().put("compatibilityLevel", store.globalConfig().name())))
+                .put("/config", call -> putConfig(null, call))
+                .get("/config/{subject}", call -> {
+                    String subject = call.path("subject");
+                    CompatibilityLevel level = store.subjectConfig(subject);
+                    if (level == null && call.flag("defaultToGlobal")) {
+                        level = store.globalConfig();
+                    }
+                    if (level == null) {
+                        throw new SchemaRegistryException(404, SchemaRegistryException.SUBJECT_CONFIG_NOT_FOUND,
+                                "Subject '" + subject + "' does not have subject-level compatibility configured",
+                                store.location());
+                    }
+                    return Answer.ok(JSON.createObjectNode().put("compatibilityLevel", level.name()));
+                })
+                .put("/config/{subject}", call -> putConfig(call.path("subject"), call))
+                .delete("/config/{subject}", call -> {
+                    String subject = call.path("subject");
+                    synchronized (writeLock) {
+                        CompatibilityLevel previous = store.planConfigDelete(subject);
+                        log.appendConfigDelete(subject);
+                        store.applyConfigDelete(subject);
+                        return Answer.ok(JSON.createObjectNode().put("compatibilityLevel", previous.name()));
+                    }
+                });
+    }
+
     private Answer route(HttpExchange exchange) throws IOException {
         String method = exchange.getRequestMethod();
-        List<String> path = segments(exchange.getRequestURI().getRawPath());
-        Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
-        int n = path.size();
-        if (n == 0) {
-            return Answer.ok(JSON.createObjectNode());
-        }
-        boolean deleted = "true".equalsIgnoreCase(query.get("deleted"));
-        boolean permanent = "true".equalsIgnoreCase(query.get("permanent"));
         if (method.equals("POST") || method.equals("PUT")) {
             requireJsonBody(exchange);
         }
-        switch (path.get(0)) {
-            case "subjects" -> {
-                if (n == 1) {
-                    requireMethod(method, "GET");
-                    String prefix = query.getOrDefault("subjectPrefix", "");
-                    return Answer.ok(store.subjects(deleted).stream().filter(s -> s.startsWith(prefix)).toList());
-                }
-                String subject = path.get(1);
-                if (n == 2) {
-                    if (method.equals("DELETE")) {
-                        return Answer.ok(deleteSubject(subject, permanent));
-                    }
-                    requireMethod(method, "POST");
-                    Schema schema = schemaFrom(exchange);
-                    return Answer.ok(versionJson(store.lookup(subject, schema)));
-                }
-                if (n >= 3 && path.get(2).equals("versions")) {
-                    if (n == 3 && method.equals("POST")) {
-                        return Answer.ok(JSON.createObjectNode().put("id", register(subject, schemaFrom(exchange)).id()));
-                    }
-                    if (n == 4 && method.equals("DELETE")) {
-                        return Answer.ok(deleteVersion(subject, versionNumber(path.get(3)), permanent));
-                    }
-                    requireMethod(method, "GET");
-                    if (n == 3) {
-                        return Answer.ok(store.versions(subject, deleted));
-                    }
-                    Integer number = versionNumber(path.get(3));
-                    RegisteredSchema version = number == null ? store.latest(subject) : store.schemaByVersion(subject, number, deleted);
-                    if (n == 4) {
-                        return Answer.ok(versionJson(version));
-                    }
-                    if (n == 5 && path.get(4).equals("schema")) {
-                        return Answer.ok(version.schema().toString());
-                    }
-                }
-            }
-            case "schemas" -> {
-                if (n == 2 && path.get(1).equals("types")) {
-                    requireMethod(method, "GET");
-                    return Answer.ok(List.of("AVRO"));
-                }
-                if (n >= 3 && path.get(1).equals("ids")) {
-                    requireMethod(method, "GET");
-                    int id = schemaId(path.get(2));
-                    Schema schema = store.schemaById(id);
-                    if (n == 3) {
-                        return Answer.ok(JSON.createObjectNode().put("schema", schema.toString()));
-                    }
-                    if (n == 4 && path.get(3).equals("schema")) {
-                        return Answer.ok(schema.toString());
-                    }
-                    if (n == 4 && path.get(3).equals("subjects")) {
-                        return Answer.ok(store.usesOf(id, deleted).stream().map(RegisteredSchema::subject).distinct().toList());
-                    }
-                    if (n == 4 && path.get(3).equals("versions")) {
-                        ArrayNode uses = JSON.createArrayNode();
-                        store.usesOf(id, deleted).forEach(u -> uses.addObject().put("subject", u.subject()).put("version", u.version()));
-                        return Answer.ok(uses);
-                    }
-                }
-            }
-            case "compatibility" -> {
-                boolean oneVersion = n == 5 && path.get(1).equals("subjects") && path.get(3).equals("versions");
-                boolean allVersions = n == 4 && path.get(1).equals("subjects") && path.get(3).equals("versions");
-                if (oneVersion || allVersions) {
-                    requireMethod(method, "POST");
-                    String subject = path.get(2);
-                    // all versions: what registering would check (the subject's level over its live history)
-                    Integer version = oneVersion ? versionNumber(path.get(4)) : null;
-                    Schema schema = schemaFrom(exchange);
-                    List<String> problems = store.incompatibilities(subject, schema, version);
-                    ObjectNode result = JSON.createObjectNode().put("is_compatible", problems.isEmpty());
-                    if ("true".equalsIgnoreCase(query.get("verbose"))) {
-                        ArrayNode messages = result.putArray("messages");
-                        problems.forEach(messages::add);
-                    }
-                    return Answer.ok(result);
-                }
-            }
-            case "config" -> {
-                if (n <= 2) {
-                    String subject = n == 2 ? path.get(1) : null;
-                    if (subject != null && method.equals("DELETE")) {
-                        synchronized (writeLock) {
-                            CompatibilityLevel previous = store.planConfigDelete(subject);
-                            log.appendConfigDelete(subject);
-                            store.applyConfigDelete(subject);
-                            return Answer.ok(JSON.createObjectNode().put("compatibilityLevel", previous.name()));
-                        }
-                    }
-                    if (method.equals("PUT")) {
-                        CompatibilityLevel level = levelFrom(exchange);
-                        synchronized (writeLock) {
-                            log.appendConfig(subject, level);
-                            store.applyConfig(subject, level);
-                        }
-                        return Answer.ok(JSON.createObjectNode().put("compatibility", level.name()));
-                    }
-                    requireMethod(method, "GET");
-                    CompatibilityLevel level;
-                    if (subject == null) {
-                        level = store.globalConfig();
-                    } else {
-                        level = store.subjectConfig(subject);
-                        if (level == null && "true".equalsIgnoreCase(query.get("defaultToGlobal"))) {
-                            level = store.globalConfig();
-                        }
-                        if (level == null) {
-                            throw new SchemaRegistryException(404, SchemaRegistryException.SUBJECT_CONFIG_NOT_FOUND,
-                                    "Subject '" + subject + "' does not have subject-level compatibility configured",
-                                    store.location());
-                        }
-                    }
-                    return Answer.ok(JSON.createObjectNode().put("compatibilityLevel", level.name()));
-                }
-            }
-            default -> {
-                // falls through to 404 below
-            }
+        return router.dispatch(exchange);
+    }
+
+    /** The version a {@code /subjects/{subject}/versions/{version}} path names ("latest" or -1: the latest). */
+    private RegisteredSchema version(HttpRouter.HttpCall call) {
+        Integer number = versionNumber(call.path("version"));
+        return number == null ? store.latest(call.path("subject"))
+                : store.schemaByVersion(call.path("subject"), number, call.flag("deleted"));
+    }
+
+    private Answer compatibility(HttpRouter.HttpCall call, Integer version) throws IOException {
+        Schema schema = schemaFrom(call);
+        List<String> problems = store.incompatibilities(call.path("subject"), schema, version);
+        ObjectNode result = JSON.createObjectNode().put("is_compatible", problems.isEmpty());
+        if (call.flag("verbose")) {
+            ArrayNode messages = result.putArray("messages");
+            problems.forEach(messages::add);
         }
-        throw new BadRequest(404, 404, "HTTP 404 Not Found");
+        return Answer.ok(result);
+    }
+
+    private Answer putConfig(String subject, HttpRouter.HttpCall call) throws IOException {
+        CompatibilityLevel level = levelFrom(call.exchange());
+        synchronized (writeLock) {
+            log.appendConfig(subject, level);
+            store.applyConfig(subject, level);
+        }
+        return Answer.ok(JSON.createObjectNode().put("compatibility", level.name()));
     }
 
     private RegisteredSchema register(String subject, Schema schema) {
@@ -361,8 +326,8 @@ final class RegistryHttpHandler implements HttpHandler {
         }
     }
 
-    private Schema schemaFrom(HttpExchange exchange) throws IOException {
-        JsonNode body = body(exchange);
+    private Schema schemaFrom(HttpRouter.HttpCall call) throws IOException {
+        JsonNode body = body(call.exchange());
         JsonNode type = body.get("schemaType");
         if (type != null && !type.isNull() && !"AVRO".equalsIgnoreCase(type.asText())) {
             throw new BadRequest(422, SchemaRegistryException.INVALID_SCHEMA,
@@ -414,39 +379,9 @@ final class RegistryHttpHandler implements HttpHandler {
                 .put("id", schema.id()).put("schema", schema.schema().toString());
     }
 
-    private static void requireMethod(String actual, String expected) {
-        if (!actual.equals(expected)) {
-            throw new BadRequest(405, 405, "HTTP 405 Method Not Allowed");
-        }
-    }
-
     private static Answer error(int status, int code, String message) {
         ObjectNode body = JSON.createObjectNode().put("error_code", code).put("message", message);
         return new Answer(status, body.toString());
-    }
-
-    private static List<String> segments(String rawPath) {
-        List<String> segments = new ArrayList<>();
-        for (String part : rawPath.split("/")) {
-            if (!part.isEmpty()) {
-                segments.add(URLDecoder.decode(part.replace("+", "%2B"), StandardCharsets.UTF_8));
-            }
-        }
-        return segments;
-    }
-
-    private static Map<String, String> query(String rawQuery) {
-        Map<String, String> params = new HashMap<>();
-        if (rawQuery == null) {
-            return params;
-        }
-        Arrays.stream(rawQuery.split("&")).filter(p -> !p.isEmpty()).forEach(p -> {
-            int eq = p.indexOf('=');
-            String key = URLDecoder.decode(eq < 0 ? p : p.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : URLDecoder.decode(p.substring(eq + 1), StandardCharsets.UTF_8);
-            params.put(key, value);
-        });
-        return params;
     }
 
     /** A request the registry refuses before touching the store, with Confluent's status and code. */
