@@ -5,12 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.lethe.schemas.http.LoopbackHttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -23,8 +19,7 @@ final class FixedLatencyCompletionsServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpServer server;
-    private final ExecutorService pool;
+    private final LoopbackHttpServer server;
     private final long latencyMs;
     private final int throttleEvery;
     final AtomicInteger requests = new AtomicInteger();
@@ -33,15 +28,11 @@ final class FixedLatencyCompletionsServer implements AutoCloseable {
     FixedLatencyCompletionsServer(long latencyMs, int threads, int throttleEvery) throws IOException {
         this.latencyMs = latencyMs;
         this.throttleEvery = throttleEvery;
-        this.pool = Executors.newFixedThreadPool(threads);
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-        server.createContext("/v1/completions", this::handle);
-        server.setExecutor(pool);
-        server.start();
+        this.server = LoopbackHttpServer.start("/v1/completions", this::handle, threads, 64);
     }
 
     String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return server.baseUrl();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -82,16 +73,11 @@ final class FixedLatencyCompletionsServer implements AutoCloseable {
     }
 
     private static void send(HttpExchange exchange, int status, byte[] bytes) throws IOException {
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        LoopbackHttpServer.respondJson(exchange, status, bytes);
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        pool.shutdownNow();
+        server.close();
     }
 }

@@ -5,14 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.lethe.schemas.http.LoopbackHttpServer;
 import dev.lethe.testkit.llm.ScriptedOpenAiServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,8 +23,7 @@ final class ModelCompletionsServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final CharLstmModel model;
-    private final HttpServer server;
-    private final ExecutorService pool = Executors.newFixedThreadPool(8);
+    private final LoopbackHttpServer server;
     final AtomicInteger requests = new AtomicInteger();
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger maxInFlight = new AtomicInteger();
@@ -44,14 +40,11 @@ final class ModelCompletionsServer implements AutoCloseable {
 
     ModelCompletionsServer(CharLstmModel model) throws IOException {
         this.model = model;
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/v1/completions", this::handle);
-        server.setExecutor(pool);
-        server.start();
+        this.server = LoopbackHttpServer.start("/v1/completions", this::handle, 8, 0);
     }
 
     String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return server.baseUrl();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -153,7 +146,6 @@ final class ModelCompletionsServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        pool.shutdownNow();
+        server.close();
     }
 }

@@ -1,6 +1,7 @@
 package dev.lethe.sinks.core;
 
 import dev.lethe.schemas.topics.Topics;
+import java.util.function.Supplier;
 
 /**
  * What a {@link MetricSink} may use from its runner: the topic registry, the pipeline counters, the dead-letter
@@ -20,7 +21,11 @@ public interface SinkContext {
     /** A context for sinks fed directly (tests, offline use): dead letters are only logged and counted. */
     static SinkContext detached(Topics topics) {
         PipelineStats stats = new PipelineStats();
-        DeadLetterPublisher publisher = DeadLetterPublisher.loggingOnly(stats);
+        return of(topics, stats, DeadLetterPublisher.loggingOnly(stats), () -> null);
+    }
+
+    /** A context of these parts; {@code current} says which source record is being handed over (null outside). */
+    static SinkContext of(Topics topics, PipelineStats stats, DeadLetterPublisher deadLetters, Supplier<SourceRecord> current) {
         return new SinkContext() {
             @Override
             public Topics topics() {
@@ -34,12 +39,12 @@ public interface SinkContext {
 
             @Override
             public DeadLetterPublisher deadLetters() {
-                return publisher;
+                return deadLetters;
             }
 
             @Override
             public SourceRecord current() {
-                return null;
+                return current.get();
             }
         };
     }

@@ -174,7 +174,7 @@ public final class SinkRunner implements AutoCloseable {
         Throwable failure = null;
         LOG.info("sink {} starting (group {}, from {})", sink.name(), config.groupId(), config.startPosition());
         try {
-            sink.open(new RunnerContext());
+            sink.open(SinkContext.of(topics, stats, deadLetters, handler::current));
             for (String topic : wantedTopics()) {
                 stats.track(topic);
             }
@@ -313,28 +313,6 @@ public final class SinkRunner implements AutoCloseable {
                 partitions.assigned(), partitions.lagMeasuredAt(), failure));
         synchronized (monitor) {
             monitor.notifyAll();
-        }
-    }
-
-    private final class RunnerContext implements SinkContext {
-        @Override
-        public Topics topics() {
-            return topics;
-        }
-
-        @Override
-        public PipelineStats stats() {
-            return stats;
-        }
-
-        @Override
-        public DeadLetterPublisher deadLetters() {
-            return deadLetters;
-        }
-
-        @Override
-        public SourceRecord current() {
-            return handler.current();
         }
     }
 }

@@ -5,16 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.lethe.schemas.http.LoopbackHttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
@@ -30,8 +26,7 @@ public final class ScriptedOpenAiServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpServer server;
-    private final ExecutorService pool = Executors.newFixedThreadPool(8);
+    private final LoopbackHttpServer server;
     public volatile Function<String, String> generator = prompt -> "";
     public volatile ToDoubleFunction<String> promptLogLikelihood = prompt -> -prompt.length();
     public volatile boolean echoSupported = true;
@@ -54,14 +49,11 @@ public final class ScriptedOpenAiServer implements AutoCloseable {
     public final List<String> paths = new CopyOnWriteArrayList<>();
 
     public ScriptedOpenAiServer() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/v1/", this::handle);
-        server.setExecutor(pool);
-        server.start();
+        server = LoopbackHttpServer.start("/v1/", this::handle, 8, 0);
     }
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return server.baseUrl();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -144,17 +136,11 @@ public final class ScriptedOpenAiServer implements AutoCloseable {
 
     /** A JSON answer; shared with the evaluator tests' model server. */
     public static void respond(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        LoopbackHttpServer.respondJson(exchange, status, body.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        pool.shutdownNow();
+        server.close();
     }
 }
