@@ -104,6 +104,12 @@ final class AggregatorBench {
                 if (!app.awaitRunning(Duration.ofMinutes(2))) {
                     throw new IllegalStateException("the aggregator did not reach RUNNING within 2 minutes");
                 }
+                // each hop of the topology, to see where records wait (the repartition topics exist once it runs)
+                List<TopicWatcher<Void>> hops = List.of(
+                        new TopicWatcher<>(cluster, topics.benchmarkScores().name(), null, true),
+                        new TopicWatcher<>(cluster, APPLICATION_ID + "-" + AggregatorTopology.RUN_EVENTS + "-repartition", null, true),
+                        new TopicWatcher<>(cluster, APPLICATION_ID + "-" + AggregatorTopology.METRICS_BY_FAMILY + "-repartition",
+                                null, true));
                 long start = FixtureTransaction.publish(cluster, "lethe-bench-fixture", withPlans);
                 if (!new GroupProbe(admin).awaitCaughtUp(APPLICATION_ID, Duration.ofMinutes(10))) {
                     throw new IllegalStateException("the aggregator did not consume " + records + " records within 10 minutes");
@@ -112,6 +118,11 @@ final class AggregatorBench {
                 seconds = (forgetting.lastNanos() - start) / 1e9;
                 log.say("aggregator: output records readable (s after the input commit) at each tenth: %s",
                         tenths(forgetting.arrivals(), start));
+                for (TopicWatcher<Void> hop : hops) {
+                    log.say("aggregator: %s (%d records) readable at each tenth: %s", hop.topic(), hop.count(),
+                            tenths(hop.arrivals(), start));
+                    hop.close();
+                }
                 outputs = forgetting.count();
                 finalRecords = forgetting.arrivals().stream().map(a -> MetricKeys.of(a.value())).distinct().count();
                 long[] bytes = changelogBytes(byStore);

@@ -93,6 +93,10 @@ final class TopicWatcher<V> implements AutoCloseable {
         }
     }
 
+    String topic() {
+        return topic;
+    }
+
     synchronized long count() {
         return count;
     }
