@@ -76,6 +76,6 @@ class TrainCommandTest {
         assertThat(noData.exit()).isEqualTo(2);
         assertThat(noData.err()).contains("--data-dir");
         assertThat(missing.exit()).isEqualTo(2);
-        assertThat(missing.err()).contains("neither a file nor one of [default, quick]");
+        assertThat(missing.err()).contains("neither a file nor one of [default, quick, findings-scale, findings-arch, findings-replay]");
     }
 }
