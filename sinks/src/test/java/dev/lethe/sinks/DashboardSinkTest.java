@@ -51,7 +51,7 @@ class DashboardSinkTest {
         HttpResponse<String> page = get(sink.url());
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("<script src=\"vendor/uPlot.iife.min.js\"></script>").doesNotContain("https://");
-        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(v -> v.startsWith("default-src 'self'"));
+        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(v -> assertThat(v).startsWith("default-src 'self'"));
         HttpResponse<String> uplot = get(sink.url() + "vendor/uPlot.iife.min.js");
         assertThat(uplot.statusCode()).isEqualTo(200);
         assertThat(uplot.body()).contains("uPlot");

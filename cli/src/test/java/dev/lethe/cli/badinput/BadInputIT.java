@@ -1,11 +1,11 @@
 package dev.lethe.cli.badinput;
 
-import dev.lethe.cli.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lethe.aggregator.app.AggregatorApp;
 import dev.lethe.aggregator.app.AggregatorConfig;
+import dev.lethe.cli.CliRun;
 import dev.lethe.evaluator.EvaluatorConfig;
 import dev.lethe.evaluator.planner.Planner;
 import dev.lethe.evaluator.planner.ShardPlanner;

@@ -1,6 +1,7 @@
 package dev.lethe.cli.docker;
 
 import static org.awaitility.Awaitility.await;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -3,13 +3,13 @@ package dev.lethe.cli.evaluate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.evaluator.planner.ShardPlanner;
+import dev.lethe.evaluator.suite.SuiteCatalog;
 import dev.lethe.schemas.CheckpointFormat;
 import dev.lethe.schemas.CheckpointReady;
 import dev.lethe.schemas.EvalTask;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.testkit.LetheCluster;
-import dev.lethe.evaluator.suite.SuiteCatalog;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.ProcessBuilder.Redirect;

@@ -1,6 +1,7 @@
 package dev.lethe.cli.multi;
 
 import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.schemas.json.RecordJson;
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package dev.lethe.cli.reliability;
 
-import static org.awaitility.Awaitility.await;
 import static dev.lethe.cli.reliability.PipelineChecks.assertEveryShardExactlyOnce;
 import static dev.lethe.cli.reliability.PipelineChecks.assertScoresCountEveryShardOnce;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

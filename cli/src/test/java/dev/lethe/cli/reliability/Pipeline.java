@@ -1,8 +1,7 @@
 package dev.lethe.cli.reliability;
 
-import java.util.Objects;
-import org.awaitility.core.ConditionTimeoutException;
 import static org.awaitility.Awaitility.await;
+
 import dev.lethe.aggregator.app.AggregatorApp;
 import dev.lethe.aggregator.app.AggregatorConfig;
 import dev.lethe.aggregator.metrics.AlertConfig;
@@ -29,9 +28,11 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

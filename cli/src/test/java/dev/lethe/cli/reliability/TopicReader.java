@@ -1,6 +1,7 @@
 package dev.lethe.cli.reliability;
 
 import static org.awaitility.Awaitility.await;
+
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.schemas.serde.AvroSerdes;
 import dev.lethe.schemas.topics.Topic;

@@ -1,8 +1,8 @@
 package dev.lethe.evaluator.worker;
 
 import dev.lethe.evaluator.checkpoint.CheckpointException;
-import dev.lethe.evaluator.scoring.ScorerRegistry;
 import dev.lethe.evaluator.scoring.Scorer;
+import dev.lethe.evaluator.scoring.ScorerRegistry;
 import dev.lethe.evaluator.scoring.ShardScore;
 import dev.lethe.evaluator.suite.InvalidSuiteException;
 import dev.lethe.evaluator.suite.Suite;

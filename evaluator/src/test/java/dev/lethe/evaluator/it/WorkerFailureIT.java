@@ -1,7 +1,7 @@
 package dev.lethe.evaluator.it;
 
-import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.lethe.evaluator.EvaluatorConfig;
 import dev.lethe.evaluator.WorkerProcess;

@@ -1,9 +1,9 @@
 package dev.lethe.evaluator.llm;
 
-import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import dev.lethe.evaluator.checkpoint.CheckpointRejectedException;
 import dev.lethe.evaluator.checkpoint.CheckpointUnavailableException;

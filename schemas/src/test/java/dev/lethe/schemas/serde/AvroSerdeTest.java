@@ -9,8 +9,8 @@ import dev.lethe.schemas.EvalTask;
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.schemas.registry.InMemorySchemaRegistryClient;
 import dev.lethe.schemas.registry.RestSchemaRegistryClient;
-import dev.lethe.schemas.topics.Topics;
 import dev.lethe.schemas.registry.SchemaRegistryClient;
+import dev.lethe.schemas.topics.Topics;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,9 +29,9 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class AvroSerdeTest {
 

@@ -1,8 +1,6 @@
 package dev.lethe.sinks.core;
 
 import dev.lethe.schemas.DeadLetter;
-import dev.lethe.schemas.ForgettingMetric;
-import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.schemas.deadletter.DeadLetterBuilder;
 import dev.lethe.schemas.serde.AvroSerdes;

@@ -1,8 +1,8 @@
 package dev.lethe.evaluator.suite.imported;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.lethe.evaluator.TestData;
 import dev.lethe.evaluator.llm.ChoiceMetric;
