@@ -1,6 +1,7 @@
 package dev.lethe.cli.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -156,21 +158,23 @@ class BrokerCommandIT {
         reader.start();
         Map<String, String> found = new HashMap<>();
         List<String> seen = new ArrayList<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (found.size() < keys.length && System.nanoTime() < deadline) {
-            String line = queue.poll(200, TimeUnit.MILLISECONDS);
-            if (line == null) {
-                if (!process.isAlive()) {
-                    break;
+        try {
+            // reads what the broker printed so far; stops early when it has exited
+            await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).pollInSameThread().until(() -> {
+                String line = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (line == null) {
+                    return !process.isAlive();
                 }
-                continue;
-            }
-            seen.add(line);
-            for (String key : keys) {
-                if (line.startsWith(key + "=")) {
-                    found.put(key, line.substring(key.length() + 1));
+                seen.add(line);
+                for (String key : keys) {
+                    if (line.startsWith(key + "=")) {
+                        found.put(key, line.substring(key.length() + 1));
+                    }
                 }
-            }
+                return found.size() == keys.length;
+            });
+        } catch (ConditionTimeoutException notPrinted) {
+            // reported below
         }
         if (found.size() < keys.length) {
             throw new AssertionError("lethe broker did not print " + List.of(keys) + " within " + timeout

@@ -309,10 +309,14 @@ class DemoIT {
         }
 
         int awaitExit(Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (process.isAlive() && System.nanoTime() < deadline) {
-                process.descendants().forEach(h -> descendantsSeen.add(h.pid()));
-                process.waitFor(200, TimeUnit.MILLISECONDS);
+            try {
+                // each look records the demo's children (checked for leftovers after it exits)
+                await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200)).until(() -> {
+                    process.descendants().forEach(h -> descendantsSeen.add(h.pid()));
+                    return !process.isAlive();
+                });
+            } catch (ConditionTimeoutException stillRunning) {
+                // reported below
             }
             if (process.isAlive()) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
