@@ -5,7 +5,6 @@ import dev.lethe.schemas.ForgettingMetric;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serde;

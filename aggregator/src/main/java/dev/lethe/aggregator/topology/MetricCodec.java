@@ -6,7 +6,6 @@ import dev.lethe.schemas.MetricScope;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.time.Instant;
 
 /**
  * A ForgettingMetric in the run stores, field by field. A stage slice holds dozens of records and every event reads

@@ -2,9 +2,9 @@ package dev.lethe.aggregator.topology;
 
 import dev.lethe.schemas.BenchmarkScore;
 import dev.lethe.schemas.DeadLetterReason;
-import dev.lethe.schemas.deadletter.DeadLetterBuilder;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.ShardStatus;
+import dev.lethe.schemas.deadletter.DeadLetterBuilder;
 import dev.lethe.schemas.failure.TransientFailure;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

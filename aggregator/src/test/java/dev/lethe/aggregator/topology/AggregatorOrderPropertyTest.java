@@ -3,7 +3,6 @@ package dev.lethe.aggregator.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.aggregator.app.AggregatorConfig;
-import dev.lethe.aggregator.metrics.AlertConfig;
 import dev.lethe.aggregator.metrics.MetricsReport;
 import dev.lethe.aggregator.metrics.RunKey;
 import dev.lethe.aggregator.metrics.ScoreCell;
