@@ -1,7 +1,7 @@
 package dev.lethe.registry;
 
-import dev.lethe.schemas.http.GuardedHttpServer;
-import dev.lethe.schemas.http.HttpLimits;
+import dev.lethe.http.GuardedHttpServer;
+import dev.lethe.http.HttpLimits;
 import dev.lethe.schemas.registry.RegistryStore;
 import java.io.UncheckedIOException;
 import java.time.Duration;

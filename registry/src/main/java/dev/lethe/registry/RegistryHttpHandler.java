@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import dev.lethe.schemas.http.HttpRouter;
+import dev.lethe.http.HttpRouter;
 import dev.lethe.schemas.registry.CompatibilityLevel;
 import dev.lethe.schemas.registry.RegisteredSchema;
 import dev.lethe.schemas.registry.RegistryStore;

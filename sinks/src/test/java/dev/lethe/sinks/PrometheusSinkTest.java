@@ -7,8 +7,8 @@ import static dev.lethe.sinks.TestRecords.family;
 import static dev.lethe.sinks.TestRecords.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lethe.http.HttpLimits;
 import dev.lethe.schemas.AlertSeverity;
-import dev.lethe.schemas.http.HttpLimits;
 import dev.lethe.schemas.topics.Topics;
 import dev.lethe.sinks.core.SinkContext;
 import dev.lethe.sinks.prometheus.PrometheusSink;

@@ -2,8 +2,8 @@ package dev.lethe.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lethe.schemas.http.GuardedHttpServer;
-import dev.lethe.schemas.http.HttpLimits;
+import dev.lethe.http.GuardedHttpServer;
+import dev.lethe.http.HttpLimits;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;

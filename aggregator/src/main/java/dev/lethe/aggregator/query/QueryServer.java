@@ -2,9 +2,9 @@ package dev.lethe.aggregator.query;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.lethe.aggregator.topology.AggregatorSerdes;
-import dev.lethe.schemas.http.GuardedHttpServer;
-import dev.lethe.schemas.http.HttpLimits;
-import dev.lethe.schemas.http.HttpRouter;
+import dev.lethe.http.GuardedHttpServer;
+import dev.lethe.http.HttpLimits;
+import dev.lethe.http.HttpRouter;
 import dev.lethe.schemas.json.RecordJson;
 import java.io.IOException;
 import java.io.OutputStream;

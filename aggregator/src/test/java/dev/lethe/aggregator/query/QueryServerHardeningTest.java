@@ -2,7 +2,7 @@ package dev.lethe.aggregator.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lethe.schemas.http.HttpLimits;
+import dev.lethe.http.HttpLimits;
 import dev.lethe.testkit.HttpAttacks;
 import org.junit.jupiter.api.Test;
 

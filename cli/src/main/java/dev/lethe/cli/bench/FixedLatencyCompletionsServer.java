@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import dev.lethe.schemas.http.LoopbackHttpServer;
+import dev.lethe.http.LoopbackHttpServer;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
 

@@ -13,6 +13,7 @@ import dev.lethe.aggregator.app.AggregatorApp;
 import dev.lethe.cli.LetheMain;
 import dev.lethe.embedded.EmbeddedKafkaBroker;
 import dev.lethe.evaluator.EvaluatorService;
+import dev.lethe.http.GuardedHttpServer;
 import dev.lethe.ml.model.Predictions;
 import dev.lethe.producer.CheckpointPublisher;
 import dev.lethe.registry.EmbeddedSchemaRegistry;
@@ -32,22 +33,22 @@ import org.junit.jupiter.api.Test;
  * narrowed to what the code uses; widening one is a decision to make here, with the pom.
  *
  * <pre>
- *   schemas, ml                        (use no other module)
- *   registry   -> schemas
+ *   http, schemas, ml                  (use no other module)
+ *   registry   -> schemas, http
  *   embedded   -> schemas, registry
- *   testkit    -> schemas, registry, embedded
+ *   testkit    -> schemas, registry, embedded, http
  *   producer   -> schemas
  *   trainer    -> schemas, ml, producer
  *   evaluator  -> schemas, ml
- *   aggregator -> schemas
- *   sinks      -> schemas
+ *   aggregator -> schemas, http
+ *   sinks      -> schemas, http
  *   cli        -> every module but testkit
  * </pre>
  */
 class ModuleLayeringTest {
 
     /** One main class of each module: its jar (or classes folder) is what is imported. */
-    private static final List<Class<?>> MODULE_ANCHORS = List.of(Topics.class, EmbeddedSchemaRegistry.class,
+    private static final List<Class<?>> MODULE_ANCHORS = List.of(GuardedHttpServer.class, Topics.class, EmbeddedSchemaRegistry.class,
             EmbeddedKafkaBroker.class, LetheCluster.class, CheckpointPublisher.class, Predictions.class,
             Campaign.class, EvaluatorService.class, AggregatorApp.class, ViewSinks.class, LetheMain.class);
 
@@ -57,6 +58,7 @@ class ModuleLayeringTest {
             .importLocations(MODULE_ANCHORS.stream().map(ModuleLayeringTest::codeLocation).toList());
 
     static final ArchRule LAYERS = layeredArchitecture().consideringOnlyDependenciesInLayers()
+            .layer("http").definedBy("dev.lethe.http..")
             .layer("schemas").definedBy("dev.lethe.schemas..")
             .layer("registry").definedBy("dev.lethe.registry..")
             .layer("embedded").definedBy("dev.lethe.embedded..")
@@ -68,17 +70,18 @@ class ModuleLayeringTest {
             .layer("aggregator").definedBy("dev.lethe.aggregator..")
             .layer("sinks").definedBy("dev.lethe.sinks..")
             .layer("cli").definedBy("dev.lethe.cli..")
+            .whereLayer("http").mayNotAccessAnyLayer()
             .whereLayer("schemas").mayNotAccessAnyLayer()
             .whereLayer("ml").mayNotAccessAnyLayer()
-            .whereLayer("registry").mayOnlyAccessLayers("schemas")
+            .whereLayer("registry").mayOnlyAccessLayers("schemas", "http")
             .whereLayer("embedded").mayOnlyAccessLayers("schemas", "registry")
-            .whereLayer("testkit").mayOnlyAccessLayers("schemas", "registry", "embedded")
+            .whereLayer("testkit").mayOnlyAccessLayers("schemas", "registry", "embedded", "http")
             .whereLayer("producer").mayOnlyAccessLayers("schemas")
             .whereLayer("trainer").mayOnlyAccessLayers("schemas", "ml", "producer")
             .whereLayer("evaluator").mayOnlyAccessLayers("schemas", "ml")
-            .whereLayer("aggregator").mayOnlyAccessLayers("schemas")
-            .whereLayer("sinks").mayOnlyAccessLayers("schemas")
-            .whereLayer("cli").mayOnlyAccessLayers("schemas", "registry", "embedded", "producer", "ml", "trainer",
+            .whereLayer("aggregator").mayOnlyAccessLayers("schemas", "http")
+            .whereLayer("sinks").mayOnlyAccessLayers("schemas", "http")
+            .whereLayer("cli").mayOnlyAccessLayers("http", "schemas", "registry", "embedded", "producer", "ml", "trainer",
                     "evaluator", "aggregator", "sinks")
             .whereLayer("cli").mayNotBeAccessedByAnyLayer();
 

@@ -1,8 +1,8 @@
 package dev.lethe.sinks.dashboard;
 
 import com.sun.net.httpserver.HttpExchange;
-import dev.lethe.schemas.http.GuardedHttpServer;
-import dev.lethe.schemas.http.HttpLimits;
+import dev.lethe.http.GuardedHttpServer;
+import dev.lethe.http.HttpLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

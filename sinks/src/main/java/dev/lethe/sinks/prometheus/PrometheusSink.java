@@ -1,12 +1,12 @@
 package dev.lethe.sinks.prometheus;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.lethe.http.GuardedHttpServer;
+import dev.lethe.http.HttpLimits;
 import dev.lethe.schemas.AlertRule;
 import dev.lethe.schemas.AlertSeverity;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
-import dev.lethe.schemas.http.GuardedHttpServer;
-import dev.lethe.schemas.http.HttpLimits;
 import dev.lethe.sinks.core.AlertLifecycle;
 import dev.lethe.sinks.core.MetricSink;
 import dev.lethe.sinks.core.PipelineStats;

@@ -1,4 +1,4 @@
-package dev.lethe.schemas.http;
+package dev.lethe.http;
 
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpContext;
