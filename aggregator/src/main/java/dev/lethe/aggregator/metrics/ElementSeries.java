@@ -212,7 +212,7 @@ public final class ElementSeries {
             Running before = state;
             state = state.after(cell, baseline);
             if (stage >= from) {
-                out.put(stage, record(stage, cell, baseline, state, before.maxEarlier, before.previous, state.newest));
+                out.put(stage, record(stage, cell, baseline, before, state));
             }
             prefix.put(stage, state);
         }
@@ -270,8 +270,10 @@ public final class ElementSeries {
         }
     }
 
-    private ForgettingMetric record(int stage, ScoreCell cell, Baseline base, Running running,
-                                    Double maxEarlier, Double previous, Instant newest) {
+    /** The record of {@code cell}: {@code before} is the running state up to the stage before, {@code running} with it. */
+    private ForgettingMetric record(int stage, ScoreCell cell, Baseline base, Running before, Running running) {
+        Double maxEarlier = before.maxEarlier();
+        Double previous = before.previous();
         double score = cell.accuracyPct();
         boolean relativeDefined = base != null && base.relativeDefined();
         boolean marginDefined = base != null && base.marginDefined();
@@ -299,7 +301,7 @@ public final class ElementSeries {
                 .setBwtPp(null)
                 .setAvgForgettingPp(null)
                 .setModels(null)
-                .setUpdatedAt(newest)
+                .setUpdatedAt(running.newest())
                 .setChancePct(base == null ? cell.chancePct() : base.chancePct())
                 .setChanceNormalisedFgPct(marginDefined && covered > 0 ? running.normalisedSum() / covered : null)
                 .setChancePValue(base == null ? null : base.chancePValue())

@@ -2,6 +2,7 @@ package dev.lethe.aggregator.topology;
 
 import dev.lethe.aggregator.metrics.ElementSeries;
 import dev.lethe.aggregator.metrics.RunSummary;
+import dev.lethe.aggregator.metrics.StageSlice;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -33,6 +34,16 @@ final class DecodedCache {
 
     Map<String, StoredSlice> slices() {
         return slices;
+    }
+
+    /** The stored form of {@code slice}: the cached one when it holds this very slice, else a new unwritten one. */
+    StoredSlice storedSlice(String key, StageSlice slice) {
+        StoredSlice stored = slices.get(key);
+        if (stored == null || stored.slice() != slice) {
+            stored = StoredSlice.unwritten(slice);
+            slices.put(key, stored);
+        }
+        return stored;
     }
 
     private static <V> Map<String, V> lru(int capacity) {

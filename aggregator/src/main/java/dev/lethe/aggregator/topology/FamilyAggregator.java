@@ -98,6 +98,6 @@ final class FamilyAggregator implements Processor<String, ForgettingMetric, Stri
      * {@code family NUL} finds them ({@link FamilyState#mergeByCampaign} puts a campaign back together).
      */
     static String storeKey(String family, String campaign, String category, int stage) {
-        return family + "\u0000" + campaign + "\u0000" + category + "\u0000" + StoreRunStore.padded(stage);
+        return family + "\u0000" + campaign + "\u0000" + category + "\u0000" + StageKeys.padded(stage);
     }
 }

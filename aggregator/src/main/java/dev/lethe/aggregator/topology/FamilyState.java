@@ -67,7 +67,7 @@ public final class FamilyState {
     }
 
     private static String prefix(String category, int stage) {
-        return category + "\u0000" + StoreRunStore.padded(stage) + "\u0000";
+        return category + "\u0000" + StageKeys.padded(stage) + "\u0000";
     }
 
     /** Joins slices of the same (family, campaign) into one state each, ordered by family then campaign. */

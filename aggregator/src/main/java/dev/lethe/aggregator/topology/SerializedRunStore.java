@@ -91,12 +91,7 @@ public final class SerializedRunStore implements RunStore {
     @Override
     public void put(StageSlice value) {
         String key = Integer.toString(value.stage());
-        StoredSlice stored = cache.slices().get(key);
-        if (stored == null || stored.slice() != value) {
-            stored = StoredSlice.unwritten(value);
-            cache.slices().put(key, stored);
-        }
-        stored.writeChanges((suffix, part) -> slices.computeIfAbsent(value.stage(), s -> new TreeMap<>())
+        cache.storedSlice(key, value).writeChanges((suffix, part) -> slices.computeIfAbsent(value.stage(), s -> new TreeMap<>())
                 .put(suffix, written(RunStateCodecs.SLICE.serializer().serialize(null, part))));
     }
 
