@@ -14,6 +14,8 @@ import dev.lethe.schemas.serde.AvroSerdes;
 import dev.lethe.schemas.topics.Topic;
 import dev.lethe.schemas.topics.Topics;
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +49,7 @@ final class AggregatorBench {
 
     static final String APPLICATION_ID = "lethe-bench-aggregator";
     static final String PREFIX = "bench-agg.";
+    static final String WARMUP_PREFIX = "bench-agg-warmup-";
     private static final List<String> STORES = List.of(AggregatorTopology.SHARD_STORE, AggregatorTopology.RUN_SUMMARIES,
             AggregatorTopology.RUN_SERIES, AggregatorTopology.RUN_CELLS, AggregatorTopology.RUN_STAGES,
             AggregatorTopology.FAMILY_STORE);
@@ -55,7 +58,7 @@ final class AggregatorBench {
     record Result(long records, int runs, Double rawRecordsPerS, List<Double> rawRuns, Double aggregatorRecordsPerS,
                   double aggregatorSeconds, long outputRecords, long finalOutputRecords, long changelogLatestBytes, long changelogTotalBytes,
                   Map<String, Long> latestBytesByStore, long rocksDbSstBytes, long stateDirBytes,
-                  Double streamsPassThroughRecordsPerS) {
+                  Double streamsPassThroughRecordsPerS, List<Double> warmupRecordsPerS, double jitSecondsMeasured) {
 
         /** Forgetting records emitted over the final records (distinct keys): 1 when each is published once. */
         Double outputAmplification() {
@@ -67,77 +70,46 @@ final class AggregatorBench {
         }
     }
 
+    /** What one pass of the aggregator measured; the state figures only for the measured pass. */
+    private record Pass(List<ProducerRecord<byte[], byte[]>> input, long plans, double seconds, long outputs,
+                        long finalRecords, double jitSeconds, long latestBytes, long totalBytes, Map<String, Long> byStore,
+                        long sstBytes, long stateDirBytes) {
+
+        double amplification() {
+            return finalRecords == 0 ? Double.NaN : (double) outputs / finalRecords;
+        }
+    }
+
+    private final ClusterConfig base;
     private final ClusterConfig cluster;
     private final Path workDir;
     private final BenchLog log;
 
     AggregatorBench(ClusterConfig base, Path workDir, BenchLog log) {
+        this.base = base;
         this.cluster = base.withTopicPrefix(PREFIX);
         this.workDir = workDir;
         this.log = log;
     }
 
-    Result run(long wantedRecords, int rawRepetitions) throws Exception {
-        Topics topics = cluster.topics();
-        LetheTopicsAdmin.createAll(cluster, topics);
-        Topic<ShardResult> source = topics.shardResults();
+    Result run(long wantedRecords, int warmups, int rawRepetitions) throws Exception {
         ShardResultFixture fixture = ShardResultFixture.forRecords(wantedRecords);
         long records = fixture.records();
         log.say("aggregator: %d shard results (%d model runs x 21 stages x 16 benchmarks x 4 shards)", records, fixture.runs());
-        List<ProducerRecord<byte[], byte[]>> input = serialize(fixture, source);
-        List<ProducerRecord<byte[], byte[]>> withPlans = withPlans(fixture, input);
-
-        Path stateDir = workDir.resolve("aggregator-state");
-        AggregatorConfig config = AggregatorConfig.defaults(cluster).withApplicationId(APPLICATION_ID)
-                .withStateDir(stateDir).withHttp(AggregatorConfig.DEFAULT_HTTP_HOST, -1).validated();
-        double seconds;
-        long outputs;
-        long finalRecords;
-        long latestBytes;
-        long totalBytes;
-        Map<String, Long> byStore = new LinkedHashMap<>();
-        try (Admin admin = Admin.create(cluster.clientProperties());
-             TopicWatcher<ForgettingMetric> forgetting = new TopicWatcher<>(cluster, topics.forgetting().name(),
-                     AvroSerdes.forTopic(topics.forgetting(), cluster).deserializer(), true)) {
-            AggregatorApp app = AggregatorApp.start(config);
-            try {
-                if (!app.awaitRunning(Duration.ofMinutes(2))) {
-                    throw new IllegalStateException("the aggregator did not reach RUNNING within 2 minutes");
-                }
-                // each hop of the topology, to see where records wait (the repartition topics exist once it runs)
-                List<TopicWatcher<Void>> hops = List.of(
-                        new TopicWatcher<>(cluster, topics.benchmarkScores().name(), null, true),
-                        new TopicWatcher<>(cluster, APPLICATION_ID + "-" + AggregatorTopology.RUN_EVENTS + "-repartition", null, true),
-                        new TopicWatcher<>(cluster, APPLICATION_ID + "-" + AggregatorTopology.METRICS_BY_FAMILY + "-repartition",
-                                null, true));
-                long start = FixtureTransaction.publish(cluster, "lethe-bench-fixture", withPlans);
-                if (!new GroupProbe(admin).awaitCaughtUp(APPLICATION_ID, Duration.ofMinutes(10))) {
-                    throw new IllegalStateException("the aggregator did not consume " + records + " records within 10 minutes");
-                }
-                forgetting.awaitQuiet(Duration.ofSeconds(1), Duration.ofMinutes(2));
-                seconds = (forgetting.lastNanos() - start) / 1e9;
-                log.say("aggregator: output records readable (s after the input commit) at each tenth: %s",
-                        tenths(forgetting.arrivals(), start));
-                for (TopicWatcher<Void> hop : hops) {
-                    log.say("aggregator: %s (%d records) readable at each tenth: %s", hop.topic(), hop.count(),
-                            tenths(hop.arrivals(), start));
-                    hop.close();
-                }
-                outputs = forgetting.count();
-                finalRecords = forgetting.arrivals().stream().map(a -> MetricKeys.of(a.value())).distinct().count();
-                long[] bytes = changelogBytes(byStore);
-                latestBytes = bytes[0];
-                totalBytes = bytes[1];
-            } finally {
-                app.close(); // flushes RocksDB, so the files below hold the whole state
-            }
+        List<Double> warmupRates = new ArrayList<>();
+        for (int k = 1; k <= warmups; k++) {
+            Pass warm = pass(base.withTopicPrefix(WARMUP_PREFIX + k + "."), APPLICATION_ID + "-warmup-" + k,
+                    workDir.resolve("aggregator-warmup-" + k), fixture, false);
+            warmupRates.add(records / warm.seconds());
+            log.say("aggregator warm-up pass %d of %d: %.2f s = %.0f records/s (x%.2f outputs; JIT compiling %.1f s meanwhile)",
+                    k, warmups, warm.seconds(), records / warm.seconds(), warm.amplification(), warm.jitSeconds());
         }
-        long sst = sizeOf(stateDir, true);
-        long dir = sizeOf(stateDir, false);
-        Double aggregatorRate = seconds > 0 ? records / seconds : null;
+        Pass measured = pass(cluster, APPLICATION_ID, workDir.resolve("aggregator-state"), fixture, true);
+        Double aggregatorRate = measured.seconds() > 0 ? records / measured.seconds() : null;
         log.say("aggregator: %d shard results (and %d plan records) to the last of %d output records (%d final: x%.2f) in"
-                + " %.2f s = %.0f records/s", records, withPlans.size() - records, outputs, finalRecords,
-                outputs / (double) finalRecords, seconds, aggregatorRate);
+                + " %.2f s = %.0f records/s (JIT compiling %.1f s meanwhile)", records, measured.plans(), measured.outputs(),
+                measured.finalRecords(), measured.amplification(), measured.seconds(), aggregatorRate, measured.jitSeconds());
+        Topic<ShardResult> source = cluster.topics().shardResults();
 
         // short passes are noisy: at least rawRepetitions, and on until 2 s of reading
         List<Double> raw = new ArrayList<>();
@@ -151,15 +123,81 @@ final class AggregatorBench {
         log.say("raw consumer: %.0f records/s (median of %d passes)", rawRate, raw.size());
         Double ceiling = null;
         try {
-            ceiling = new StreamsCeilingBench(cluster, workDir).run(input);
-            log.say("reference: a stateless exactly_once_v2 Streams pass-through decoding the same records: %.0f records/s", ceiling);
+            // one pass first on its own topics, as the aggregator had its warm-up passes
+            double warm = new StreamsCeilingBench(base, StreamsCeilingBench.PREFIX_WARMUP, workDir).run(measured.input());
+            ceiling = new StreamsCeilingBench(base, StreamsCeilingBench.PREFIX, workDir).run(measured.input());
+            log.say("reference: a stateless exactly_once_v2 Streams pass-through decoding the same records: %.0f records/s"
+                    + " (%.0f in its warm-up pass)", ceiling, warm);
         } catch (Exception e) {
             log.say("reference Streams pass-through failed: %s", e);
         }
         log.say("aggregator state: %d bytes per model run (changelogs, latest value per key: %s), RocksDB files %d bytes",
-                latestBytes / fixture.runs(), byStore, sst);
-        return new Result(records, fixture.runs(), rawRate, raw, aggregatorRate, seconds, outputs, finalRecords, latestBytes,
-                totalBytes, byStore, sst, dir, ceiling);
+                measured.latestBytes() / fixture.runs(), measured.byStore(), measured.sstBytes());
+        return new Result(records, fixture.runs(), rawRate, raw, aggregatorRate, measured.seconds(), measured.outputs(),
+                measured.finalRecords(), measured.latestBytes(), measured.totalBytes(), measured.byStore(),
+                measured.sstBytes(), measured.stateDirBytes(), ceiling, warmupRates, measured.jitSeconds());
+    }
+
+    /**
+     * One timed pass: the fixture's records (with the planner's announcements) written in one transaction to fresh
+     * topics while a fresh aggregator application already runs idle; from that commit to its last output readable.
+     * The measured pass also reads the changelogs and prints when each hop's records became readable.
+     */
+    private Pass pass(ClusterConfig passCluster, String applicationId, Path stateDir, ShardResultFixture fixture,
+                      boolean measured) throws Exception {
+        Topics topics = passCluster.topics();
+        LetheTopicsAdmin.createAll(passCluster, topics);
+        List<ProducerRecord<byte[], byte[]>> input = serialize(passCluster, fixture, topics.shardResults());
+        List<ProducerRecord<byte[], byte[]>> withPlans = withPlans(passCluster, fixture, input);
+        AggregatorConfig config = AggregatorConfig.defaults(passCluster).withApplicationId(applicationId)
+                .withStateDir(stateDir).withHttp(AggregatorConfig.DEFAULT_HTTP_HOST, -1).validated();
+        double seconds;
+        long outputs;
+        long finalRecords;
+        long jitMillis;
+        long[] bytes = {0, 0};
+        Map<String, Long> byStore = new LinkedHashMap<>();
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        try (Admin admin = Admin.create(passCluster.clientProperties());
+             TopicWatcher<ForgettingMetric> forgetting = new TopicWatcher<>(passCluster, topics.forgetting().name(),
+                     AvroSerdes.forTopic(topics.forgetting(), passCluster).deserializer(), true)) {
+            AggregatorApp app = AggregatorApp.start(config);
+            try {
+                if (!app.awaitRunning(Duration.ofMinutes(2))) {
+                    throw new IllegalStateException("the aggregator did not reach RUNNING within 2 minutes");
+                }
+                // each hop of the topology, to see where records wait (the repartition topics exist once it runs)
+                List<TopicWatcher<Void>> hops = !measured ? List.of() : List.of(
+                        new TopicWatcher<>(passCluster, topics.benchmarkScores().name(), null, true),
+                        new TopicWatcher<>(passCluster, applicationId + "-" + AggregatorTopology.RUN_EVENTS + "-repartition", null, true),
+                        new TopicWatcher<>(passCluster, applicationId + "-" + AggregatorTopology.METRICS_BY_FAMILY + "-repartition",
+                                null, true));
+                long jitBefore = jit.getTotalCompilationTime();
+                long start = FixtureTransaction.publish(passCluster, "lethe-bench-fixture-" + applicationId, withPlans);
+                if (!new GroupProbe(admin).awaitCaughtUp(applicationId, Duration.ofMinutes(10))) {
+                    throw new IllegalStateException("the aggregator did not consume " + input.size() + " records within 10 minutes");
+                }
+                forgetting.awaitQuiet(Duration.ofSeconds(1), Duration.ofMinutes(2));
+                jitMillis = jit.getTotalCompilationTime() - jitBefore;
+                seconds = (forgetting.lastNanos() - start) / 1e9;
+                outputs = forgetting.count();
+                finalRecords = forgetting.arrivals().stream().map(a -> MetricKeys.of(a.value())).distinct().count();
+                if (measured) {
+                    log.say("aggregator: output records readable (s after the input commit) at each tenth: %s",
+                            tenths(forgetting.arrivals(), start));
+                    for (TopicWatcher<Void> hop : hops) {
+                        log.say("aggregator: %s (%d records) readable at each tenth: %s", hop.topic(), hop.count(),
+                                tenths(hop.arrivals(), start));
+                        hop.close();
+                    }
+                    bytes = changelogBytes(passCluster, applicationId, byStore);
+                }
+            } finally {
+                app.close(); // flushes RocksDB, so the files below hold the whole state
+            }
+        }
+        return new Pass(input, withPlans.size() - input.size(), seconds, outputs, finalRecords, jitMillis / 1e3, bytes[0],
+                bytes[1], byStore, sizeOf(stateDir, true), sizeOf(stateDir, false));
     }
 
     /** When each tenth of the outputs was readable: where a slow start or a long tail shows. */
@@ -172,7 +210,8 @@ final class AggregatorBench {
         return out.toString();
     }
 
-    private List<ProducerRecord<byte[], byte[]>> serialize(ShardResultFixture fixture, Topic<ShardResult> topic) {
+    private static List<ProducerRecord<byte[], byte[]>> serialize(ClusterConfig cluster, ShardResultFixture fixture,
+                                                                  Topic<ShardResult> topic) {
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>((int) fixture.records());
         try (Serializer<ShardResult> serializer = AvroSerdes.forTopic(topic, cluster).serializer()) {
             for (int stage = 0; stage <= fixture.stages(); stage++) {
@@ -190,8 +229,8 @@ final class AggregatorBench {
      * The shard results with the planner's announcements in front of each stage (one EvalTask per element, shard 0),
      * as the pipeline produces them: the aggregator waits for announced scores before publishing a record.
      */
-    private List<ProducerRecord<byte[], byte[]>> withPlans(ShardResultFixture fixture,
-                                                           List<ProducerRecord<byte[], byte[]>> shardRecords) {
+    private static List<ProducerRecord<byte[], byte[]>> withPlans(ClusterConfig cluster, ShardResultFixture fixture,
+                                                                  List<ProducerRecord<byte[], byte[]>> shardRecords) {
         Topic<EvalTask> tasks = cluster.topics().evalTasks();
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(shardRecords.size() * 5 / 4);
         int perStage = shardRecords.size() / (fixture.stages() + 1);
@@ -241,7 +280,7 @@ final class AggregatorBench {
     }
 
     /** {latest value per key, all records} bytes (key + value) over the three changelog topics; per store into byStore. */
-    private long[] changelogBytes(Map<String, Long> byStore) {
+    private static long[] changelogBytes(ClusterConfig cluster, String applicationId, Map<String, Long> byStore) {
         Map<String, Object> props = new HashMap<>(cluster.clientProperties());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -249,7 +288,7 @@ final class AggregatorBench {
         long total = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             for (String store : STORES) {
-                String changelog = APPLICATION_ID + "-" + store + "-changelog";
+                String changelog = applicationId + "-" + store + "-changelog";
                 List<TopicPartition> partitions = consumer.partitionsFor(changelog, Duration.ofSeconds(30)).stream()
                         .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
                 consumer.assign(partitions);

@@ -100,7 +100,8 @@ final class BenchRun implements Callable<Integer> {
 
     private void aggregator(BenchReport report, ClusterConfig cluster, Path work) {
         attempt("aggregator", () -> {
-            AggregatorBench.Result r = new AggregatorBench(cluster, work, log).run(options.records(), options.rawConsumerPasses());
+            AggregatorBench.Result r = new AggregatorBench(cluster, work, log).run(options.records(), options.aggregatorWarmups(),
+                    options.rawConsumerPasses());
             report.set("raw_consumer_records_per_s", r.rawRecordsPerS());
             report.set("aggregator_records_per_s", r.aggregatorRecordsPerS());
             report.set("aggregator_vs_raw_ratio", Stats.ratio(r.aggregatorRecordsPerS(), r.rawRecordsPerS()));

@@ -29,13 +29,16 @@ import org.apache.kafka.streams.kstream.Produced;
 final class StreamsCeilingBench {
 
     static final String PREFIX = "bench-ceiling.";
-    static final String APPLICATION_ID = "lethe-bench-streams-ceiling";
+    static final String PREFIX_WARMUP = "bench-ceiling-warmup.";
 
     private final ClusterConfig cluster;
+    private final String applicationId;
     private final Path workDir;
 
-    StreamsCeilingBench(ClusterConfig base, Path workDir) {
-        this.cluster = base.withTopicPrefix(PREFIX);
+    /** A pass on the topics of {@code prefix}, by an application named after it (lethe-bench-ceiling...). */
+    StreamsCeilingBench(ClusterConfig base, String prefix, Path workDir) {
+        this.cluster = base.withTopicPrefix(prefix);
+        this.applicationId = "lethe-" + prefix.substring(0, prefix.length() - 1);
         this.workDir = workDir;
     }
 
@@ -52,10 +55,10 @@ final class StreamsCeilingBench {
                 .to(sink, Produced.with(Serdes.ByteArray(), Serdes.String()));
         Properties props = new Properties();
         props.putAll(cluster.clientProperties());
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, workDir.resolve("ceiling-state").toString());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, workDir.resolve(applicationId + "-state").toString());
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         List<ProducerRecord<byte[], byte[]>> retargeted = input.stream()
                 .map(r -> new ProducerRecord<>(source, r.key(), r.value())).toList();
@@ -70,8 +73,8 @@ final class StreamsCeilingBench {
                 }
                 Thread.sleep(50);
             }
-            long start = FixtureTransaction.publish(cluster, "lethe-bench-ceiling-fixture", retargeted);
-            if (!new GroupProbe(admin).awaitCaughtUp(APPLICATION_ID, Duration.ofMinutes(5))) {
+            long start = FixtureTransaction.publish(cluster, applicationId + "-fixture", retargeted);
+            if (!new GroupProbe(admin).awaitCaughtUp(applicationId, Duration.ofMinutes(5))) {
                 throw new IllegalStateException("the reference Streams app did not catch up in 5 minutes");
             }
             outputs.awaitQuiet(Duration.ofMillis(500), Duration.ofMinutes(1));
