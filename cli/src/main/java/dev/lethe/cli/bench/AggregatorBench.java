@@ -61,7 +61,8 @@ final class AggregatorBench {
     record Result(long records, int runs, Double rawRecordsPerS, List<Double> rawRuns, Double aggregatorRecordsPerS,
                   double aggregatorSeconds, long outputRecords, long finalOutputRecords, long changelogLatestBytes, long changelogTotalBytes,
                   Map<String, Long> latestBytesByStore, long rocksDbSstBytes, long stateDirBytes,
-                  Double streamsPassThroughRecordsPerS, List<Double> warmupRecordsPerS, double jitSecondsMeasured) {
+                  Double streamsPassThroughRecordsPerS, List<Double> warmupRecordsPerS, List<Double> warmupAmplifications,
+                  double jitSecondsMeasured) {
 
         /** Forgetting records emitted over the final records (distinct keys): 1 when each is published once. */
         Double outputAmplification() {
@@ -100,10 +101,13 @@ final class AggregatorBench {
         long records = fixture.records();
         log.say("aggregator: %d shard results (%d model runs x 21 stages x 16 benchmarks x 4 shards)", records, fixture.runs());
         List<Double> warmupRates = new ArrayList<>();
+        // amplification depends on the order the records happen to be processed in: each pass shows its spread
+        List<Double> warmupAmplifications = new ArrayList<>();
         for (int k = 1; k <= warmups; k++) {
             Pass warm = pass(base.withTopicPrefix(WARMUP_PREFIX + k + "."), APPLICATION_ID + "-warmup-" + k,
                     workDir.resolve("aggregator-warmup-" + k), fixture, false);
             warmupRates.add(records / warm.seconds());
+            warmupAmplifications.add(Double.isNaN(warm.amplification()) ? null : warm.amplification());
             log.say("aggregator warm-up pass %d of %d: %.2f s = %.0f records/s (x%.2f outputs; JIT compiling %.1f s meanwhile)",
                     k, warmups, warm.seconds(), records / warm.seconds(), warm.amplification(), warm.jitSeconds());
         }
@@ -138,7 +142,7 @@ final class AggregatorBench {
                 measured.latestBytes() / fixture.runs(), measured.byStore(), measured.sstBytes());
         return new Result(records, fixture.runs(), rawRate, raw, aggregatorRate, measured.seconds(), measured.outputs(),
                 measured.finalRecords(), measured.latestBytes(), measured.totalBytes(), measured.byStore(),
-                measured.sstBytes(), measured.stateDirBytes(), ceiling, warmupRates, measured.jitSeconds());
+                measured.sstBytes(), measured.stateDirBytes(), ceiling, warmupRates, warmupAmplifications, measured.jitSeconds());
     }
 
     /**
