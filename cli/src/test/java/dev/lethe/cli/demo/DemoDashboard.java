@@ -68,20 +68,29 @@ final class DemoDashboard implements AutoCloseable {
                 || (b.findElements(alertRow).size() > 0 && b.findElements(By.cssSelector("#families tr[data-family]")).size() >= 2));
         HeadlessChromium.screenshot(browser, "dashboard-live.png", Path.of("target"));
         assertThat(browser.findElements(alertRow)).as("a firing alert on the page").isNotEmpty();
-        // the live table is redrawn on every update: read and click a row in one go, again if it was replaced meanwhile
+        // The live table is redrawn on every update, and a new alert shifts the rows down: a click can land on the
+        // row that took the clicked one's place, or miss. So click the first alert row until a row is selected
+        // (the wait polls every 500 ms), then follow the alert that was selected, whichever it is.
+        WebDriverWait wait = new WebDriverWait(browser, TIMEOUT);
+        wait.ignoring(StaleElementReferenceException.class);
+        By selectedRow = By.cssSelector("#alerts tr.selected[data-alert-id]");
+        wait.until(b -> {
+            if (!b.findElements(selectedRow).isEmpty()) {
+                return true;
+            }
+            b.findElements(By.cssSelector("#alerts tr[data-alert-id]")).stream().findFirst().ifPresent(WebElement::click);
+            return false;
+        });
         String[] picked = new String[2];
-        new WebDriverWait(browser, TIMEOUT).ignoring(StaleElementReferenceException.class).until(b -> {
-            WebElement row = b.findElements(alertRow).get(0);
+        wait.until(b -> {
+            WebElement row = b.findElement(selectedRow);
             picked[0] = row.getAttribute("data-alert-id");
             picked[1] = row.findElements(By.tagName("td")).get(3).getText().replaceFirst("^.* / ", "");
-            row.click();
             return true;
         });
         String alertId = picked[0];
         String model = picked[1];
-        WebDriverWait wait = new WebDriverWait(browser, TIMEOUT);
-        wait.ignoring(StaleElementReferenceException.class);
-        wait.until(b -> alertId.equals(b.findElement(By.cssSelector("#alerts tr.selected")).getAttribute("data-alert-id")));
+        wait.until(b -> alertId.equals(b.findElement(selectedRow).getAttribute("data-alert-id")));
         assertThat(browser.findElement(By.id("model")).getAttribute("value")).isEqualTo(model);
         wait.until(b -> Integer.parseInt(b.findElement(By.id("chart-elements")).getAttribute("data-lines")) > 0);
         HeadlessChromium.screenshot(browser, "dashboard-alert.png", Path.of("target"));
