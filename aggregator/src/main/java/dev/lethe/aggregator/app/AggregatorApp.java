@@ -49,12 +49,19 @@ public final class AggregatorApp implements AutoCloseable {
 
     public static AggregatorApp start(AggregatorConfig config, AggregatorSerdes serdes) {
         config.validated();
+        int runPartitions;
+        try {
+            runPartitions = ShardResultPartitions.of(config.cluster(), Duration.ofMinutes(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the partitions of the shard results topic", e);
+        }
         QueryServer server = config.httpPort() < 0 ? null : QueryServer.bind(config.httpHost(), config.httpPort());
         String applicationServer = server == null ? null : config.endpointHost() + ":" + server.port();
         Properties props = streamsProperties(config, applicationServer);
         AtomicLong deadLetterFailures = new AtomicLong();
         props.put(DeadLetterWriteFailures.COUNTER, deadLetterFailures);
-        KafkaStreams streams = new KafkaStreams(AggregatorTopology.build(config, serdes), props);
+        KafkaStreams streams = new KafkaStreams(AggregatorTopology.build(config, serdes, runPartitions), props);
         AggregatorApp app = new AggregatorApp(config, streams, server, deadLetterFailures);
         SchemaRegistryClient registry = AvroSerdes.client(config.cluster());
         streams.setUncaughtExceptionHandler(new StreamThreadFailures(() -> answers(registry), Duration.ofSeconds(2),

@@ -1,5 +1,6 @@
 package dev.lethe.aggregator.metrics;
 
+import dev.lethe.schemas.topics.RecordKeys;
 import java.util.Objects;
 
 /**
@@ -23,6 +24,6 @@ public record RunKey(String campaign, String family, String model) {
     }
 
     public static String id(String campaign, String model) {
-        return campaign + "/" + model;
+        return RecordKeys.modelRun(campaign, model);
     }
 }

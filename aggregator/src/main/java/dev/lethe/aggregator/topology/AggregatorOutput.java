@@ -25,6 +25,13 @@ sealed interface AggregatorOutput {
     record Alert(KnowledgeLossAlert alert) implements AggregatorOutput {
     }
 
+    /**
+     * A shard result written under a key other than its model run's ({@code campaign/model}): re-keyed through an
+     * internal topic so it is assembled in the task that holds its run (the original bytes, unread).
+     */
+    record Rekey(byte[] value) implements AggregatorOutput {
+    }
+
     /** A shard that cannot count: its element's score is no longer awaited (see {@link RunEvent.Announced}). */
     record Refusal(RunEvent.Announced event) implements AggregatorOutput {
     }

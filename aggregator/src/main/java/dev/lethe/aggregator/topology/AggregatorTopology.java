@@ -1,11 +1,13 @@
 package dev.lethe.aggregator.topology;
 
 import dev.lethe.aggregator.app.AggregatorConfig;
+import dev.lethe.aggregator.metrics.RunKey;
 import dev.lethe.schemas.BenchmarkScore;
 import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.topics.Topics;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
@@ -21,17 +23,19 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The aggregator's Kafka Streams topology: lethe.shard-results -> deduped, assembled lethe.benchmark-scores; with what
- * the planner announced (lethe.eval-tasks) and what was refused (lethe.eval-tasks-dlq) -> per-model-run events ->
- * lethe.forgetting (key family) and lethe.alerts (key family), with FAMILY records from a repartition by family; bad
- * input goes to lethe.shard-results-dlq.
+ * The aggregator's Kafka Streams topology. lethe.shard-results (key campaign/model) -> deduped, assembled
+ * lethe.benchmark-scores and, in the same task, the run aggregator, which also reads what the planner announced
+ * (lethe.eval-tasks) and what was refused (lethe.eval-tasks-dlq), re-keyed by run -> lethe.forgetting (key family)
+ * and lethe.alerts (key family), with FAMILY records from a repartition by family; bad input goes to
+ * lethe.shard-results-dlq.
  *
  * <pre>
- * shard-results (bytes) -> [shard-assembler | store shard-sets] -+-> benchmark-scores
- *                                                                 +-> shard-results-dlq
+ * shard-results (bytes, key campaign/model) -> [shard-assembler | store shard-sets] -+-> benchmark-scores
+ *   (a result keyed otherwise -> repartition shard-results-by-run -> [rekeyed-shard-assembler])  +-> shard-results-dlq
  * eval-tasks (bytes) -> [plan-reader]          (shard 0 only: the element is awaited at that stage)
  * eval-tasks-dlq (bytes) -> [refusal-reader]   (the element's score will not come)
- *   scores + announcements -> key campaign/model -> repartition run-events
+ *   -> key campaign/model -> repartition announcements-by-run (as many partitions as shard-results)
+ * scores + refused shards + announcements
  *     -> [run-aggregator | stores run-summaries, run-series, run-cells, run-stages]
  *     -> forgetting (ELEMENT, CATEGORY, MODEL), alerts (FIRING / RESOLVED), shard-results-dlq
  *     -> CATEGORY records, key family -> repartition metrics-by-family -> [family-aggregator | store family-states]
@@ -52,16 +56,28 @@ public final class AggregatorTopology {
     public static final String RUN_STAGES = "run-stages";
     /** Member runs' CATEGORY records by family NUL campaign. */
     public static final String FAMILY_STORE = "family-states";
-    /** Repartition of run events (scores, announcements, refusals) by model run. */
-    public static final String RUN_EVENTS = "run-events";
+    /** Re-keying of shard results written under another key than their model run's. */
+    public static final String SHARDS_BY_RUN = "shard-results-by-run";
+    /** Repartition of the planner's announcements and refusals by model run, co-partitioned with lethe.shard-results. */
+    public static final String ANNOUNCEMENTS_BY_RUN = "announcements-by-run";
     /** Repartition of CATEGORY records by family. */
     public static final String METRICS_BY_FAMILY = "metrics-by-family";
 
     private AggregatorTopology() {
     }
 
-    /** Builds the topology; pure: no clients are created and nothing is started. */
+    /** Builds the topology for a lethe.shard-results with the configured number of partitions. */
     public static Topology build(AggregatorConfig config, AggregatorSerdes serdes) {
+        return build(config, serdes, config.cluster().topics().shardResults().partitions());
+    }
+
+    /**
+     * Builds the topology; pure: no clients are created and nothing is started.
+     *
+     * @param runPartitions the partitions of lethe.shard-results: the internal topics keyed by model run get as many,
+     *                      so a run's results, announcements and state share one task
+     */
+    public static Topology build(AggregatorConfig config, AggregatorSerdes serdes, int runPartitions) {
         Topics topics = config.cluster().topics();
         String shardTopic = topics.shardResults().name();
         String tasksTopic = topics.evalTasks().name();
@@ -81,10 +97,21 @@ public final class AggregatorTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FAMILY_STORE),
                 Serdes.String(), FamilyState.SERDE).withCachingEnabled());
 
-        KStream<String, AggregatorOutput> assembled = builder
+        // Results keyed by model run reach the run aggregator in this sub-topology, in the order they were written; one
+        // keyed otherwise is re-keyed through an internal topic, read here by a second assembler sharing the store.
+        KStream<String, AggregatorOutput> direct = builder
                 .stream(shardTopic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("shard-results-source"))
-                .process(() -> new ShardAssembler(shardTopic, serdes.shardResult().deserializer()),
+                .process(() -> ShardAssembler.direct(shardTopic, serdes.shardResult().deserializer()),
                         Named.as("shard-assembler"), SHARD_STORE);
+        KStream<String, AggregatorOutput> assembled = direct
+                .flatMap((runKey, output) -> output instanceof AggregatorOutput.Rekey r
+                        ? List.of(KeyValue.pair(runKey.getBytes(StandardCharsets.UTF_8), r.value()))
+                        : List.<KeyValue<byte[], byte[]>>of(), Named.as("shards-to-rekey"))
+                .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SHARDS_BY_RUN)
+                        .withNumberOfPartitions(runPartitions))
+                .process(() -> ShardAssembler.rekeyed(shardTopic, serdes.shardResult().deserializer()),
+                        Named.as("rekeyed-shard-assembler"), SHARD_STORE)
+                .merge(direct, Named.as("assembled-shards"));
         KStream<String, DeadLetter> shardDead = only(assembled, "shard-dead-letters",
                 o -> o instanceof AggregatorOutput.Dead d ? d.deadLetter() : null);
         KStream<String, BenchmarkScore> scores = only(assembled, "benchmark-scores",
@@ -94,21 +121,24 @@ public final class AggregatorTopology {
 
         KStream<String, RunEvent> shardRefusals = only(assembled, "shard-refusals",
                 o -> o instanceof AggregatorOutput.Refusal r ? (RunEvent) r.event() : null);
+        // the planner keys tasks by shard, to spread them over the workers: its announcements are re-keyed by run,
+        // into as many partitions as lethe.shard-results, so each meets its run's results in the same task
         KStream<String, RunEvent> planned = builder
                 .stream(tasksTopic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("eval-tasks-source"))
                 .process(() -> PlanReader.plans(tasksTopic, serdes.evalTask().deserializer()), Named.as("plan-reader"));
-        KStream<String, RunEvent> refused = builder
+        KStream<String, RunEvent> announcements = builder
                 .stream(topics.dlq(topics.evalTasks()).name(),
                         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("eval-tasks-dlq-source"))
                 .process(() -> PlanReader.refusals(tasksTopic, serdes.evalTask().deserializer(),
-                        serdes.deadLetter().deserializer()), Named.as("refusal-reader"));
+                        serdes.deadLetter().deserializer()), Named.as("refusal-reader"))
+                .merge(planned, Named.as("plans-and-refusals"))
+                .repartition(Repartitioned.with(Serdes.String(), RunEvent.SERDE).withName(ANNOUNCEMENTS_BY_RUN)
+                        .withNumberOfPartitions(runPartitions));
         KStream<String, AggregatorOutput> runOutput = scores
-                .map((key, score) -> KeyValue.pair(score.getCampaign() + "/" + score.getModel(),
-                        (RunEvent) new RunEvent.Scored(score)), Named.as("key-by-run"))
-                .merge(planned, Named.as("with-plans"))
-                .merge(refused, Named.as("with-refusals"))
+                .map((key, score) -> KeyValue.pair(RunKey.id(score.getCampaign(), score.getModel()),
+                        (RunEvent) new RunEvent.Scored(score)), Named.as("key-by-run")) // the partition's key already
                 .merge(shardRefusals, Named.as("with-shard-refusals"))
-                .repartition(Repartitioned.with(Serdes.String(), RunEvent.SERDE).withName(RUN_EVENTS))
+                .merge(announcements, Named.as("with-announcements"))
                 .process(() -> new RunAggregator(config.alerts(), topics.benchmarkScores().name(),
                         serdes.benchmarkScore().serializer()), Named.as("run-aggregator"), RUN_SUMMARIES, RUN_SERIES,
                         RUN_CELLS, RUN_STAGES);

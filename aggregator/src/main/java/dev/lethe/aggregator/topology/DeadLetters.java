@@ -4,6 +4,7 @@ import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.DeadLetterReason;
 import dev.lethe.schemas.deadletter.DeadLetterBuilder;
 import java.time.Instant;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
@@ -22,13 +23,26 @@ final class DeadLetters {
     static DeadLetter of(ProcessorContext<?, ?> context, byte[] key, byte[] value, DeadLetterReason reason,
                          Throwable error, String message) {
         RecordMetadata metadata = context.recordMetadata().orElse(null);
-        String topic = metadata == null ? "unknown" : metadata.topic();
-        LOG.warn("dead-lettering record from {} partition {} offset {}: {} {}", topic,
-                metadata == null ? -1 : metadata.partition(), metadata == null ? -1 : metadata.offset(), reason, message);
+        return of(context, metadata == null ? new DeadLetterBuilder.Source("unknown", -1, -1, key, value)
+                : new DeadLetterBuilder.Source(metadata.topic(), metadata.partition(), metadata.offset(), key, value),
+                reason, error, message);
+    }
+
+    /** A dead letter naming where the record was first written: for a re-keyed one, its origin, not the internal topic. */
+    static DeadLetter of(ProcessorContext<?, ?> context, Headers headers, byte[] key, byte[] value,
+                         DeadLetterReason reason, Throwable error, String message) {
+        return RekeyedOrigin.of(headers)
+                .map(origin -> of(context, new DeadLetterBuilder.Source(origin.topic(), origin.partition(),
+                        origin.offset(), origin.key(), value), reason, error, message))
+                .orElseGet(() -> of(context, key, value, reason, error, message));
+    }
+
+    private static DeadLetter of(ProcessorContext<?, ?> context, DeadLetterBuilder.Source source,
+                                 DeadLetterReason reason, Throwable error, String message) {
+        LOG.warn("dead-lettering record from {} partition {} offset {}: {} {}", source.topic(), source.partition(),
+                source.offset(), reason, message);
         // key and value copies capped together under the producer's default max.request.size, so a huge bad record
         // cannot make its own dead letter unwritable (the same builder as the planner, workers and sinks)
-        return BUILDER.build(new DeadLetterBuilder.Source(topic, metadata == null ? -1 : metadata.partition(),
-                metadata == null ? -1 : metadata.offset(), key, value), reason, message, error, COMPONENT,
-                Instant.ofEpochMilli(context.currentSystemTimeMs()));
+        return BUILDER.build(source, reason, message, error, COMPONENT, Instant.ofEpochMilli(context.currentSystemTimeMs()));
     }
 }

@@ -7,9 +7,10 @@ import java.io.IOException;
 import org.apache.kafka.common.serialization.Serde;
 
 /**
- * What the run aggregator learns about a model run, on the internal repartition topic {@value
- * AggregatorTopology#RUN_EVENTS} (key campaign/model): a complete benchmark score, an element the planner announced
- * at a stage (so its score is awaited), or an element whose score was refused (so it is not).
+ * What the run aggregator learns about a model run (key campaign/model): a complete benchmark score, an element the
+ * planner announced at a stage (so its score is awaited), or an element whose score was refused (so it is not).
+ * Announcements and the planner's refusals cross the internal repartition topic {@value
+ * AggregatorTopology#ANNOUNCEMENTS_BY_RUN}; scores and refused shards come from the run's own task.
  */
 sealed interface RunEvent {
 

@@ -6,8 +6,11 @@ import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.ShardStatus;
 import dev.lethe.schemas.deadletter.DeadLetterBuilder;
 import dev.lethe.schemas.failure.TransientFailure;
+import dev.lethe.schemas.topics.RecordKeys;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Optional;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -21,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * BenchmarkScore when every shard of a (checkpoint, benchmark) is in; undecodable, invalid or inconsistent
  * records become DeadLetters.
  *
+ * <p>Results are keyed by model run ({@link RecordKeys#shardResult}), so this task also holds the run's state and the
+ * score goes straight to the run aggregator. A result keyed otherwise (an older producer, a hand-written one) is not
+ * refused: it is forwarded unread as {@link AggregatorOutput.Rekey} under its run's key, and a second assembler, reading
+ * the internal re-keying topic in this same sub-topology, counts it.
+ *
  * <p>It reads raw bytes and deserializes itself (rather than using a DeserializationExceptionHandler) so a
  * poison record becomes a DeadLetter with its original bytes and the reason, written through a sink node in the
  * same exactly-once transaction as the input offset: the dead letter is published exactly when the record is
@@ -32,12 +40,24 @@ final class ShardAssembler implements Processor<byte[], byte[], String, Aggregat
 
     private final String sourceTopic;
     private final Deserializer<ShardResult> deserializer;
+    private final boolean rekeyed;
     private ProcessorContext<String, AggregatorOutput> context;
     private KeyValueStore<String, ShardSet> store;
 
-    ShardAssembler(String sourceTopic, Deserializer<ShardResult> deserializer) {
+    private ShardAssembler(String sourceTopic, Deserializer<ShardResult> deserializer, boolean rekeyed) {
         this.sourceTopic = sourceTopic;
         this.deserializer = deserializer;
+        this.rekeyed = rekeyed;
+    }
+
+    /** Reads lethe.shard-results as its producers wrote it. */
+    static ShardAssembler direct(String sourceTopic, Deserializer<ShardResult> deserializer) {
+        return new ShardAssembler(sourceTopic, deserializer, false);
+    }
+
+    /** Reads the results re-keyed by model run: never re-keys again. */
+    static ShardAssembler rekeyed(String sourceTopic, Deserializer<ShardResult> deserializer) {
+        return new ShardAssembler(sourceTopic, deserializer, true);
     }
 
     @Override
@@ -65,7 +85,15 @@ final class ShardAssembler implements Processor<byte[], byte[], String, Aggregat
             dead(record, DeadLetterReason.VALIDATION, null, "null value (tombstone) on " + sourceTopic);
             return;
         }
-        String problem = validate(shard, key);
+        String runKey = RecordKeys.shardResult(shard);
+        if (!rekeyed && !runKey.equals(key)) {
+            // the run's state may live in another task: send it there first (validation and refusals need that task too)
+            Headers origin = RekeyedOrigin.stamp(record.headers(), context.recordMetadata().orElseThrow(), record.key());
+            context.forward(new Record<>(runKey, (AggregatorOutput) new AggregatorOutput.Rekey(record.value()),
+                    record.timestamp(), origin));
+            return;
+        }
+        String problem = validate(shard);
         if (problem != null) {
             refused(record, shard, shard.getStatus() == ShardStatus.OK ? DeadLetterReason.VALIDATION : DeadLetterReason.SCORING_FAILED,
                     null, "invalid ShardResult " + shard.getTaskId() + ": " + problem);
@@ -121,7 +149,7 @@ final class ShardAssembler implements Processor<byte[], byte[], String, Aggregat
     }
 
     /** Null when the shard is usable, else what is wrong with it. */
-    static String validate(ShardResult shard, String key) {
+    static String validate(ShardResult shard) {
         if (shard.getStatus() != ShardStatus.OK) {
             return "status " + shard.getStatus() + " (only OK shards are scores)";
         }
@@ -129,11 +157,6 @@ final class ShardAssembler implements Processor<byte[], byte[], String, Aggregat
                 || shard.getModel().isBlank() || shard.getBenchmark().isBlank() || shard.getCategory().isBlank()
                 || shard.getSuiteVersion().isBlank()) {
             return "checkpointId, campaign, family, model, benchmark, category and suiteVersion must not be empty";
-        }
-        String expectedKey = shard.getCheckpointId() + "/" + shard.getBenchmark();
-        if (!expectedKey.equals(key)) {
-            // the key decides the partition: shards keyed otherwise might never meet their siblings
-            return "record key '" + key + "' is not checkpointId/benchmark '" + expectedKey + "'";
         }
         if (shard.getStage() < 0) {
             return "negative stage " + shard.getStage();
@@ -167,13 +190,15 @@ final class ShardAssembler implements Processor<byte[], byte[], String, Aggregat
         dead(record, reason, error, message);
         RunEvent.Announced refusal = new RunEvent.Announced(true, false, shard.getCampaign(), shard.getFamily(), shard.getModel(),
                 shard.getStage(), shard.getBenchmark(), shard.getCategory(), shard.getSuiteVersion());
-        context.forward(new Record<>(shard.getCampaign() + "/" + shard.getModel(), new AggregatorOutput.Refusal(refusal),
+        context.forward(new Record<>(RecordKeys.shardResult(shard), new AggregatorOutput.Refusal(refusal),
                 record.timestamp()));
     }
 
     private void dead(Record<byte[], byte[]> record, DeadLetterReason reason, Throwable error, String message) {
-        String key = DeadLetterBuilder.recordKeyText(record.key()); // a long key is written under its sha256
-        context.forward(new Record<>(key, new AggregatorOutput.Dead(DeadLetters.of(context, record.key(), record.value(),
-                reason, error, message)), record.timestamp()));
+        Optional<RekeyedOrigin> origin = RekeyedOrigin.of(record.headers());
+        byte[] written = origin.isPresent() ? origin.get().key() : record.key();
+        String key = DeadLetterBuilder.recordKeyText(written); // a long key is written under its sha256
+        context.forward(new Record<>(key, new AggregatorOutput.Dead(DeadLetters.of(context, record.headers(), record.key(),
+                record.value(), reason, error, message)), record.timestamp()));
     }
 }

@@ -16,6 +16,7 @@ import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.schemas.json.MetricKeys;
 import dev.lethe.schemas.json.RecordJson;
+import dev.lethe.schemas.topics.RecordKeys;
 import dev.lethe.schemas.topics.Topics;
 import dev.lethe.testkit.LetheCluster;
 import java.io.StringReader;
@@ -104,7 +105,7 @@ class AggregatorIT {
             int stage = Integer.parseInt(k[1]);
             if (stage >= fromStage && stage <= toStage) {
                 for (ShardResult shard : Shards.of(run(k[0]), stage, k[2], k[3], bits, 2)) {
-                    CLUSTER.send(topics.shardResults(), shard.getCheckpointId() + "/" + shard.getBenchmark(), shard);
+                    CLUSTER.send(topics.shardResults(), RecordKeys.shardResult(shard), shard);
                 }
             }
         });

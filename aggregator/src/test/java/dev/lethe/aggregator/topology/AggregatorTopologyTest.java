@@ -20,6 +20,7 @@ import dev.lethe.schemas.MetricScope;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.schemas.registry.InMemorySchemaRegistryClient;
+import dev.lethe.schemas.topics.RecordKeys;
 import dev.lethe.schemas.topics.Topics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -93,7 +94,7 @@ class AggregatorTopologyTest {
     private Instant send(List<ShardResult> shards) {
         for (ShardResult shard : shards) {
             clock += 1000;
-            String key = shard.getCheckpointId() + "/" + shard.getBenchmark();
+            String key = RecordKeys.shardResult(shard);
             shardInput.pipeInput(key.getBytes(StandardCharsets.UTF_8),
                     shardSerializer.serialize(topics.shardResults().name(), shard), Instant.ofEpochMilli(clock));
         }
@@ -248,10 +249,10 @@ class AggregatorTopologyTest {
         send(good.subList(0, 1));
         send(List.of(ShardResult.newBuilder(good.get(1)).setShardCount(3).build()));
         send(List.of(ShardResult.newBuilder(good.get(1)).setSuiteVersion("v2").build()));
-        ShardResult wrongKey = good.get(1);
-        shardInput.pipeInput("other-key".getBytes(StandardCharsets.UTF_8),
-                shardSerializer.serialize(topics.shardResults().name(), wrongKey), T0);
         send(List.of(ShardResult.newBuilder(good.get(1)).setCorrect(2).build())); // bits say 0 right, correct says 2
+        ShardResult negative = ShardResult.newBuilder(good.get(1)).setStage(-1).build();
+        shardInput.pipeInput("other-key".getBytes(StandardCharsets.UTF_8), // re-keyed by run, then refused there
+                shardSerializer.serialize(topics.shardResults().name(), negative), T0);
 
         List<TestRecord<String, DeadLetter>> dead = dlq.readRecordsToList();
         assertThat(dead).extracting(r -> r.value().getReason()).containsExactly(
@@ -269,8 +270,12 @@ class AggregatorTopologyTest {
         assertThat(first.getTimestamp()).isEqualTo(WALL_CLOCK);
         assertThat(dead.get(1).value().getMessage()).contains("magic byte");
         assertThat(dead.get(2).value().getMessage()).contains("shardCount 3").contains("say 2");
-        assertThat(dead.get(4).value().getMessage()).contains("record key 'other-key'");
-        assertThat(dead.get(5).value().getMessage()).contains("correct is 2");
+        assertThat(dead.get(4).value().getMessage()).contains("correct is 2");
+        DeadLetter rekeyed = dead.get(5).value(); // names the record its producer wrote, not the internal topic
+        assertThat(rekeyed.getMessage()).contains("negative stage -1");
+        assertThat(rekeyed.getSourceTopic()).isEqualTo("lethe.shard-results");
+        assertThat(rekeyed.getKey()).isEqualTo(ByteBuffer.wrap("other-key".getBytes(StandardCharsets.UTF_8)));
+        assertThat(dead.get(5).key()).isEqualTo("other-key");
         assertThat(scores.isEmpty()).isTrue();
 
         send(good.subList(1, 2)); // the consistent shard still completes the element
@@ -385,9 +390,42 @@ class AggregatorTopologyTest {
             }
         }));
         assertThat(names).noneMatch(name -> name.startsWith("KSTREAM-") || name.startsWith("KTABLE-"));
-        assertThat(stores).containsExactlyInAnyOrder(AggregatorTopology.SHARD_STORE, AggregatorTopology.RUN_SUMMARIES,
-                AggregatorTopology.RUN_SERIES, AggregatorTopology.RUN_CELLS, AggregatorTopology.RUN_STAGES,
-                AggregatorTopology.FAMILY_STORE);
+        assertThat(stores).containsExactlyInAnyOrder(AggregatorTopology.SHARD_STORE, AggregatorTopology.SHARD_STORE,
+                AggregatorTopology.RUN_SUMMARIES, AggregatorTopology.RUN_SERIES, AggregatorTopology.RUN_CELLS,
+                AggregatorTopology.RUN_STAGES, AggregatorTopology.FAMILY_STORE);
+    }
+
+    @Test
+    void shouldAggregateARunInTheTaskThatReadsItsShardResults() {
+        TopologyDescription description = AggregatorTopology.build(
+                AggregatorConfig.defaults(ClusterConfig.of("127.0.0.1:9092", "http://127.0.0.1:8081")),
+                AggregatorSerdes.of(new InMemorySchemaRegistryClient()), 5).describe();
+
+        TopologyDescription.Subtopology runs = description.subtopologies().stream()
+                .filter(sub -> sub.nodes().stream().anyMatch(node -> node.name().equals("run-aggregator")))
+                .findFirst().orElseThrow();
+        List<String> sources = runs.nodes().stream()
+                .filter(node -> node instanceof TopologyDescription.Source)
+                .flatMap(node -> ((TopologyDescription.Source) node).topicSet().stream()).toList();
+        // no repartition between a run's results and its state: only the re-keyed stragglers and the announcements
+        assertThat(sources).containsExactlyInAnyOrder("lethe.shard-results",
+                AggregatorTopology.SHARDS_BY_RUN + "-repartition", AggregatorTopology.ANNOUNCEMENTS_BY_RUN + "-repartition");
+    }
+
+    @Test
+    void shouldCountShardsKeyedOtherwiseOnceReKeyedByRun() {
+        List<ShardResult> shards = Shards.of(RUN, 0, "e1", "dk", Shards.items(9, 5), 3);
+        send(shards.subList(0, 1));
+        byte[] oldStyle = (shards.get(1).getCheckpointId() + "/e1").getBytes(StandardCharsets.UTF_8);
+        shardInput.pipeInput(oldStyle, shardSerializer.serialize(topics.shardResults().name(), shards.get(1)), T0);
+        shardInput.pipeInput((byte[]) null, shardSerializer.serialize(topics.shardResults().name(), shards.get(2)), T0);
+
+        assertThat(scores.readValuesToList()).singleElement().satisfies(s -> {
+            assertThat(s.getCorrect()).isEqualTo(5);
+            assertThat(s.getShardsSeen()).isEqualTo(3);
+        });
+        assertThat(forgetting.readValuesToList()).extracting(ForgettingMetric::getScope).contains(MetricScope.ELEMENT);
+        assertThat(dlq.isEmpty()).isTrue();
     }
 
     @Test

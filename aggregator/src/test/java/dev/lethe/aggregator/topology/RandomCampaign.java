@@ -6,6 +6,7 @@ import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.DeadLetterReason;
 import dev.lethe.schemas.EvalTask;
 import dev.lethe.schemas.ShardResult;
+import dev.lethe.schemas.topics.RecordKeys;
 import dev.lethe.schemas.topics.Topics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -81,8 +82,10 @@ final class RandomCampaign {
                         continue;
                     }
                     for (ShardResult shard : Shards.of(run, stage, task, element[0], element[1], itemString(items), shardCount)) {
+                        // one in five keyed as results were before (checkpointId/benchmark): re-keyed by run inside
+                        boolean foreignKey = random.nextInt(5) == 0;
                         events.add(new Event(topics.shardResults().name(),
-                                bytes(shard.getCheckpointId() + "/" + shard.getBenchmark()),
+                                bytes(foreignKey ? shard.getCheckpointId() + "/" + shard.getBenchmark() : RecordKeys.shardResult(shard)),
                                 serdes.shardResult().serializer().serialize(topics.shardResults().name(), shard)));
                     }
                 }

@@ -176,7 +176,8 @@ final class AggregatorBench {
                 // each hop of the topology, to see where records wait (the repartition topics exist once it runs)
                 List<TopicWatcher<Void>> hops = !measured ? List.of() : List.of(
                         new TopicWatcher<>(passCluster, topics.benchmarkScores().name(), null, true),
-                        new TopicWatcher<>(passCluster, applicationId + "-" + AggregatorTopology.RUN_EVENTS + "-repartition", null, true),
+                        new TopicWatcher<>(passCluster, applicationId + "-" + AggregatorTopology.ANNOUNCEMENTS_BY_RUN + "-repartition",
+                                null, true),
                         new TopicWatcher<>(passCluster, applicationId + "-" + AggregatorTopology.METRICS_BY_FAMILY + "-repartition",
                                 null, true));
                 long jitBefore = jit.getTotalCompilationTime();

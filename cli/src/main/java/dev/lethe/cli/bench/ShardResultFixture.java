@@ -5,6 +5,7 @@ import dev.lethe.schemas.CheckpointFormat;
 import dev.lethe.schemas.EvalTask;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.ShardStatus;
+import dev.lethe.schemas.topics.RecordKeys;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,9 +53,9 @@ record ShardResultFixture(int runs, int stages, int benchmarks, int shards, int 
         return recordsPerRun() * runs;
     }
 
-    /** The record key every Lethe ShardResult carries: checkpointId/benchmark. */
+    /** The record key every Lethe ShardResult carries: campaign/model. */
     static String key(ShardResult r) {
-        return r.getCheckpointId() + "/" + r.getBenchmark();
+        return RecordKeys.shardResult(r);
     }
 
     /** All records of one stage across the runs, in production order. */

@@ -9,6 +9,7 @@ import dev.lethe.producer.CheckpointPublisher;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.schemas.serde.AvroSerdes;
+import dev.lethe.schemas.topics.RecordKeys;
 import dev.lethe.schemas.topics.Topic;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -40,7 +41,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code lethe ingest lm-eval}: reads an lm-evaluation-harness {@code --log_samples} output directory and publishes
  * its per-item correctness as {@link ShardResult}s of one checkpoint on {@code lethe.shard-results} (key
- * checkpointId/benchmark), so the aggregator computes forgetting and paired-test alerts without Lethe rescoring.
+ * campaign/model), so the aggregator computes forgetting and paired-test alerts without Lethe rescoring.
  */
 @Command(name = "lm-eval", mixinStandardHelpOptions = true,
         description = {
@@ -176,7 +177,7 @@ public final class IngestLmEvalCommand implements java.util.concurrent.Callable<
                 AvroSerdes.forTopic(topic, config).serializer())) {
             List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (ShardResult r : results) {
-                sent.add(producer.send(new ProducerRecord<>(topic.name(), r.getCheckpointId() + "/" + r.getBenchmark(), r)));
+                sent.add(producer.send(new ProducerRecord<>(topic.name(), RecordKeys.shardResult(r), r)));
             }
             producer.flush();
             for (Future<RecordMetadata> f : sent) {

@@ -10,6 +10,7 @@ import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.ShardStatus;
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.schemas.json.RecordJson;
+import dev.lethe.schemas.topics.RecordKeys;
 import dev.lethe.testkit.LetheCluster;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -80,7 +81,7 @@ class AggregateCommandIT {
             StringBuilder csv = new StringBuilder("campaign,family,model,stage,benchmark,category,n,correct,items,task\n");
             for (String[] row : ROWS) {
                 ShardResult shard = shard(Integer.parseInt(row[0]), row[1], row[2]);
-                CLUSTER.send(config.topics().shardResults(), shard.getCheckpointId() + "/" + shard.getBenchmark(), shard);
+                CLUSTER.send(config.topics().shardResults(), RecordKeys.shardResult(shard), shard);
                 csv.append(String.join(",", "cli-camp", "mlp", "mlp-a", row[0], row[1], "dk", "10",
                         Integer.toString(shard.getCorrect()), row[2], row[0].equals("0") ? "" : "t1")).append('\n');
             }

@@ -96,7 +96,7 @@ class BenchFiguresTest {
             byte[] bits = toArray(r.getItemBits());
             assertThat(ItemBits.count(bits, r.getN())).isEqualTo(r.getCorrect());
             assertThat(r.getItemEnd() - r.getItemStart()).isEqualTo(r.getN());
-            assertThat(ShardResultFixture.key(r)).isEqualTo(r.getCheckpointId() + "/" + r.getBenchmark());
+            assertThat(ShardResultFixture.key(r)).isEqualTo(r.getCampaign() + "/" + r.getModel());
             assertThat(r.getTask() == null).isEqualTo(r.getStage() == 0);
         }
         // deterministic, and accuracy falls with the stage (there is forgetting to compute)

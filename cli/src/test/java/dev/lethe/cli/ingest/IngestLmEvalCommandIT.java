@@ -44,7 +44,7 @@ class IngestLmEvalCommandIT {
                 .collect(Collectors.toMap(ShardResult::getTaskId, Function.identity()));
         assertThat(byTask.keySet()).containsExactlyInAnyOrder("ct/llama-7b/2/crows-pairs-age/0", "ct/llama-7b/2/crows-pairs-age/1",
                 "ct/llama-7b/2/gsm8k-flexible/0", "ct/llama-7b/2/gsm8k-flexible/1", "ct/llama-7b/2/gsm8k-strict/0", "ct/llama-7b/2/gsm8k-strict/1");
-        assertThat(records).allSatisfy(r -> assertThat(r.key()).isEqualTo(r.value().getCheckpointId() + "/" + r.value().getBenchmark()));
+        assertThat(records).allSatisfy(r -> assertThat(r.key()).isEqualTo(r.value().getCampaign() + "/" + r.value().getModel()));
         ShardResult crows = byTask.get("ct/llama-7b/2/crows-pairs-age/0");
         assertThat(crows.getPolarity()).isEqualTo(MetricPolarity.CLOSER_TO_50_IS_BETTER);
         assertThat(crows.getMetric()).isEqualTo("pct_stereotype");

@@ -26,6 +26,7 @@ import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.schemas.json.MetricKeys;
 import dev.lethe.schemas.json.RecordJson;
+import dev.lethe.schemas.topics.RecordKeys;
 import dev.lethe.schemas.topics.Topics;
 import dev.lethe.testkit.LetheCluster;
 import dev.lethe.trainer.campaign.Campaign;
@@ -299,7 +300,7 @@ class MultiInstanceIT {
             for (int stage = 0; stage <= 1; stage++) {
                 ShardResult shard = SyntheticShards.whole(run, stage, "digits-clean", "domain-knowledge",
                         stage == 0 ? "1111111111" : "1111100000");
-                CLUSTER.send(topics.shardResults(), shard.getCheckpointId() + "/" + shard.getBenchmark(), shard);
+                CLUSTER.send(topics.shardResults(), RecordKeys.shardResult(shard), shard);
             }
         }
         awaitRecords(topics, m -> m.getScope() == MetricScope.FAMILY && m.getStage() == 1, runs.size());
@@ -345,7 +346,7 @@ class MultiInstanceIT {
                 new RunKey("lk", "cnn", "cnn-a"), new RunKey("lk", "cnn", "cnn-b"));
         for (RunKey run : runs) {
             ShardResult shard = SyntheticShards.whole(run, 0, "digits-clean", "domain-knowledge", "1111111100");
-            CLUSTER.send(topics.shardResults(), shard.getCheckpointId() + "/" + shard.getBenchmark(), shard);
+            CLUSTER.send(topics.shardResults(), RecordKeys.shardResult(shard), shard);
         }
         awaitRecords(topics, m -> m.getScope() == MetricScope.FAMILY, 2);
         for (RunKey run : runs) {

@@ -5,6 +5,7 @@ import dev.lethe.schemas.DeadLetterReason;
 import dev.lethe.schemas.EvalTask;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.failure.TransientFailure;
+import dev.lethe.schemas.topics.RecordKeys;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A worker's batch logic, without Kafka clients: records in, the records to produce out. Each polled
  * {@code EvalTask} record is decoded and handed to a {@link TaskRunner}; a scored task becomes its
- * {@link ShardResult} on the results topic (key checkpointId/benchmark), an undecodable record or a refused task
+ * {@link ShardResult} on the results topic (key campaign/model, {@link RecordKeys#shardResult}), an undecodable record or a refused task
  * its dead letter on the DLQ topic, in the order of the batch. {@link EvaluatorWorker} runs it with a runner that
  * scores on its scoring thread while polling; unit tests drive it directly ({@code BatchScorerTest}).
  */
@@ -100,7 +101,7 @@ final class BatchScorer {
             }
             if (outcome instanceof TaskOutcome.Scored scored) {
                 ShardResult result = scored.result();
-                String key = result.getCheckpointId() + "/" + result.getBenchmark();
+                String key = RecordKeys.shardResult(result);
                 outputs.add(new ProducerRecord<>(resultsTopic, key.getBytes(StandardCharsets.UTF_8),
                         resultSerializer.serialize(resultsTopic, result)));
                 results++;

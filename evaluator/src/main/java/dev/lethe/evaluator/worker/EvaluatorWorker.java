@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
 /**
  * An evaluator worker: one member of the {@code lethe-evaluators} group on {@code lethe.eval-tasks}. For each
  * polled batch it scores every task's shard and then, in ONE Kafka transaction, produces the {@link ShardResult}s
- * on {@code lethe.shard-results} (key checkpointId/benchmark), any {@link DeadLetter}s on
+ * on {@code lethe.shard-results} (key campaign/model), any {@link DeadLetter}s on
  * {@code lethe.eval-tasks-dlq}, and the consumed offsets. A worker killed at any point leaves either nothing or
  * the whole batch committed; the batch is then re-scored by whoever owns the partition next.
  *

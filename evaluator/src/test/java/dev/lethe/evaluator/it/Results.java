@@ -42,7 +42,7 @@ final class Results {
         assertThat(duplicates).as("task ids with more than one committed result").isEmpty();
         assertThat(counts.keySet()).as("task ids with a committed result").containsExactlyInAnyOrderElementsOf(expected);
         assertThat(records).allSatisfy(r -> assertThat(r.key())
-                .isEqualTo(r.value().getCheckpointId() + "/" + r.value().getBenchmark()));
+                .isEqualTo(r.value().getCampaign() + "/" + r.value().getModel()));
     }
 
     static Map<String, ShardResult> byTaskId(List<ConsumerRecord<String, ShardResult>> records) {

@@ -82,7 +82,7 @@ class BatchScorerTest {
         ShardResult first = resultSerde.deserializer().deserialize(RESULTS, records.get(0).value());
         assertThat(first.getTaskId()).isEqualTo(tasks.get(0).getTaskId());
         assertThat(new String(records.get(0).key(), StandardCharsets.UTF_8))
-                .isEqualTo(tasks.get(0).getCheckpointId() + "/" + tasks.get(0).getBenchmark());
+                .isEqualTo(tasks.get(0).getCampaign() + "/" + tasks.get(0).getModel());
         assertThat(resultSerde.deserializer().deserialize(RESULTS, records.get(3).value()).getTaskId())
                 .isEqualTo(tasks.get(2).getTaskId());
 
