@@ -7,9 +7,11 @@ import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Supplier;
@@ -30,24 +32,40 @@ public final class IncrementalRun {
     /** FG is a mean of ratios, so its threshold is compared with this tolerance, in percent. */
     static final double FG_TOLERANCE = 1e-9;
 
-    /** What one event changed: records to publish, and alerts (new, changed, or RESOLVED) to publish. */
-    public record Update(List<ForgettingMetric> metrics, List<KnowledgeLossAlert> alerts) {
+    /**
+     * What one event changed: records to publish, and alerts (new, changed, or RESOLVED) to publish; under {@link
+     * Publication#LATER}, instead, the stages whose records and alerts wait for {@link #publish}.
+     */
+    public record Update(List<ForgettingMetric> metrics, List<KnowledgeLossAlert> alerts, SortedSet<Integer> stagesToPublish) {
 
-        static final Update NONE = new Update(List.of(), List.of());
+        static final Update NONE = new Update(List.of(), List.of(), Collections.emptySortedSet());
 
         public boolean isEmpty() {
-            return metrics.isEmpty() && alerts.isEmpty();
+            return metrics.isEmpty() && alerts.isEmpty() && stagesToPublish.isEmpty();
         }
     }
+
+    /**
+     * When an event's changes are published: at once ({@code lethe metrics}, which feeds one score at a time in stage
+     * order), or later, by {@link #publish}, so that the many events that move a stage's records between two
+     * publications (a backlog read faster than the announcements that say what is awaited) publish them once.
+     */
+    public enum Publication { NOW, LATER }
 
     private final RunKey run;
     private final RunStore store;
     private final AlertConfig config;
+    private final Publication publication;
 
     public IncrementalRun(RunKey run, RunStore store, AlertConfig config) {
+        this(run, store, config, Publication.NOW);
+    }
+
+    public IncrementalRun(RunKey run, RunStore store, AlertConfig config, Publication publication) {
         this.run = run;
         this.store = store;
         this.config = config;
+        this.publication = publication;
     }
 
     /** A score came in (new, or replacing the cell's earlier score). */
@@ -91,7 +109,10 @@ public final class IncrementalRun {
         return series != null ? series : new ElementSeries(run, element, category);
     }
 
-    /** Brings the element's entries and every stage from {@code from} on up to date, and publishes the changes. */
+    /**
+     * Brings the element's entries and every stage from {@code from} on up to date, and publishes the changes (or
+     * names the stages to publish later).
+     */
     private Update refresh(RunSummary summary, ElementSeries series, int from, Instant now) {
         TreeSet<Integer> stages = new TreeSet<>(summary.stages().tailSet(from, true));
         stages.addAll(series.cells().tailMap(from, true).keySet());
@@ -129,6 +150,32 @@ public final class IncrementalRun {
             }
             summary.expected(stage, slice.hasExpected());
         }
+        store.put(series);
+        store.put(summary);
+        if (publication == Publication.LATER) {
+            slices.values().forEach(store::put);
+            return new Update(List.of(), List.of(), Collections.unmodifiableSortedSet(new TreeSet<>(slices.keySet())));
+        }
+        return publish(summary, slices, now);
+    }
+
+    /**
+     * Publishes what changed at {@code stages} since their last publication: each stage's final records, and its alert
+     * states (FIRING, or RESOLVED at {@code now}). Nothing before the run's first score.
+     */
+    public Update publish(SortedSet<Integer> stages, Instant now) {
+        RunSummary summary = store.summary();
+        if (summary == null) {
+            return Update.NONE;
+        }
+        TreeMap<Integer, StageSlice> slices = new TreeMap<>();
+        for (int stage : stages) {
+            slices.put(stage, slice(stage));
+        }
+        return publish(summary, slices, now);
+    }
+
+    private Update publish(RunSummary summary, TreeMap<Integer, StageSlice> slices, Instant now) {
         List<ForgettingMetric> metrics = new ArrayList<>();
         List<KnowledgeLossAlert> alerts = new ArrayList<>();
         Map<Integer, StageSlice> earlier = new HashMap<>(); // read-only slices before the first revisited stage
@@ -140,9 +187,7 @@ public final class IncrementalRun {
             publish(summary, slice, before, now, metrics, alerts);
             store.put(slice);
         }
-        store.put(series);
-        store.put(summary);
-        return new Update(metrics, alerts);
+        return new Update(metrics, alerts, Collections.emptySortedSet());
     }
 
     private StageSlice slice(int stage) {

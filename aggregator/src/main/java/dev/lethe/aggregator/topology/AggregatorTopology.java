@@ -54,6 +54,8 @@ public final class AggregatorTopology {
     public static final String RUN_CELLS = "run-cells";
     /** Per model run and stage (key campaign/model NUL stage): element records, drop tests, published records and alerts. */
     public static final String RUN_STAGES = "run-stages";
+    /** Stages whose records and alerts wait for the next publication (key campaign/model NUL stage: newest event time). */
+    public static final String RUN_PENDING = "run-pending";
     /** Member runs' CATEGORY records by family NUL campaign. */
     public static final String FAMILY_STORE = "family-states";
     /** Re-keying of shard results written under another key than their model run's. */
@@ -94,6 +96,8 @@ public final class AggregatorTopology {
                 Serdes.String(), RunStateCodecs.CELL).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_STAGES),
                 Serdes.String(), RunStateCodecs.SLICE).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_PENDING),
+                Serdes.String(), Serdes.Long()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FAMILY_STORE),
                 Serdes.String(), FamilyState.SERDE).withCachingEnabled());
 
@@ -139,9 +143,9 @@ public final class AggregatorTopology {
                         (RunEvent) new RunEvent.Scored(score)), Named.as("key-by-run")) // the partition's key already
                 .merge(shardRefusals, Named.as("with-shard-refusals"))
                 .merge(announcements, Named.as("with-announcements"))
-                .process(() -> new RunAggregator(config.alerts(), topics.benchmarkScores().name(),
-                        serdes.benchmarkScore().serializer()), Named.as("run-aggregator"), RUN_SUMMARIES, RUN_SERIES,
-                        RUN_CELLS, RUN_STAGES);
+                .process(() -> new RunAggregator(config.alerts(), Duration.ofMillis(config.commitIntervalMs()),
+                        topics.benchmarkScores().name(), serdes.benchmarkScore().serializer()), Named.as("run-aggregator"),
+                        RUN_SUMMARIES, RUN_SERIES, RUN_CELLS, RUN_STAGES, RUN_PENDING);
         KStream<String, ForgettingMetric> runMetrics = only(runOutput, "run-metrics",
                 o -> o instanceof AggregatorOutput.Metric m ? m.metric() : null);
         KStream<String, KnowledgeLossAlert> alerts = only(runOutput, "run-alerts",

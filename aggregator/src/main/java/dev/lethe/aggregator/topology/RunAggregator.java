@@ -1,5 +1,7 @@
 package dev.lethe.aggregator.topology;
 
+import static dev.lethe.aggregator.metrics.IncrementalRun.Publication.LATER;
+
 import dev.lethe.aggregator.metrics.AlertConfig;
 import dev.lethe.aggregator.metrics.ElementSeries;
 import dev.lethe.aggregator.metrics.IncrementalRun;
@@ -13,11 +15,17 @@ import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.MetricScope;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +34,15 @@ import org.slf4j.LoggerFactory;
  * Keeps each model run's records and alerts up to date ({@link IncrementalRun} over the stores {@value
  * AggregatorTopology#RUN_SUMMARIES}, {@value AggregatorTopology#RUN_SERIES}, {@value AggregatorTopology#RUN_CELLS},
  * {@value AggregatorTopology#RUN_STAGES})
- * from the run's events, and forwards what each event changed: ELEMENT, CATEGORY and MODEL records, the CATEGORY
- * records again for the family aggregation, and alert states (FIRING, or RESOLVED when withdrawn).
+ * from the run's events, and forwards what changed: ELEMENT, CATEGORY and MODEL records, the CATEGORY records again for
+ * the family aggregation, and alert states (FIRING, or RESOLVED when withdrawn).
+ *
+ * <p>What changed is published once per publishing interval (the commit interval), not once per event: an event
+ * only marks the stages it changed in {@value AggregatorTopology#RUN_PENDING} (key campaign/model NUL stage, value the
+ * newest event time), and the punctuation publishes each marked stage and clears its mark. Within an interval, a
+ * stage's CATEGORY record moves with each of its elements, and in a backlog read faster than the announcements that
+ * say what is awaited, each move would otherwise be published and then superseded. Nothing is lost between an event
+ * and its publication: the marks are state, changelogged and committed with the event.
  */
 final class RunAggregator implements Processor<String, RunEvent, String, AggregatorOutput> {
 
@@ -36,6 +51,7 @@ final class RunAggregator implements Processor<String, RunEvent, String, Aggrega
     private static final int CACHED_ENTRIES = 2048;
 
     private final AlertConfig alertConfig;
+    private final Duration publishEvery;
     private final String scoresTopic;
     private final Serializer<BenchmarkScore> scoreSerializer;
     private ProcessorContext<String, AggregatorOutput> context;
@@ -43,10 +59,12 @@ final class RunAggregator implements Processor<String, RunEvent, String, Aggrega
     private KeyValueStore<String, ElementSeries> series;
     private KeyValueStore<String, RunStateCodecs.StageCell> cells;
     private KeyValueStore<String, StageSlice> stages;
+    private KeyValueStore<String, Long> pending;
     private DecodedCache cache;
 
-    RunAggregator(AlertConfig alertConfig, String scoresTopic, Serializer<BenchmarkScore> scoreSerializer) {
+    RunAggregator(AlertConfig alertConfig, Duration publishEvery, String scoresTopic, Serializer<BenchmarkScore> scoreSerializer) {
         this.alertConfig = alertConfig;
+        this.publishEvery = publishEvery;
         this.scoresTopic = scoresTopic;
         this.scoreSerializer = scoreSerializer;
     }
@@ -58,7 +76,9 @@ final class RunAggregator implements Processor<String, RunEvent, String, Aggrega
         this.series = context.getStateStore(AggregatorTopology.RUN_SERIES);
         this.cells = context.getStateStore(AggregatorTopology.RUN_CELLS);
         this.stages = context.getStateStore(AggregatorTopology.RUN_STAGES);
+        this.pending = context.getStateStore(AggregatorTopology.RUN_PENDING);
         this.cache = new DecodedCache(CACHED_ENTRIES);
+        context.schedule(publishEvery, PunctuationType.WALL_CLOCK_TIME, wallClock -> publishPending());
     }
 
     @Override
@@ -67,8 +87,8 @@ final class RunAggregator implements Processor<String, RunEvent, String, Aggrega
         if (event == null) {
             return;
         }
-        StoreRunStore store = new StoreRunStore(RunKey.id(event.campaign(), event.model()), summaries, series, cells,
-                stages, cache);
+        String runId = RunKey.id(event.campaign(), event.model());
+        StoreRunStore store = store(runId);
         RunSummary summary = store.summary();
         Instant now = Instant.ofEpochMilli(record.timestamp());
         IncrementalRun.Update update;
@@ -84,21 +104,55 @@ final class RunAggregator implements Processor<String, RunEvent, String, Aggrega
                     return;
                 }
                 RunKey run = summary != null ? summary.run() : new RunKey(a.campaign(), a.family(), a.model());
-                update = new IncrementalRun(run, store, alertConfig).refused(a.stage(), a.element(), a.suiteVersion(), now);
+                update = new IncrementalRun(run, store, alertConfig, LATER).refused(a.stage(), a.element(), a.suiteVersion(), now);
             } else if (summary != null && summary.suiteVersion() != null
                     && (!summary.suiteVersion().equals(a.suiteVersion()) || !summary.run().family().equals(a.family()))) {
                 LOG.debug("ignoring an announcement of {} at stage {} for run {}: another suite version or family",
                         a.element(), a.stage(), summary.run().id());
                 return;
             } else {
-                update = new IncrementalRun(new RunKey(a.campaign(), a.family(), a.model()), store, alertConfig)
+                update = new IncrementalRun(new RunKey(a.campaign(), a.family(), a.model()), store, alertConfig, LATER)
                         .planned(a.stage(), a.element(), a.category(), a.suiteVersion(), now);
             }
         }
         if (update == null) {
             return;
         }
-        long timestamp = record.timestamp();
+        for (int stage : update.stagesToPublish()) {
+            String key = StoreRunStore.stageKey(runId, stage);
+            Long marked = pending.get(key);
+            pending.put(key, marked == null ? record.timestamp() : Math.max(marked, record.timestamp()));
+        }
+    }
+
+    private StoreRunStore store(String runId) {
+        return new StoreRunStore(runId, summaries, series, cells, stages, cache);
+    }
+
+    /** Publishes every marked stage, run by run and in stage order, and clears the marks. */
+    private void publishPending() {
+        TreeMap<String, TreeMap<Integer, Long>> byRun = new TreeMap<>();
+        try (KeyValueIterator<String, Long> all = pending.all()) {
+            all.forEachRemaining(kv -> {
+                int separator = kv.key.lastIndexOf('\u0000');
+                byRun.computeIfAbsent(kv.key.substring(0, separator), run -> new TreeMap<>())
+                        .put(Integer.parseInt(kv.key.substring(separator + 1)), kv.value);
+            });
+        }
+        byRun.forEach((runId, marked) -> {
+            StoreRunStore store = store(runId);
+            RunSummary summary = store.summary();
+            long newest = Collections.max(marked.values());
+            if (summary != null) {
+                IncrementalRun.Update update = new IncrementalRun(summary.run(), store, alertConfig, LATER)
+                        .publish(new TreeSet<>(marked.keySet()), Instant.ofEpochMilli(newest));
+                forward(update, newest);
+            }
+            marked.keySet().forEach(stage -> pending.delete(StoreRunStore.stageKey(runId, stage)));
+        });
+    }
+
+    private void forward(IncrementalRun.Update update, long timestamp) {
         for (ForgettingMetric metric : update.metrics()) {
             context.forward(new Record<>(metric.getFamily(), new AggregatorOutput.Metric(metric), timestamp));
         }
@@ -131,7 +185,7 @@ final class RunAggregator implements Processor<String, RunEvent, String, Aggrega
             // bias elements are measured on closeness to 50 %; their bits stay the raw preferences, so the paired
             // test asks whether the stereotype share changed and the drop says it moved away from 50 %
             ScoreCell cell = ScoreCell.of(score);
-            return new IncrementalRun(run, store, alertConfig).score(cell, score.getSuiteVersion(), now);
+            return new IncrementalRun(run, store, alertConfig, LATER).score(cell, score.getSuiteVersion(), now);
         } catch (IllegalArgumentException e) {
             dead(record, score, DeadLetterReason.VALIDATION, "score of " + score.getCheckpointId() + "/"
                     + score.getBenchmark() + ": " + e.getMessage());

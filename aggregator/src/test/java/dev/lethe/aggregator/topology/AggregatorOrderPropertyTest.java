@@ -28,6 +28,7 @@ import java.util.TreeMap;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
@@ -120,12 +121,14 @@ class AggregatorOrderPropertyTest {
                     new ByteArraySerializer());
             clock += 1000;
             input.pipeInput(event.key(), event.value(), Instant.ofEpochMilli(clock));
-            if (random.nextInt(5) == 0) { // FAMILY records go out once per commit interval; some wait across a restart
+            if (random.nextInt(5) == 0) { // records go out once per commit interval; some wait across a restart
                 driver.advanceWallClockTime(Duration.ofSeconds(1));
             }
             resolutions += drain(driver, metrics, alerts, scores);
             readChangelogs(driver, changelogs);
         }
+        // one publication interval for the run records and alerts, a second for the FAMILY records they feed
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
         driver.advanceWallClockTime(Duration.ofSeconds(1));
         resolutions += drain(driver, metrics, alerts, scores);
         driver.close();
@@ -144,6 +147,7 @@ class AggregatorOrderPropertyTest {
             AggregatorTopology.RUN_SERIES, RunStateCodecs.SERIES,
             AggregatorTopology.RUN_CELLS, RunStateCodecs.CELL,
             AggregatorTopology.RUN_STAGES, RunStateCodecs.SLICE,
+            AggregatorTopology.RUN_PENDING, Serdes.Long(),
             AggregatorTopology.FAMILY_STORE, FamilyState.SERDE);
 
     private static String changelog(String store) {

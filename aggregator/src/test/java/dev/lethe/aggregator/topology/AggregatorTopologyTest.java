@@ -19,6 +19,7 @@ import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.MetricScope;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.config.ClusterConfig;
+import dev.lethe.schemas.json.MetricKeys;
 import dev.lethe.schemas.registry.InMemorySchemaRegistryClient;
 import dev.lethe.schemas.topics.RecordKeys;
 import dev.lethe.schemas.topics.Topics;
@@ -98,9 +99,26 @@ class AggregatorTopologyTest {
             shardInput.pipeInput(key.getBytes(StandardCharsets.UTF_8),
                     shardSerializer.serialize(topics.shardResults().name(), shard), Instant.ofEpochMilli(clock));
         }
-        // FAMILY records are published once per commit interval: let one pass, as a running aggregator would
-        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        publish();
         return Instant.ofEpochMilli(clock);
+    }
+
+    /** Pipes shards one second apart without letting a publication interval pass. */
+    private void pipe(List<ShardResult> shards) {
+        for (ShardResult shard : shards) {
+            clock += 1000;
+            shardInput.pipeInput(RecordKeys.shardResult(shard).getBytes(StandardCharsets.UTF_8),
+                    shardSerializer.serialize(topics.shardResults().name(), shard), Instant.ofEpochMilli(clock));
+        }
+    }
+
+    /**
+     * Lets two publication intervals pass, as a running aggregator would: run records and alerts are published once per
+     * commit interval, and the FAMILY records they feed at the family aggregator's next one.
+     */
+    private void publish() {
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
     }
 
     private Instant send(RunKey run, int stage, String benchmark, String category, String items, int shardCount) {
@@ -150,6 +168,27 @@ class AggregatorTopologyTest {
         assertThat(records.get(7).getScope()).isEqualTo(MetricScope.FAMILY);
         assertThat(records.get(7).getModels()).isEqualTo(1);
         assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldPublishWhatTheEventsOfOneIntervalChangedOnce() {
+        for (int stage = 0; stage < 2; stage++) { // nothing announced: every record is publishable as soon as it changes
+            pipe(Shards.of(RUN, stage, "e1", "dk", Shards.items(10, 9 - stage), 1));
+            pipe(Shards.of(RUN, stage, "e2", "dk", Shards.items(10, 8 - stage), 1));
+            pipe(Shards.of(RUN, stage, "e3", "rc", Shards.items(10, 7 - stage), 1));
+        }
+        assertThat(forgetting.isEmpty()).isTrue(); // waiting for the publication
+        publish();
+
+        List<ForgettingMetric> records = values(forgetting.readKeyValuesToList());
+        // each record once, with all three elements in: 2 stages x (3 ELEMENT + 2 CATEGORY + 1 MODEL + 2 FAMILY)
+        assertThat(records).hasSize(16);
+        assertThat(records.stream().map(MetricKeys::of).distinct()).hasSize(16);
+        assertThat(records).filteredOn(r -> r.getScope() == MetricScope.MODEL)
+                .allSatisfy(r -> assertThat(r.getElementsCovered()).isEqualTo(3));
+
+        publish(); // nothing changed since: nothing more
+        assertThat(forgetting.isEmpty()).isTrue();
     }
 
     @Test
@@ -392,7 +431,7 @@ class AggregatorTopologyTest {
         assertThat(names).noneMatch(name -> name.startsWith("KSTREAM-") || name.startsWith("KTABLE-"));
         assertThat(stores).containsExactlyInAnyOrder(AggregatorTopology.SHARD_STORE, AggregatorTopology.SHARD_STORE,
                 AggregatorTopology.RUN_SUMMARIES, AggregatorTopology.RUN_SERIES, AggregatorTopology.RUN_CELLS,
-                AggregatorTopology.RUN_STAGES, AggregatorTopology.FAMILY_STORE);
+                AggregatorTopology.RUN_STAGES, AggregatorTopology.RUN_PENDING, AggregatorTopology.FAMILY_STORE);
     }
 
     @Test
@@ -419,6 +458,7 @@ class AggregatorTopologyTest {
         byte[] oldStyle = (shards.get(1).getCheckpointId() + "/e1").getBytes(StandardCharsets.UTF_8);
         shardInput.pipeInput(oldStyle, shardSerializer.serialize(topics.shardResults().name(), shards.get(1)), T0);
         shardInput.pipeInput((byte[]) null, shardSerializer.serialize(topics.shardResults().name(), shards.get(2)), T0);
+        publish();
 
         assertThat(scores.readValuesToList()).singleElement().satisfies(s -> {
             assertThat(s.getCorrect()).isEqualTo(5);
