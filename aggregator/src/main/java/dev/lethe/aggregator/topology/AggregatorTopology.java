@@ -36,7 +36,7 @@ import org.apache.kafka.streams.state.Stores;
  * eval-tasks-dlq (bytes) -> [refusal-reader]   (the element's score will not come)
  *   -> key campaign/model -> repartition announcements-by-run (as many partitions as shard-results)
  * scores + refused shards + announcements
- *     -> [run-aggregator | stores run-summaries, run-series, run-cells, run-stages]
+ *     -> [run-aggregator | stores run-summaries, run-series, run-cells, run-stages, run-pending]
  *     -> forgetting (ELEMENT, CATEGORY, MODEL), alerts (FIRING / RESOLVED), shard-results-dlq
  *     -> CATEGORY records, key family -> repartition metrics-by-family -> [family-aggregator | store family-states]
  *     -> forgetting (FAMILY, the changed ones once per commit interval)

@@ -199,6 +199,7 @@ final class AggregatorBench {
                         hop.close();
                     }
                     bytes = changelogBytes(passCluster, applicationId, byStore);
+                    log.say("aggregator: stream thread since start: %s", StreamThreadTime.of(app.streams()));
                 }
             } finally {
                 app.close(); // flushes RocksDB, so the files below hold the whole state
