@@ -74,7 +74,7 @@ public final class IncrementalRun {
         if (series.put(cell) == ScoreMatrix.Change.UNCHANGED) {
             return Update.NONE;
         }
-        return refresh(summary(suiteVersion), series, cell.stage(), now);
+        return refresh(summary(suiteVersion), series, cell.stage(), Integer.MAX_VALUE, now);
     }
 
     /** The planner announced {@code element} at {@code stage}: its score is awaited. */
@@ -83,7 +83,7 @@ public final class IncrementalRun {
         if (!series.plan(stage, category)) {
             return Update.NONE;
         }
-        return refresh(summary(suiteVersion), series, stage, now);
+        return refresh(summary(suiteVersion), series, stage, reach(series, stage), now);
     }
 
     /** The score of {@code element} at {@code stage} was refused (dead-lettered): it is no longer awaited. */
@@ -92,7 +92,7 @@ public final class IncrementalRun {
         if (!series.refuse(stage)) {
             return Update.NONE;
         }
-        return refresh(summary(null), series, stage, now); // a refusal never decides the run's suite version
+        return refresh(summary(null), series, stage, reach(series, stage), now); // a refusal never decides the suite version
     }
 
     private RunSummary summary(String suiteVersion) {
@@ -104,20 +104,31 @@ public final class IncrementalRun {
         return summary;
     }
 
+    /**
+     * The last stage an announcement or refusal at {@code stage} can change. Once the element's score there is in,
+     * only that stage: whether the score was awaited no longer moves the element's first gap or its previous stage
+     * anywhere later. Else every later stage (their records wait for, or stop waiting for, this score). In a backlog,
+     * where announcements overtake nothing and arrive after their scores, this keeps an announcement from
+     * recomputing the run's every later stage.
+     */
+    private static int reach(ElementSeries series, int stage) {
+        return series.cells().containsKey(stage) ? stage : Integer.MAX_VALUE;
+    }
+
     private ElementSeries series(String element, String category) {
         ElementSeries series = store.series(element);
         return series != null ? series : new ElementSeries(run, element, category);
     }
 
     /**
-     * Brings the element's entries and every stage from {@code from} on up to date, and publishes the changes (or
+     * Brings the element's entries and every stage from {@code from} to {@code to} up to date, and publishes the changes (or
      * names the stages to publish later).
      */
-    private Update refresh(RunSummary summary, ElementSeries series, int from, Instant now) {
-        TreeSet<Integer> stages = new TreeSet<>(summary.stages().tailSet(from, true));
-        stages.addAll(series.cells().tailMap(from, true).keySet());
-        stages.addAll(series.planned().tailSet(from, true));
-        stages.addAll(series.refused().tailSet(from, true));
+    private Update refresh(RunSummary summary, ElementSeries series, int from, int to, Instant now) {
+        TreeSet<Integer> stages = new TreeSet<>(summary.stages().subSet(from, true, to, true));
+        stages.addAll(series.cells().subMap(from, true, to, true).keySet());
+        stages.addAll(series.planned().subSet(from, true, to, true));
+        stages.addAll(series.refused().subSet(from, true, to, true));
         TreeMap<Integer, ForgettingMetric> records = series.records(from);
         Integer gap = series.firstGap();
         String element = series.element();
