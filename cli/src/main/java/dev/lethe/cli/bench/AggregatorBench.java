@@ -181,6 +181,7 @@ final class AggregatorBench {
                         new TopicWatcher<>(passCluster, applicationId + "-" + AggregatorTopology.METRICS_BY_FAMILY + "-repartition",
                                 null, true));
                 long jitBefore = jit.getTotalCompilationTime();
+                StreamThreadTime threadBefore = StreamThreadTime.of(app.streams());
                 long start = FixtureTransaction.publish(passCluster, "lethe-bench-fixture-" + applicationId, withPlans);
                 if (!new GroupProbe(admin).awaitCaughtUp(applicationId, Duration.ofMinutes(10))) {
                     throw new IllegalStateException("the aggregator did not consume " + input.size() + " records within 10 minutes");
@@ -199,7 +200,7 @@ final class AggregatorBench {
                         hop.close();
                     }
                     bytes = changelogBytes(passCluster, applicationId, byStore);
-                    log.say("aggregator: stream thread since start: %s", StreamThreadTime.of(app.streams()));
+                    log.say("aggregator: stream thread during the pass: %s", StreamThreadTime.of(app.streams()).since(threadBefore));
                 }
             } finally {
                 app.close(); // flushes RocksDB, so the files below hold the whole state

@@ -7,36 +7,49 @@ import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * Where a Streams application's threads spent their time, from Kafka Streams' own thread metrics: how many polls,
- * process calls, punctuations and commits, and their total time (count × mean latency; the means cover the last
- * minute, so for a pass shorter than that they cover the pass). It tells a pass bound by its own work from one bound
- * by waiting for the broker (fetches, exactly-once commits).
+ * Where a Streams application's threads spent a pass, from Kafka Streams' own thread metrics, as the difference of two
+ * snapshots: how many polls, records processed, punctuations and commits, and their time (count × mean latency; the
+ * means cover the last minute, so the time is an estimate), and the time blocked in the clients. It tells a pass bound
+ * by its own work from one bound by waiting for the broker (fetches, exactly-once commits).
  */
 final class StreamThreadTime {
 
     private static final String[] OPERATIONS = {"poll", "process", "punctuate", "commit"};
 
-    private StreamThreadTime() {
+    private final Map<String, Double> counts;
+    private final Map<String, Double> seconds;
+
+    private StreamThreadTime(Map<String, Double> counts, Map<String, Double> seconds) {
+        this.counts = counts;
+        this.seconds = seconds;
     }
 
-    static String of(KafkaStreams streams) {
+    static StreamThreadTime of(KafkaStreams streams) {
         Map<String, Double> values = new TreeMap<>();
         for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
             if ("stream-thread-metrics".equals(e.getKey().group()) && e.getValue().metricValue() instanceof Double d) {
                 values.merge(e.getKey().name(), d.isNaN() ? 0 : d, Double::sum);
             }
         }
-        StringBuilder out = new StringBuilder();
+        Map<String, Double> counts = new TreeMap<>();
+        Map<String, Double> seconds = new TreeMap<>();
         for (String op : OPERATIONS) {
             double count = values.getOrDefault(op + "-total", 0.0);
-            double meanMs = values.getOrDefault(op + "-latency-avg", 0.0);
-            out.append(String.format("%s%s %.0f x %.2f ms = %.2f s", out.length() == 0 ? "" : ", ", op, count, meanMs,
-                    count * meanMs / 1e3));
+            counts.put(op, count);
+            seconds.put(op, count * values.getOrDefault(op + "-latency-avg", 0.0) / 1e3);
         }
-        Double blocked = values.get("blocked-time-ns-total");
-        if (blocked != null) {
-            out.append(String.format(", blocked in the clients %.2f s", blocked / 1e9));
+        seconds.put("blocked", values.getOrDefault("blocked-time-ns-total", 0.0) / 1e9);
+        return new StreamThreadTime(counts, seconds);
+    }
+
+    /** What happened between {@code before} and this snapshot, in words. */
+    String since(StreamThreadTime before) {
+        StringBuilder out = new StringBuilder();
+        for (String op : OPERATIONS) {
+            out.append(String.format("%s%s %.0f, %.2f s", out.length() == 0 ? "" : "; ", op,
+                    counts.get(op) - before.counts.get(op), seconds.get(op) - before.seconds.get(op)));
         }
-        return out.toString();
+        return out.append(String.format("; blocked in the clients %.2f s", seconds.get("blocked") - before.seconds.get("blocked")))
+                .toString();
     }
 }
