@@ -27,8 +27,11 @@ final class StreamThreadTime {
     static StreamThreadTime of(KafkaStreams streams) {
         Map<String, Double> values = new TreeMap<>();
         for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
-            if ("stream-thread-metrics".equals(e.getKey().group()) && e.getValue().metricValue() instanceof Double d) {
-                values.merge(e.getKey().name(), d.isNaN() ? 0 : d, Double::sum);
+            MetricName name = e.getKey();
+            boolean mainConsumer = "consumer-fetch-manager-metrics".equals(name.group()) && name.tags().size() == 1
+                    && name.tags().getOrDefault("client-id", "").endsWith("-consumer");
+            if (("stream-thread-metrics".equals(name.group()) || mainConsumer) && e.getValue().metricValue() instanceof Double d) {
+                values.merge(name.name(), d.isNaN() ? 0 : d, Double::sum);
             }
         }
         Map<String, Double> counts = new TreeMap<>();
@@ -39,6 +42,8 @@ final class StreamThreadTime {
             seconds.put(op, count * values.getOrDefault(op + "-latency-avg", 0.0) / 1e3);
         }
         seconds.put("blocked", values.getOrDefault("blocked-time-ns-total", 0.0) / 1e9);
+        counts.put("fetch", values.getOrDefault("fetch-total", 0.0));
+        seconds.put("fetch", values.getOrDefault("fetch-total", 0.0) * values.getOrDefault("fetch-latency-avg", 0.0) / 1e3);
         return new StreamThreadTime(counts, seconds);
     }
 
@@ -49,7 +54,10 @@ final class StreamThreadTime {
             out.append(String.format("%s%s %.0f, %.2f s", out.length() == 0 ? "" : "; ", op,
                     counts.get(op) - before.counts.get(op), seconds.get(op) - before.seconds.get(op)));
         }
-        return out.append(String.format("; blocked in the clients %.2f s", seconds.get("blocked") - before.seconds.get("blocked")))
+        double fetches = counts.get("fetch") - before.counts.get("fetch");
+        double fetchSeconds = seconds.get("fetch") - before.seconds.get("fetch");
+        return out.append(String.format("; blocked in the clients %.2f s; the main consumer's fetches %.0f, %.1f ms each",
+                seconds.get("blocked") - before.seconds.get("blocked"), fetches, fetches == 0 ? 0 : fetchSeconds * 1e3 / fetches))
                 .toString();
     }
 }
