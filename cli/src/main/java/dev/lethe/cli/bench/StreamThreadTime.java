@@ -1,5 +1,7 @@
 package dev.lethe.cli.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.Metric;
@@ -42,9 +44,22 @@ final class StreamThreadTime {
             seconds.put(op, count * values.getOrDefault(op + "-latency-avg", 0.0) / 1e3);
         }
         seconds.put("blocked", values.getOrDefault("blocked-time-ns-total", 0.0) / 1e9);
+        seconds.put("cpu", streamThreadCpuSeconds());
         counts.put("fetch", values.getOrDefault("fetch-total", 0.0));
         seconds.put("fetch", values.getOrDefault("fetch-total", 0.0) * values.getOrDefault("fetch-latency-avg", 0.0) / 1e3);
         return new StreamThreadTime(counts, seconds);
+    }
+
+    /** The CPU time of every live stream thread of this JVM (by name), to tell working from waiting. */
+    private static double streamThreadCpuSeconds() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long nanos = 0;
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().contains("-StreamThread-")) {
+                nanos += Math.max(0, threads.getThreadCpuTime(thread.getId()));
+            }
+        }
+        return nanos / 1e9;
     }
 
     /** What happened between {@code before} and this snapshot, in words. */
@@ -56,8 +71,9 @@ final class StreamThreadTime {
         }
         double fetches = counts.get("fetch") - before.counts.get("fetch");
         double fetchSeconds = seconds.get("fetch") - before.seconds.get("fetch");
-        return out.append(String.format("; blocked in the clients %.2f s; the main consumer's fetches %.0f, %.1f ms each",
-                seconds.get("blocked") - before.seconds.get("blocked"), fetches, fetches == 0 ? 0 : fetchSeconds * 1e3 / fetches))
+        return out.append(String.format("; blocked in the clients %.2f s; the main consumer's fetches %.0f, %.1f ms each;"
+                        + " CPU of the stream threads %.2f s", seconds.get("blocked") - before.seconds.get("blocked"), fetches,
+                fetches == 0 ? 0 : fetchSeconds * 1e3 / fetches, seconds.get("cpu") - before.seconds.get("cpu")))
                 .toString();
     }
 }
