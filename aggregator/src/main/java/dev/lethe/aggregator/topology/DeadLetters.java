@@ -4,7 +4,6 @@ import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.DeadLetterReason;
 import dev.lethe.schemas.deadletter.DeadLetterBuilder;
 import java.time.Instant;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
@@ -28,13 +27,11 @@ final class DeadLetters {
                 reason, error, message);
     }
 
-    /** A dead letter naming where the record was first written: for a re-keyed one, its origin, not the internal topic. */
-    static DeadLetter of(ProcessorContext<?, ?> context, Headers headers, byte[] key, byte[] value,
-                         DeadLetterReason reason, Throwable error, String message) {
-        return RekeyedOrigin.of(headers)
-                .map(origin -> of(context, new DeadLetterBuilder.Source(origin.topic(), origin.partition(),
-                        origin.offset(), origin.key(), value), reason, error, message))
-                .orElseGet(() -> of(context, key, value, reason, error, message));
+    /** A dead letter of a re-keyed record, naming where it was first written rather than the internal topic. */
+    static DeadLetter of(ProcessorContext<?, ?> context, RekeyedOrigin origin, byte[] value, DeadLetterReason reason,
+                         Throwable error, String message) {
+        return of(context, new DeadLetterBuilder.Source(origin.topic(), origin.partition(), origin.offset(), origin.key(),
+                value), reason, error, message);
     }
 
     private static DeadLetter of(ProcessorContext<?, ?> context, DeadLetterBuilder.Source source,

@@ -1,6 +1,7 @@
 package dev.lethe.aggregator.topology;
 
 import dev.lethe.schemas.BenchmarkScore;
+import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.DeadLetterReason;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.ShardStatus;
@@ -195,10 +196,13 @@ final class ShardAssembler implements Processor<byte[], byte[], String, Aggregat
     }
 
     private void dead(Record<byte[], byte[]> record, DeadLetterReason reason, Throwable error, String message) {
-        Optional<RekeyedOrigin> origin = RekeyedOrigin.of(record.headers());
+        // only a re-keyed record's origin headers are ours; on lethe.shard-results they would be its producer's word
+        Optional<RekeyedOrigin> origin = rekeyed ? RekeyedOrigin.of(record.headers()) : Optional.empty();
         byte[] written = origin.isPresent() ? origin.get().key() : record.key();
         String key = DeadLetterBuilder.recordKeyText(written); // a long key is written under its sha256
-        context.forward(new Record<>(key, new AggregatorOutput.Dead(DeadLetters.of(context, record.headers(), record.key(),
-                record.value(), reason, error, message)), record.timestamp()));
+        DeadLetter deadLetter = origin.isPresent()
+                ? DeadLetters.of(context, origin.get(), record.value(), reason, error, message)
+                : DeadLetters.of(context, record.key(), record.value(), reason, error, message);
+        context.forward(new Record<>(key, new AggregatorOutput.Dead(deadLetter), record.timestamp()));
     }
 }
