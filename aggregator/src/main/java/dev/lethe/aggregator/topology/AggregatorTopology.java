@@ -140,7 +140,7 @@ public final class AggregatorTopology {
                         .withNumberOfPartitions(runPartitions));
         KStream<String, AggregatorOutput> runOutput = scores
                 .map((key, score) -> KeyValue.pair(RunKey.id(score.getCampaign(), score.getModel()),
-                        (RunEvent) new RunEvent.Scored(score)), Named.as("key-by-run")) // the partition's key already
+                        (RunEvent) new RunEvent.Scored(score)), Named.as("key-by-run")) // no repartition: read keyed by run
                 .merge(shardRefusals, Named.as("with-shard-refusals"))
                 .merge(announcements, Named.as("with-announcements"))
                 .process(() -> new RunAggregator(config.alerts(), Duration.ofMillis(config.commitIntervalMs()),

@@ -133,11 +133,8 @@ final class RunAggregator implements Processor<String, RunEvent, String, Aggrega
     private void publishPending() {
         TreeMap<String, TreeMap<Integer, Long>> byRun = new TreeMap<>();
         try (KeyValueIterator<String, Long> all = pending.all()) {
-            all.forEachRemaining(kv -> {
-                int separator = kv.key.lastIndexOf('\u0000');
-                byRun.computeIfAbsent(kv.key.substring(0, separator), run -> new TreeMap<>())
-                        .put(Integer.parseInt(kv.key.substring(separator + 1)), kv.value);
-            });
+            all.forEachRemaining(kv -> byRun.computeIfAbsent(StoreRunStore.runOfStageKey(kv.key), run -> new TreeMap<>())
+                    .put(StoreRunStore.stageOfStageKey(kv.key), kv.value));
         }
         byRun.forEach((runId, marked) -> {
             StoreRunStore store = store(runId);

@@ -48,6 +48,16 @@ final class StoreRunStore implements RunStore {
         return runId + "\u0000" + StageKeys.padded(stage);
     }
 
+    /** The run of a {@link #stageKey}. */
+    static String runOfStageKey(String stageKey) {
+        return stageKey.substring(0, stageKey.lastIndexOf('\u0000'));
+    }
+
+    /** The stage of a {@link #stageKey}. */
+    static int stageOfStageKey(String stageKey) {
+        return Integer.parseInt(stageKey.substring(stageKey.lastIndexOf('\u0000') + 1));
+    }
+
     /** The prefix under which every key of one run sorts. */
     static String prefix(RunKey run) {
         return run.id() + "\u0000";
