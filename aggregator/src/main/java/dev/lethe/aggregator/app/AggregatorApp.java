@@ -12,6 +12,7 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -33,6 +34,7 @@ public final class AggregatorApp implements AutoCloseable {
     private final QueryServer queryServer;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicLong deadLetterFailures;
+    private final AtomicReference<Throwable> lastThreadFailure = new AtomicReference<>();
     private volatile boolean closed;
 
     private AggregatorApp(AggregatorConfig config, KafkaStreams streams, QueryServer queryServer, AtomicLong deadLetterFailures) {
@@ -64,8 +66,12 @@ public final class AggregatorApp implements AutoCloseable {
         KafkaStreams streams = new KafkaStreams(AggregatorTopology.build(config, serdes, runPartitions), props);
         AggregatorApp app = new AggregatorApp(config, streams, server, deadLetterFailures);
         SchemaRegistryClient registry = AvroSerdes.client(config.cluster());
-        streams.setUncaughtExceptionHandler(new StreamThreadFailures(() -> answers(registry), Duration.ofSeconds(2),
-                Duration.ofMinutes(2)));
+        StreamThreadFailures failures = new StreamThreadFailures(() -> answers(registry), Duration.ofSeconds(2),
+                Duration.ofMinutes(2));
+        streams.setUncaughtExceptionHandler(e -> {
+            app.lastThreadFailure.set(e);
+            return failures.handle(e);
+        });
         streams.setStateListener((now, before) -> {
             LOG.info("aggregator {} -> {}", before, now);
             if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
@@ -124,6 +130,11 @@ public final class AggregatorApp implements AutoCloseable {
     /** Dead letters that could not be written (logged at ERROR each time). */
     public long failedDeadLetterWrites() {
         return deadLetterFailures.get();
+    }
+
+    /** The last exception a stream thread died of (replaced or not), or null: what a stalled aggregator tells first. */
+    public Throwable lastStreamThreadFailure() {
+        return lastThreadFailure.get();
     }
 
     public AggregatorConfig config() {

@@ -273,8 +273,22 @@ final class Pipeline implements AutoCloseable {
                     .pollInterval((count, previous) -> Duration.ofMillis(quiet[0] == 1 ? 250 : 500))
                     .until(() -> settled(minShardResults, why, quiet), Objects::nonNull);
         } catch (ConditionTimeoutException e) {
-            throw new AssertionError("pipeline did not settle within " + timeout + ": " + why[0], e);
+            throw new AssertionError("pipeline did not settle within " + timeout + ": " + why[0] + " (" + diagnosis() + ")", e);
         }
+    }
+
+    /** Where the pipeline stands, for a wait that timed out: the aggregator's state and threads, and the offsets. */
+    private String diagnosis() {
+        AggregatorApp app = aggregator;
+        String threads = app.streams().metadataForLocalThreads().stream()
+                .map(t -> t.threadName().replaceAll(".*-StreamThread", "StreamThread") + " " + t.threadState()
+                        + " tasks " + t.activeTasks().stream().map(task -> task.taskId().toString()).toList())
+                .toList().toString();
+        return "aggregator " + app.streams().state() + ", threads " + threads + ", last thread failure "
+                + app.lastStreamThreadFailure() + ", failed dead-letter writes "
+                + app.failedDeadLetterWrites() + "; offsets as LSO/HW: " + TopicReader.offsets(config,
+                aggregatorConfig.applicationId(), List.of(config.topics().shardResults().name(),
+                        config.topics().benchmarkScores().name(), config.topics().forgetting().name()));
     }
 
     /** One look at the pipeline for {@link #awaitFinal}: its final state, or null with {@code why[0]} saying why not. */

@@ -90,4 +90,39 @@ final class TopicReader {
             return -1;
         }
     }
+    /**
+     * Per partition of each topic: its last stable offset and high watermark ("LSO/HW"; an LSO held below the HW is
+     * an open transaction) and what {@code groupId} committed there. For a failure message, so a wait that timed out
+     * says whether the data is missing, hidden behind an open transaction, or written and not consumed.
+     */
+    static String offsets(ClusterConfig config, String groupId, List<String> topics) {
+        try (Admin admin = Admin.create(config.clientProperties())) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
+                    .partitionsToOffsetAndMetadata().get();
+            StringBuilder out = new StringBuilder();
+            for (String topic : topics) {
+                int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                for (int p = 0; p < partitions; p++) {
+                    latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+                }
+                var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+                var high = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get();
+                out.append(topic).append(':');
+                for (int p = 0; p < partitions; p++) {
+                    TopicPartition tp = new TopicPartition(topic, p);
+                    OffsetAndMetadata at = committed.get(tp);
+                    out.append(" p").append(p).append(' ').append(stable.get(tp).offset()).append('/')
+                            .append(high.get(tp).offset()).append(" committed ").append(at == null ? "-" : at.offset());
+                }
+                out.append("; ");
+            }
+            return out.toString();
+        } catch (ExecutionException | RuntimeException e) {
+            return "offsets unreadable: " + e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "offsets unread: interrupted";
+        }
+    }
 }
