@@ -288,7 +288,8 @@ final class Pipeline implements AutoCloseable {
                 + app.lastStreamThreadFailure() + ", failed dead-letter writes "
                 + app.failedDeadLetterWrites() + "; offsets as LSO/HW: " + TopicReader.offsets(config,
                 aggregatorConfig.applicationId(), List.of(config.topics().shardResults().name(),
-                        config.topics().benchmarkScores().name(), config.topics().forgetting().name()));
+                        config.topics().benchmarkScores().name(), config.topics().forgetting().name(),
+                        config.topics().dlq(config.topics().shardResults()).name()));
     }
 
     /** One look at the pipeline for {@link #awaitFinal}: its final state, or null with {@code why[0]} saying why not. */
