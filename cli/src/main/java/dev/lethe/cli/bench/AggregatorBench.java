@@ -88,9 +88,12 @@ final class AggregatorBench {
     private final ClusterConfig cluster;
     private final Path workDir;
     private final BenchLog log;
+    private final long brokerPid;
 
-    AggregatorBench(ClusterConfig base, Path workDir, BenchLog log) {
+    /** {@code brokerPid}: the broker's process on this machine, for the CPU it spends on each pass (0: none). */
+    AggregatorBench(ClusterConfig base, Path workDir, BenchLog log, long brokerPid) {
         this.base = base;
+        this.brokerPid = brokerPid;
         this.cluster = base.withTopicPrefix(PREFIX);
         this.workDir = workDir;
         this.log = log;
@@ -131,10 +134,14 @@ final class AggregatorBench {
         Double ceiling = null;
         try {
             // one pass first on its own topics, as the aggregator had its warm-up passes
-            double warm = new StreamsCeilingBench(base, StreamsCeilingBench.PREFIX_WARMUP, workDir).run(measured.input());
-            ceiling = new StreamsCeilingBench(base, StreamsCeilingBench.PREFIX, workDir).run(measured.input());
+            StreamsCeilingBench.Pass warm = new StreamsCeilingBench(base, StreamsCeilingBench.PREFIX_WARMUP, workDir, brokerPid)
+                    .run(measured.input());
+            StreamsCeilingBench.Pass reference = new StreamsCeilingBench(base, StreamsCeilingBench.PREFIX, workDir, brokerPid)
+                    .run(measured.input());
+            ceiling = reference.recordsPerS();
             log.say("reference: a stateless exactly_once_v2 Streams pass-through decoding the same records: %.0f records/s"
-                    + " (%.0f in its warm-up pass)", ceiling, warm);
+                    + " (%.0f in its warm-up pass)", ceiling, warm.recordsPerS());
+            log.say("reference: CPU from the input commit to its catch-up: %s", reference.cpu());
         } catch (Exception e) {
             log.say("reference Streams pass-through failed: %s", e);
         }
@@ -182,10 +189,14 @@ final class AggregatorBench {
                                 null, true));
                 long jitBefore = jit.getTotalCompilationTime();
                 StreamThreadTime threadBefore = StreamThreadTime.of(app.streams());
+                CpuUse cpuBefore = CpuUse.now(brokerPid);
                 long start = FixtureTransaction.publish(passCluster, "lethe-bench-fixture-" + applicationId, withPlans);
                 if (!new GroupProbe(admin).awaitCaughtUp(applicationId, Duration.ofMinutes(10))) {
                     throw new IllegalStateException("the aggregator did not consume " + input.size() + " records within 10 minutes");
                 }
+                // at the catch-up, before the wait for quiet outputs: the pass's own work, not the idle time after it
+                String cpu = CpuUse.now(brokerPid).since(cpuBefore);
+                String thread = StreamThreadTime.of(app.streams()).since(threadBefore);
                 forgetting.awaitQuiet(Duration.ofSeconds(1), Duration.ofMinutes(2));
                 jitMillis = jit.getTotalCompilationTime() - jitBefore;
                 seconds = (forgetting.lastNanos() - start) / 1e9;
@@ -200,7 +211,8 @@ final class AggregatorBench {
                         hop.close();
                     }
                     bytes = changelogBytes(passCluster, applicationId, byStore);
-                    log.say("aggregator: stream thread during the pass: %s", StreamThreadTime.of(app.streams()).since(threadBefore));
+                    log.say("aggregator: stream thread from the input commit to its catch-up: %s", thread);
+                    log.say("aggregator: CPU from the input commit to its catch-up: %s", cpu);
                 }
             } finally {
                 app.close(); // flushes RocksDB, so the files below hold the whole state

@@ -84,7 +84,7 @@ final class BenchRun implements Callable<Integer> {
             ClusterConfig cluster = ClusterConfig.of(broker.bootstrapServers(), broker.schemaRegistryUrl());
             log.say("broker %s, registry %s", broker.bootstrapServers(), broker.schemaRegistryUrl());
             if (options.runs("aggregator")) {
-                aggregator(report, cluster, work);
+                aggregator(report, cluster, work, broker.pid());
             }
             if (options.runs("e2e")) {
                 latency(report, cluster, work);
@@ -98,9 +98,9 @@ final class BenchRun implements Callable<Integer> {
         }
     }
 
-    private void aggregator(BenchReport report, ClusterConfig cluster, Path work) {
+    private void aggregator(BenchReport report, ClusterConfig cluster, Path work, long brokerPid) {
         attempt("aggregator", () -> {
-            AggregatorBench.Result r = new AggregatorBench(cluster, work, log).run(options.records(), options.aggregatorWarmups(),
+            AggregatorBench.Result r = new AggregatorBench(cluster, work, log, brokerPid).run(options.records(), options.aggregatorWarmups(),
                     options.rawConsumerPasses());
             report.set("raw_consumer_records_per_s", r.rawRecordsPerS());
             report.set("aggregator_records_per_s", r.aggregatorRecordsPerS());

@@ -34,16 +34,25 @@ final class StreamsCeilingBench {
     private final ClusterConfig cluster;
     private final String applicationId;
     private final Path workDir;
+    private final long brokerPid;
 
-    /** A pass on the topics of {@code prefix}, by an application named after it (lethe-bench-ceiling...). */
-    StreamsCeilingBench(ClusterConfig base, String prefix, Path workDir) {
+    /** What one pass measured: its rate, and the CPU it used until the application caught up ({@link CpuUse}). */
+    record Pass(double recordsPerS, String cpu) {
+    }
+
+    /**
+     * A pass on the topics of {@code prefix}, by an application named after it (lethe-bench-ceiling...);
+     * {@code brokerPid} as for {@link CpuUse#now}.
+     */
+    StreamsCeilingBench(ClusterConfig base, String prefix, Path workDir, long brokerPid) {
         this.cluster = base.withTopicPrefix(prefix);
+        this.brokerPid = brokerPid;
         this.applicationId = "lethe-" + prefix.substring(0, prefix.length() - 1);
         this.workDir = workDir;
     }
 
     /** Records per second from the commit of the input transaction to the last output readable. */
-    double run(List<ProducerRecord<byte[], byte[]>> input) throws Exception {
+    Pass run(List<ProducerRecord<byte[], byte[]>> input) throws Exception {
         Topics topics = cluster.topics();
         LetheTopicsAdmin.createAll(cluster, topics);
         String source = topics.shardResults().name();
@@ -73,15 +82,17 @@ final class StreamsCeilingBench {
                 }
                 Thread.sleep(50);
             }
+            CpuUse before = CpuUse.now(brokerPid);
             long start = FixtureTransaction.publish(cluster, applicationId + "-fixture", retargeted);
             if (!new GroupProbe(admin).awaitCaughtUp(applicationId, Duration.ofMinutes(5))) {
                 throw new IllegalStateException("the reference Streams app did not catch up in 5 minutes");
             }
+            String cpu = CpuUse.now(brokerPid).since(before);
             outputs.awaitQuiet(Duration.ofMillis(500), Duration.ofMinutes(1));
             if (outputs.count() < input.size()) {
                 throw new IllegalStateException("the reference Streams app wrote " + outputs.count() + " of " + input.size());
             }
-            return input.size() * 1e9 / (outputs.lastNanos() - start);
+            return new Pass(input.size() * 1e9 / (outputs.lastNanos() - start), cpu);
         } finally {
             deserializer.close();
         }
