@@ -76,8 +76,8 @@ final class AggregatorBench {
 
     /** What one pass of the aggregator measured; the state figures only for the measured pass. */
     private record Pass(List<ProducerRecord<byte[], byte[]>> input, long plans, double seconds, long outputs,
-                        long finalRecords, double jitSeconds, long latestBytes, long totalBytes, Map<String, Long> byStore,
-                        long sstBytes, long stateDirBytes) {
+                        long finalRecords, double jitSeconds, String cpu, long latestBytes, long totalBytes,
+                        Map<String, Long> byStore, long sstBytes, long stateDirBytes) {
 
         double amplification() {
             return finalRecords == 0 ? Double.NaN : (double) outputs / finalRecords;
@@ -111,8 +111,9 @@ final class AggregatorBench {
                     workDir.resolve("aggregator-warmup-" + k), fixture, false);
             warmupRates.add(records / warm.seconds());
             warmupAmplifications.add(Double.isNaN(warm.amplification()) ? null : warm.amplification());
-            log.say("aggregator warm-up pass %d of %d: %.2f s = %.0f records/s (x%.2f outputs; JIT compiling %.1f s meanwhile)",
-                    k, warmups, warm.seconds(), records / warm.seconds(), warm.amplification(), warm.jitSeconds());
+            log.say("aggregator warm-up pass %d of %d: %.2f s = %.0f records/s (x%.2f outputs; JIT compiling %.1f s meanwhile;"
+                    + " CPU to the catch-up: %s)", k, warmups, warm.seconds(), records / warm.seconds(), warm.amplification(),
+                    warm.jitSeconds(), warm.cpu());
         }
         Pass measured = pass(cluster, APPLICATION_ID, workDir.resolve("aggregator-state"), fixture, true);
         Double aggregatorRate = measured.seconds() > 0 ? records / measured.seconds() : null;
@@ -169,6 +170,7 @@ final class AggregatorBench {
         long outputs;
         long finalRecords;
         long jitMillis;
+        String cpu;
         long[] bytes = {0, 0};
         Map<String, Long> byStore = new LinkedHashMap<>();
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
@@ -195,7 +197,7 @@ final class AggregatorBench {
                     throw new IllegalStateException("the aggregator did not consume " + input.size() + " records within 10 minutes");
                 }
                 // at the catch-up, before the wait for quiet outputs: the pass's own work, not the idle time after it
-                String cpu = CpuUse.now(brokerPid).since(cpuBefore);
+                cpu = CpuUse.now(brokerPid).since(cpuBefore);
                 String thread = StreamThreadTime.of(app.streams()).since(threadBefore);
                 forgetting.awaitQuiet(Duration.ofSeconds(1), Duration.ofMinutes(2));
                 jitMillis = jit.getTotalCompilationTime() - jitBefore;
@@ -218,7 +220,7 @@ final class AggregatorBench {
                 app.close(); // flushes RocksDB, so the files below hold the whole state
             }
         }
-        return new Pass(input, withPlans.size() - input.size(), seconds, outputs, finalRecords, jitMillis / 1e3, bytes[0],
+        return new Pass(input, withPlans.size() - input.size(), seconds, outputs, finalRecords, jitMillis / 1e3, cpu, bytes[0],
                 bytes[1], byStore, sizeOf(stateDir, true), sizeOf(stateDir, false));
     }
 
