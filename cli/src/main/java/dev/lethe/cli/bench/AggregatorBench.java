@@ -84,6 +84,11 @@ final class AggregatorBench {
         }
     }
 
+    /** Warm-up passes beyond the minimum stop once the JIT compiled for less than this share of a pass's time. */
+    private static final double JIT_QUIET_SHARE = 0.25;
+    /** At most this many warm-up passes, quiet or not: the measured pass then says how much the JIT still compiled. */
+    private static final int MAX_WARMUPS = 12;
+
     private final ClusterConfig base;
     private final ClusterConfig cluster;
     private final Path workDir;
@@ -106,13 +111,14 @@ final class AggregatorBench {
         List<Double> warmupRates = new ArrayList<>();
         // amplification depends on the order the records happen to be processed in: each pass shows its spread
         List<Double> warmupAmplifications = new ArrayList<>();
-        for (int k = 1; k <= warmups; k++) {
-            Pass warm = pass(base.withTopicPrefix(WARMUP_PREFIX + k + "."), APPLICATION_ID + "-warmup-" + k,
+        Pass warm = null;
+        for (int k = 1; k <= MAX_WARMUPS && (k <= warmups || !jitQuiet(warm.jitSeconds(), warm.seconds())); k++) {
+            warm = pass(base.withTopicPrefix(WARMUP_PREFIX + k + "."), APPLICATION_ID + "-warmup-" + k,
                     workDir.resolve("aggregator-warmup-" + k), fixture, false);
             warmupRates.add(records / warm.seconds());
             warmupAmplifications.add(Double.isNaN(warm.amplification()) ? null : warm.amplification());
-            log.say("aggregator warm-up pass %d of %d: %.2f s = %.0f records/s (x%.2f outputs; JIT compiling %.1f s meanwhile;"
-                    + " CPU to the catch-up: %s)", k, warmups, warm.seconds(), records / warm.seconds(), warm.amplification(),
+            log.say("aggregator warm-up pass %d (at least %d): %.2f s = %.0f records/s (x%.2f outputs; JIT compiling %.1f s"
+                    + " meanwhile; CPU to the catch-up: %s)", k, warmups, warm.seconds(), records / warm.seconds(), warm.amplification(),
                     warm.jitSeconds(), warm.cpu());
         }
         Pass measured = pass(cluster, APPLICATION_ID, workDir.resolve("aggregator-state"), fixture, true);
@@ -135,13 +141,20 @@ final class AggregatorBench {
         Double ceiling = null;
         try {
             // one pass first on its own topics, as the aggregator had its warm-up passes
-            StreamsCeilingBench.Pass warm = new StreamsCeilingBench(base, StreamsCeilingBench.PREFIX_WARMUP, workDir, brokerPid)
-                    .run(measured.input());
+            // warmed up by the same rule as the aggregator: its code compiled before it is timed
+            List<String> warmRates = new ArrayList<>();
+            StreamsCeilingBench.Pass warmReference = null;
+            for (int k = 1; k <= MAX_WARMUPS && (k == 1 || !jitQuiet(warmReference.jitSeconds(), warmReference.seconds())); k++) {
+                warmReference = new StreamsCeilingBench(base, StreamsCeilingBench.PREFIX_WARMUP + k + ".", workDir, brokerPid)
+                        .run(measured.input());
+                warmRates.add(String.format("%.0f (JIT %.2f s)", warmReference.recordsPerS(), warmReference.jitSeconds()));
+            }
             StreamsCeilingBench.Pass reference = new StreamsCeilingBench(base, StreamsCeilingBench.PREFIX, workDir, brokerPid)
                     .run(measured.input());
             ceiling = reference.recordsPerS();
-            log.say("reference: a stateless exactly_once_v2 Streams pass-through decoding the same records: %.0f records/s"
-                    + " (%.0f in its warm-up pass)", ceiling, warm.recordsPerS());
+            log.say("reference: a stateless exactly_once_v2 Streams pass-through decoding the same records: %.0f records/s,"
+                    + " JIT compiling %.2f s meanwhile (warm-up passes: %s)", ceiling, reference.jitSeconds(),
+                    String.join(", ", warmRates));
             log.say("reference: CPU from the input commit to its catch-up: %s", reference.cpu());
         } catch (Exception e) {
             log.say("reference Streams pass-through failed: %s", e);
@@ -156,7 +169,8 @@ final class AggregatorBench {
     /**
      * One timed pass: the fixture's records (with the planner's announcements) written in one transaction to fresh
      * topics while a fresh aggregator application already runs idle; from that commit to its last output readable.
-     * The measured pass also reads the changelogs and prints when each hop's records became readable.
+     * The measured pass also reads the changelogs. Nothing else reads the pass's topics meanwhile: every consumer costs the
+     * broker CPU the pass needs (three watchers of the topology's hops took a third of the broker's CPU in run L).
      */
     private Pass pass(ClusterConfig passCluster, String applicationId, Path stateDir, ShardResultFixture fixture,
                       boolean measured) throws Exception {
@@ -182,13 +196,6 @@ final class AggregatorBench {
                 if (!app.awaitRunning(Duration.ofMinutes(2))) {
                     throw new IllegalStateException("the aggregator did not reach RUNNING within 2 minutes");
                 }
-                // each hop of the topology, to see where records wait (the repartition topics exist once it runs)
-                List<TopicWatcher<Void>> hops = !measured ? List.of() : List.of(
-                        new TopicWatcher<>(passCluster, topics.benchmarkScores().name(), null, true),
-                        new TopicWatcher<>(passCluster, applicationId + "-" + AggregatorTopology.ANNOUNCEMENTS_BY_RUN + "-repartition",
-                                null, true),
-                        new TopicWatcher<>(passCluster, applicationId + "-" + AggregatorTopology.METRICS_BY_FAMILY + "-repartition",
-                                null, true));
                 long jitBefore = jit.getTotalCompilationTime();
                 StreamThreadTime threadBefore = StreamThreadTime.of(app.streams());
                 CpuUse cpuBefore = CpuUse.now(brokerPid);
@@ -207,11 +214,6 @@ final class AggregatorBench {
                 if (measured) {
                     log.say("aggregator: output records readable (s after the input commit) at each tenth: %s",
                             tenths(forgetting.arrivals(), start));
-                    for (TopicWatcher<Void> hop : hops) {
-                        log.say("aggregator: %s (%d records) readable at each tenth: %s", hop.topic(), hop.count(),
-                                tenths(hop.arrivals(), start));
-                        hop.close();
-                    }
                     bytes = changelogBytes(passCluster, applicationId, byStore);
                     log.say("aggregator: stream thread from the input commit to its catch-up: %s", thread);
                     log.say("aggregator: CPU from the input commit to its catch-up: %s", cpu);
@@ -222,6 +224,10 @@ final class AggregatorBench {
         }
         return new Pass(input, withPlans.size() - input.size(), seconds, outputs, finalRecords, jitMillis / 1e3, cpu, bytes[0],
                 bytes[1], byStore, sizeOf(stateDir, true), sizeOf(stateDir, false));
+    }
+
+    private static boolean jitQuiet(double jitSeconds, double passSeconds) {
+        return jitSeconds < JIT_QUIET_SHARE * passSeconds;
     }
 
     /** When each tenth of the outputs was readable: where a slow start or a long tail shows. */

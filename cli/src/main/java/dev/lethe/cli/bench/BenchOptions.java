@@ -56,8 +56,9 @@ record BenchOptions(Path out, Path dataDir, long records, boolean quick, boolean
     }
 
     /**
-     * Aggregator passes on throwaway topics before the measured one, so that the JIT compiler has compiled the
-     * aggregator's code when it is timed, as the reference pass-through's is (it runs after everything else).
+     * The least number of aggregator passes on throwaway topics before the measured one, so that the JIT compiler has
+     * compiled the aggregator's code when it is timed; more follow until the JIT is quiet (AggregatorBench). The
+     * reference pass-through is warmed up by the same rule.
      */
     int aggregatorWarmups() {
         return quick ? 1 : 3;

@@ -6,6 +6,7 @@ import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.schemas.serde.AvroSerdes;
 import dev.lethe.schemas.topics.Topics;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,15 +30,19 @@ import org.apache.kafka.streams.kstream.Produced;
 final class StreamsCeilingBench {
 
     static final String PREFIX = "bench-ceiling.";
-    static final String PREFIX_WARMUP = "bench-ceiling-warmup.";
+    /** Warm-up pass k runs on the topics of this prefix + k + ".". */
+    static final String PREFIX_WARMUP = "bench-ceiling-warmup-";
 
     private final ClusterConfig cluster;
     private final String applicationId;
     private final Path workDir;
     private final long brokerPid;
 
-    /** What one pass measured: its rate, and the CPU it used until the application caught up ({@link CpuUse}). */
-    record Pass(double recordsPerS, String cpu) {
+    /**
+     * What one pass measured: its rate and time, the JIT's compiling time meanwhile, and the CPU it used until the
+     * application caught up ({@link CpuUse}).
+     */
+    record Pass(double recordsPerS, double seconds, double jitSeconds, String cpu) {
     }
 
     /**
@@ -83,6 +88,7 @@ final class StreamsCeilingBench {
                 Thread.sleep(50);
             }
             CpuUse before = CpuUse.now(brokerPid);
+            long jitBefore = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
             long start = FixtureTransaction.publish(cluster, applicationId + "-fixture", retargeted);
             if (!new GroupProbe(admin).awaitCaughtUp(applicationId, Duration.ofMinutes(5))) {
                 throw new IllegalStateException("the reference Streams app did not catch up in 5 minutes");
@@ -92,7 +98,9 @@ final class StreamsCeilingBench {
             if (outputs.count() < input.size()) {
                 throw new IllegalStateException("the reference Streams app wrote " + outputs.count() + " of " + input.size());
             }
-            return new Pass(input.size() * 1e9 / (outputs.lastNanos() - start), cpu);
+            double seconds = (outputs.lastNanos() - start) / 1e9;
+            double jitSeconds = (ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jitBefore) / 1e3;
+            return new Pass(input.size() / seconds, seconds, jitSeconds, cpu);
         } finally {
             deserializer.close();
         }
