@@ -99,7 +99,8 @@ final class CpuUse {
         try {
             String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
             long total = 0;
-            for (int i = 1; i < fields.length; i++) {
+            // user nice system idle iowait irq softirq steal; guest time is counted in user already
+            for (int i = 1; i < Math.min(fields.length, 9); i++) {
                 total += Long.parseLong(fields[i]);
             }
             long idle = Long.parseLong(fields[4]) + (fields.length > 5 ? Long.parseLong(fields[5]) : 0); // idle + iowait
