@@ -31,10 +31,12 @@ final class CpuUse {
     private final OptionalLong brokerNanos;
     private final Map<String, Long> jvmTicksByThreadKind;
     private final Map<String, Long> brokerTicksByThreadKind;
+    private final long[] brokerFaults;
 
     private CpuUse(long wallNanos, OptionalLong machineBusyTicks, OptionalLong machineTotalTicks, long jvmNanos,
                    long jitMillis, OptionalLong brokerNanos, Map<String, Long> jvmTicksByThreadKind,
-                   Map<String, Long> brokerTicksByThreadKind) {
+                   Map<String, Long> brokerTicksByThreadKind, long[] brokerFaults) {
+        this.brokerFaults = brokerFaults;
         this.jvmTicksByThreadKind = jvmTicksByThreadKind;
         this.brokerTicksByThreadKind = brokerTicksByThreadKind;
         this.wallNanos = wallNanos;
@@ -55,7 +57,8 @@ final class CpuUse {
         return new CpuUse(System.nanoTime(), machine == null ? OptionalLong.empty() : OptionalLong.of(machine[0]),
                 machine == null ? OptionalLong.empty() : OptionalLong.of(machine[1]), jvm,
                 ManagementFactory.getCompilationMXBean().getTotalCompilationTime(), broker, ticksByThreadKind("self"),
-                brokerPid <= 0 ? Map.of() : ticksByThreadKind(Long.toString(brokerPid)));
+                brokerPid <= 0 ? Map.of() : ticksByThreadKind(Long.toString(brokerPid)),
+                brokerPid <= 0 ? null : pageFaults(Long.toString(brokerPid)));
     }
 
     /**
@@ -82,6 +85,20 @@ final class CpuUse {
             return Map.of();
         }
         return ticks;
+    }
+
+    /**
+     * {minor, major} page faults of a process so far, or null: a broker writes its index files through memory maps, so
+     * each first write to a page of one faults, and what a fault costs depends on the file system and the disk.
+     */
+    private static long[] pageFaults(String pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return new long[] {Long.parseLong(rest[7]), Long.parseLong(rest[9])}; // minflt, majflt, per proc(5)
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static String kind(String threadName) {
@@ -140,6 +157,10 @@ final class CpuUse {
         if (brokerNanos.isPresent() && before.brokerNanos.isPresent()) {
             out.append(String.format("; the broker's process %.2f s", (brokerNanos.getAsLong() - before.brokerNanos.getAsLong()) / 1e9))
                     .append(byThread(brokerTicksByThreadKind, before.brokerTicksByThreadKind));
+            if (brokerFaults != null && before.brokerFaults != null) {
+                out.append(String.format(", page faults %d minor, %d major", brokerFaults[0] - before.brokerFaults[0],
+                        brokerFaults[1] - before.brokerFaults[1]));
+            }
         }
         return out.toString();
     }
