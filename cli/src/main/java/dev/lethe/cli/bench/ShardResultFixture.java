@@ -23,8 +23,9 @@ import java.util.SplittableRandom;
  * @param benchmarks    benchmark elements B per checkpoint
  * @param shards        shards K per benchmark
  * @param itemsPerShard items per shard
+ * @param campaign      the campaign every record names: two fixtures of other campaigns are other model runs
  */
-record ShardResultFixture(int runs, int stages, int benchmarks, int shards, int itemsPerShard) {
+record ShardResultFixture(int runs, int stages, int benchmarks, int shards, int itemsPerShard, String campaign) {
 
     static final String CAMPAIGN = "bench";
     static final String SUITE = "bench-suite";
@@ -33,16 +34,21 @@ record ShardResultFixture(int runs, int stages, int benchmarks, int shards, int 
     static final int CATEGORIES = 4;
 
     ShardResultFixture {
-        if (runs < 1 || stages < 0 || benchmarks < 1 || shards < 1 || itemsPerShard < 1) {
+        if (runs < 1 || stages < 0 || benchmarks < 1 || shards < 1 || itemsPerShard < 1 || campaign.isBlank()) {
             throw new IllegalArgumentException("runs, benchmarks, shards and items must be >= 1 and stages >= 0");
         }
     }
 
     /** The metric table's shape: 20 stages x 16 benchmarks, 4 shards of 250 items, enough runs for {@code records}. */
     static ShardResultFixture forRecords(long records) {
-        ShardResultFixture one = new ShardResultFixture(1, 20, 16, 4, 250);
+        ShardResultFixture one = new ShardResultFixture(1, 20, 16, 4, 250, CAMPAIGN);
         int runs = (int) Math.max(1, (records + one.recordsPerRun() - 1) / one.recordsPerRun());
-        return new ShardResultFixture(runs, 20, 16, 4, 250);
+        return new ShardResultFixture(runs, 20, 16, 4, 250, CAMPAIGN);
+    }
+
+    /** The same shape and scores under another campaign: as many records, of other model runs. */
+    ShardResultFixture withCampaign(String other) {
+        return new ShardResultFixture(runs, stages, benchmarks, shards, itemsPerShard, other);
     }
 
     long recordsPerRun() {
@@ -110,7 +116,7 @@ record ShardResultFixture(int runs, int stages, int benchmarks, int shards, int 
 
     ShardResult result(int run, int stage, int benchmark, int shard) {
         String model = "run-" + run;
-        String checkpointId = CAMPAIGN + "/" + model + "/" + stage;
+        String checkpointId = campaign + "/" + model + "/" + stage;
         SplittableRandom random = new SplittableRandom(((run * 1_000_003L + stage) * 1_009L + benchmark) * 131L + shard);
         // each benchmark forgets at its own pace; one in eight collapses at stage 3 (alert material)
         double accuracy = 0.92 - stage * 0.004 * (1 + benchmark % 4);
@@ -127,7 +133,7 @@ record ShardResultFixture(int runs, int stages, int benchmarks, int shards, int 
         return ShardResult.newBuilder()
                 .setTaskId(checkpointId + "/" + bench + "/" + shard)
                 .setCheckpointId(checkpointId)
-                .setCampaign(CAMPAIGN)
+                .setCampaign(campaign)
                 .setFamily("fam-" + run % FAMILIES)
                 .setModel(model)
                 .setStage(stage)
