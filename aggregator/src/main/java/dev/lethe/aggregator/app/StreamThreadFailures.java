@@ -2,7 +2,16 @@ package dev.lethe.aggregator.app;
 
 import dev.lethe.schemas.failure.TransientFailure;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.common.errors.InvalidPidMappingException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TransactionAbortableException;
+import org.apache.kafka.common.errors.UnknownProducerIdException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +21,13 @@ import org.slf4j.LoggerFactory;
  * broker down) replaces the stream thread once the registry answers again (or after {@code maxWait}): the failed
  * thread's transaction was aborted, so the new thread reads the same records again and nothing valid is
  * dead-lettered. Waiting first matters: every replacement costs a rebalance, so one replacement after the outage
- * beats one every few seconds during it. Anything else stops the instance, as a bug should.
+ * beats one every few seconds during it.
+ *
+ * <p>A thread whose transactional producer the broker put in a state it cannot leave (e.g. a transaction the broker
+ * aborted while the thread was cut off for longer than the transaction timeout, then {@code InvalidTxnStateException}:
+ * Kafka Streams turns only some of these into a task migration, see KAFKA-19690) is replaced too: the new thread's
+ * new producer starts clean and the aborted records are read again. These say nothing about the data. Anything else
+ * stops the instance, as a bug should.
  */
 final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
 
@@ -28,8 +43,19 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
         this.maxWait = maxWait;
     }
 
+    /** The broker's word that a transactional producer cannot go on; a new producer can. */
+    private static final List<Class<? extends Throwable>> PRODUCER_STATE_ERRORS = List.of(InvalidTxnStateException.class,
+            InvalidProducerEpochException.class, ProducerFencedException.class, InvalidPidMappingException.class,
+            UnknownProducerIdException.class, OutOfOrderSequenceException.class, TransactionAbortableException.class,
+            CommitFailedException.class);
+
     @Override
     public StreamThreadExceptionResponse handle(Throwable e) {
+        if (producerStateError(e)) {
+            LOG.warn("aggregator stream thread failed on its transactional producer's state; it is replaced by one with a "
+                    + "new producer: {}", e.toString());
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        }
         if (!TransientFailure.isTransient(e)) {
             LOG.error("aggregator stream thread failed; shutting the instance down", e);
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -47,5 +73,16 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
             }
         } while (!registryAnswers.getAsBoolean() && System.nanoTime() < deadline);
         return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    private static boolean producerStateError(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            for (Class<? extends Throwable> type : PRODUCER_STATE_ERRORS) {
+                if (type.isInstance(t)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }

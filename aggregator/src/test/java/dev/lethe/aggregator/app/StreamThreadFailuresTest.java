@@ -33,6 +33,19 @@ class StreamThreadFailuresTest {
     }
 
     @Test
+    void shouldReplaceTheThreadAtOnceWhenItsTransactionalProducerCannotGoOn() {
+        AtomicInteger probes = new AtomicInteger();
+        StreamThreadFailures handler = new StreamThreadFailures(() -> probes.incrementAndGet() > 100, Duration.ofMillis(1),
+                Duration.ofMinutes(1));
+        // what a commit throws when the broker aborted the transaction while the thread was cut off (KAFKA-19690)
+        StreamsException commitFailed = new StreamsException("Error encountered trying to commit a transaction",
+                new org.apache.kafka.common.errors.InvalidTxnStateException("The producer attempted a transactional operation in an invalid state"));
+
+        assertThat(handler.handle(commitFailed)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+        assertThat(probes).as("no registry wait: the registry is not what failed").hasValue(0);
+    }
+
+    @Test
     void shouldStopTheInstanceWhenTheFailureIsABug() {
         StreamThreadFailures handler = new StreamThreadFailures(() -> true, Duration.ofMillis(1), Duration.ofMinutes(1));
 
