@@ -140,8 +140,7 @@ final class AggregatorBench {
         log.say("raw consumer: %.0f records/s (median of %d passes)", rawRate, raw.size());
         Double ceiling = null;
         try {
-            // one pass first on its own topics, as the aggregator had its warm-up passes
-            // warmed up by the same rule as the aggregator: its code compiled before it is timed
+            // warm-up passes on their own topics, by the aggregator's rule: its code compiled before it is timed
             List<String> warmRates = new ArrayList<>();
             StreamsCeilingBench.Pass warmReference = null;
             for (int k = 1; k <= MAX_WARMUPS && (k == 1 || !jitQuiet(warmReference.jitSeconds(), warmReference.seconds())); k++) {
