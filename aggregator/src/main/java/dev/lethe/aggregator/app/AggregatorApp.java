@@ -12,7 +12,6 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -34,11 +33,13 @@ public final class AggregatorApp implements AutoCloseable {
     private final QueryServer queryServer;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicLong deadLetterFailures;
-    private final AtomicReference<Throwable> lastThreadFailure = new AtomicReference<>();
+    private final StreamThreadFailures threadFailures;
     private volatile boolean closed;
 
-    private AggregatorApp(AggregatorConfig config, KafkaStreams streams, QueryServer queryServer, AtomicLong deadLetterFailures) {
+    private AggregatorApp(AggregatorConfig config, KafkaStreams streams, QueryServer queryServer, AtomicLong deadLetterFailures,
+                          StreamThreadFailures threadFailures) {
         this.deadLetterFailures = deadLetterFailures;
+        this.threadFailures = threadFailures;
         this.config = config;
         this.streams = streams;
         this.queryServer = queryServer;
@@ -64,14 +65,11 @@ public final class AggregatorApp implements AutoCloseable {
         AtomicLong deadLetterFailures = new AtomicLong();
         props.put(DeadLetterWriteFailures.COUNTER, deadLetterFailures);
         KafkaStreams streams = new KafkaStreams(AggregatorTopology.build(config, serdes, runPartitions), props);
-        AggregatorApp app = new AggregatorApp(config, streams, server, deadLetterFailures);
         SchemaRegistryClient registry = AvroSerdes.client(config.cluster());
-        StreamThreadFailures failures = new StreamThreadFailures(() -> answers(registry), Duration.ofSeconds(2),
+        StreamThreadFailures threadFailures = new StreamThreadFailures(() -> answers(registry), Duration.ofSeconds(2),
                 Duration.ofMinutes(2));
-        streams.setUncaughtExceptionHandler(e -> {
-            app.lastThreadFailure.set(e);
-            return failures.handle(e);
-        });
+        AggregatorApp app = new AggregatorApp(config, streams, server, deadLetterFailures, threadFailures);
+        streams.setUncaughtExceptionHandler(threadFailures);
         streams.setStateListener((now, before) -> {
             LOG.info("aggregator {} -> {}", before, now);
             if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
@@ -134,7 +132,7 @@ public final class AggregatorApp implements AutoCloseable {
 
     /** The last exception a stream thread died of (replaced or not), or null: what a stalled aggregator tells first. */
     public Throwable lastStreamThreadFailure() {
-        return lastThreadFailure.get();
+        return threadFailures.last();
     }
 
     public AggregatorConfig config() {

@@ -33,6 +33,12 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamThreadFailures.class);
 
+    /** The broker's word that a transactional producer cannot go on; a new producer can. */
+    private static final List<Class<? extends Throwable>> PRODUCER_STATE_ERRORS = List.of(InvalidTxnStateException.class,
+            InvalidProducerEpochException.class, ProducerFencedException.class, InvalidPidMappingException.class,
+            UnknownProducerIdException.class, OutOfOrderSequenceException.class, TransactionAbortableException.class,
+            CommitFailedException.class);
+
     private final BooleanSupplier registryAnswers;
     private final Duration probeInterval;
     private final Duration maxWait;
@@ -43,14 +49,16 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
         this.maxWait = maxWait;
     }
 
-    /** The broker's word that a transactional producer cannot go on; a new producer can. */
-    private static final List<Class<? extends Throwable>> PRODUCER_STATE_ERRORS = List.of(InvalidTxnStateException.class,
-            InvalidProducerEpochException.class, ProducerFencedException.class, InvalidPidMappingException.class,
-            UnknownProducerIdException.class, OutOfOrderSequenceException.class, TransactionAbortableException.class,
-            CommitFailedException.class);
+    private volatile Throwable last;
+
+    /** The last exception handed to this handler (a thread replaced or not), or null. */
+    Throwable last() {
+        return last;
+    }
 
     @Override
     public StreamThreadExceptionResponse handle(Throwable e) {
+        last = e;
         if (producerStateError(e)) {
             LOG.warn("aggregator stream thread failed on its transactional producer's state; it is replaced by one with a "
                     + "new producer: {}", e.toString());

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -18,53 +17,28 @@ import java.util.stream.Stream;
  * cores, a pass that keeps them all busy is bound by the CPU its records cost every process, the broker's included, not
  * by any wait: then comparing two passes compares their CPU per record.
  */
-final class CpuUse {
+record CpuUse(long wallNanos, long[] machineTicks, long jvmNanos, long jitMillis, OptionalLong brokerNanos,
+              Map<String, Long> jvmTicksByThreadKind, Map<String, Long> brokerTicksByThreadKind, long[] brokerFaults) {
 
     /** Linux reports /proc/stat in USER_HZ ticks, 100 per second on every architecture the JVM runs Lethe on. */
     private static final double TICKS_PER_SECOND = 100;
 
-    private final long wallNanos;
-    private final OptionalLong machineBusyTicks;
-    private final OptionalLong machineTotalTicks;
-    private final long jvmNanos;
-    private final long jitMillis;
-    private final OptionalLong brokerNanos;
-    private final Map<String, Long> jvmTicksByThreadKind;
-    private final Map<String, Long> brokerTicksByThreadKind;
-    private final long[] brokerFaults;
-
-    private CpuUse(long wallNanos, OptionalLong machineBusyTicks, OptionalLong machineTotalTicks, long jvmNanos,
-                   long jitMillis, OptionalLong brokerNanos, Map<String, Long> jvmTicksByThreadKind,
-                   Map<String, Long> brokerTicksByThreadKind, long[] brokerFaults) {
-        this.brokerFaults = brokerFaults;
-        this.jvmTicksByThreadKind = jvmTicksByThreadKind;
-        this.brokerTicksByThreadKind = brokerTicksByThreadKind;
-        this.wallNanos = wallNanos;
-        this.machineBusyTicks = machineBusyTicks;
-        this.machineTotalTicks = machineTotalTicks;
-        this.jvmNanos = jvmNanos;
-        this.jitMillis = jitMillis;
-        this.brokerNanos = brokerNanos;
-    }
-
     /** Now; {@code brokerPid} is the broker's process (0 when it is not a process of this machine). */
     static CpuUse now(long brokerPid) {
-        long[] machine = machineTicks();
         long jvm = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getProcessCpuTime() : -1;
         OptionalLong broker = brokerPid <= 0 ? OptionalLong.empty() : ProcessHandle.of(brokerPid)
                 .flatMap(p -> p.info().totalCpuDuration()).map(d -> OptionalLong.of(d.toNanos())).orElse(OptionalLong.empty());
-        return new CpuUse(System.nanoTime(), machine == null ? OptionalLong.empty() : OptionalLong.of(machine[0]),
-                machine == null ? OptionalLong.empty() : OptionalLong.of(machine[1]), jvm,
-                ManagementFactory.getCompilationMXBean().getTotalCompilationTime(), broker, ticksByThreadKind("self"),
-                brokerPid <= 0 ? Map.of() : ticksByThreadKind(Long.toString(brokerPid)),
+        return new CpuUse(System.nanoTime(), readMachineTicks(), jvm, ManagementFactory.getCompilationMXBean().getTotalCompilationTime(),
+                broker, ticksByThreadKind("self"), brokerPid <= 0 ? Map.of() : ticksByThreadKind(Long.toString(brokerPid)),
                 brokerPid <= 0 ? null : pageFaults(Long.toString(brokerPid)));
     }
 
     /**
-     * A process's (this JVM: "self") CPU ticks per kind of thread, Java and native alike (compiler, GC, RocksDB, Kafka client threads), by
-     * their OS name with digits and application ids dropped: a live thread's ticks from /proc/self/task; empty where
-     * that cannot be read. A thread that ended between two snapshots loses its ticks, a small undercount.
+     * A process's (this JVM: "self") CPU ticks per kind of thread, Java and native alike (compiler, GC, RocksDB, Kafka
+     * client threads), by their OS name (at most 15 characters) with digits dropped: a live thread's ticks from
+     * /proc/PID/task; empty where that cannot be read. A thread that ended between two snapshots loses its ticks, a
+     * small undercount.
      */
     private static Map<String, Long> ticksByThreadKind(String pid) {
         Map<String, Long> ticks = new TreeMap<>();
@@ -102,17 +76,12 @@ final class CpuUse {
     }
 
     private static String kind(String threadName) {
-        if (threadName.contains("StreamThre") || threadName.contains("-StreamThread-")) {
-            return "stream threads";
-        }
-        if (threadName.startsWith("kafka-producer")) {
-            return "producer I/O";
-        }
-        return threadName.replaceAll("[0-9]+", "#");
+        // a producer's I/O thread is named after its client id, cut to 15 characters
+        return threadName.startsWith("kafka-producer") ? "producer I/O" : threadName.replaceAll("[0-9]+", "#");
     }
 
     /** {busy, total} ticks over all cores, or null where /proc/stat cannot be read. */
-    private static long[] machineTicks() {
+    private static long[] readMachineTicks() {
         try {
             String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
             long total = 0;
@@ -144,10 +113,10 @@ final class CpuUse {
 
     /** What happened between {@code before} and this snapshot, in words. */
     String since(CpuUse before) {
-        StringBuilder out = new StringBuilder(String.format("%.2f s", Duration.ofNanos(wallNanos - before.wallNanos).toNanos() / 1e9));
-        if (machineBusyTicks.isPresent() && before.machineBusyTicks.isPresent()) {
-            double busy = (machineBusyTicks.getAsLong() - before.machineBusyTicks.getAsLong()) / TICKS_PER_SECOND;
-            double total = (machineTotalTicks.getAsLong() - before.machineTotalTicks.getAsLong()) / TICKS_PER_SECOND;
+        StringBuilder out = new StringBuilder(String.format("%.2f s", (wallNanos - before.wallNanos) / 1e9));
+        if (machineTicks != null && before.machineTicks != null) {
+            double busy = (machineTicks[0] - before.machineTicks[0]) / TICKS_PER_SECOND;
+            double total = (machineTicks[1] - before.machineTicks[1]) / TICKS_PER_SECOND;
             out.append(String.format("; the machine's cores busy %.2f of %.2f core-s (%.0f %%)", busy, total,
                     total == 0 ? 0 : 100 * busy / total));
         }

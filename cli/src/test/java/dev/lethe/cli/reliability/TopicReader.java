@@ -90,6 +90,7 @@ final class TopicReader {
             return -1;
         }
     }
+
     /**
      * Per partition of each topic: its last stable offset and high watermark ("LSO/HW"; an LSO held below the HW is
      * an open transaction) and what {@code groupId} committed there. For a failure message, so a wait that timed out
