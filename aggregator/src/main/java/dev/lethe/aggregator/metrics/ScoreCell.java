@@ -1,6 +1,7 @@
 package dev.lethe.aggregator.metrics;
 
 import dev.lethe.schemas.BenchmarkScore;
+import dev.lethe.schemas.bits.ItemBits;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Arrays;
@@ -83,7 +84,7 @@ public record ScoreCell(int stage, String task, String benchmark, String categor
 
     /** Bit i of the item bitset (LSB-first within each byte). */
     public boolean item(int i) {
-        return (itemBits[i >>> 3] >>> (i & 7) & 1) == 1;
+        return ItemBits.get(itemBits, i);
     }
 
     @Override

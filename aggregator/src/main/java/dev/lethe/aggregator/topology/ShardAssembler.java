@@ -5,6 +5,7 @@ import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.DeadLetterReason;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.ShardStatus;
+import dev.lethe.schemas.bits.ItemBits;
 import dev.lethe.schemas.deadletter.DeadLetterBuilder;
 import dev.lethe.schemas.failure.TransientFailure;
 import dev.lethe.schemas.topics.RecordKeys;
@@ -171,11 +172,11 @@ final class ShardAssembler implements Processor<byte[], byte[], String, Aggregat
         if (shard.getCorrect() < 0 || shard.getCorrect() > shard.getN()) {
             return "correct " + shard.getCorrect() + " outside [0, n " + shard.getN() + "]";
         }
-        byte[] bits = Bits.toArray(shard.getItemBits());
+        byte[] bits = ItemBits.toArray(shard.getItemBits());
         if (bits.length < (shard.getN() + 7) / 8) {
             return "itemBits has " + bits.length + " bytes, too few for " + shard.getN() + " items";
         }
-        int ones = Bits.count(bits, shard.getN());
+        int ones = ItemBits.count(bits, shard.getN());
         if (ones != shard.getCorrect()) {
             return "itemBits has " + ones + " items right but correct is " + shard.getCorrect();
         }

@@ -3,13 +3,13 @@ package dev.lethe.aggregator.topology;
 import dev.lethe.aggregator.metrics.Statistics;
 import dev.lethe.schemas.BenchmarkScore;
 import dev.lethe.schemas.ShardResult;
+import dev.lethe.schemas.bits.ItemBits;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serde;
 
@@ -19,34 +19,34 @@ import org.apache.kafka.common.serialization.Serde;
  */
 final class ShardSet {
 
-    private static final byte VERSION = 1;
+    /** 1 kept the identity as an Avro ShardResult (still read); 2 field by field ({@link ShardIdentity}). */
+    private static final byte AVRO_TEMPLATE = 1;
+    private static final byte VERSION = 2;
 
     /** One received shard. */
     record Part(int itemStart, int n, int correct, byte[] bits) {
     }
 
-    private final ShardResult template; // identity fields of the first shard (bits cleared)
+    private final ShardIdentity identity;
     private final TreeMap<Integer, Part> parts;
     private boolean complete;
 
-    private ShardSet(ShardResult template, TreeMap<Integer, Part> parts, boolean complete) {
-        this.template = template;
+    private ShardSet(ShardIdentity identity, TreeMap<Integer, Part> parts, boolean complete) {
+        this.identity = identity;
         this.parts = parts;
         this.complete = complete;
     }
 
     static ShardSet startingWith(ShardResult first) {
-        ShardResult template = ShardResult.newBuilder(first).setItemBits(ByteBuffer.allocate(0)).setN(0).setCorrect(0)
-                .setShardIndex(0).setItemStart(0).setItemEnd(0).build();
-        return new ShardSet(template, new TreeMap<>(), false);
+        return new ShardSet(ShardIdentity.of(first), new TreeMap<>(), false);
     }
 
     int shardCount() {
-        return template.getShardCount();
+        return identity.shardCount();
     }
 
     String suiteVersion() {
-        return template.getSuiteVersion();
+        return identity.suiteVersion();
     }
 
     boolean complete() {
@@ -59,18 +59,7 @@ final class ShardSet {
 
     /** Null when {@code shard} describes the same checkpoint and element as the earlier shards, else why not. */
     String identityProblem(ShardResult shard) {
-        if (!template.getCampaign().equals(shard.getCampaign()) || !template.getModel().equals(shard.getModel())
-                || !template.getFamily().equals(shard.getFamily()) || template.getStage() != shard.getStage()
-                || !Objects.equals(template.getTask(), shard.getTask()) || !template.getCategory().equals(shard.getCategory())
-                || !template.getSuite().equals(shard.getSuite())
-                || !Objects.equals(template.getMetric(), shard.getMetric())
-                || !Objects.equals(template.getPolarity(), shard.getPolarity())
-                || !Objects.equals(template.getChancePct(), shard.getChancePct())) {
-            return "campaign/family/model/stage/task/suite/category/metric/polarity/chance differ from the element's earlier shards ("
-                    + template.getCampaign() + "/" + template.getFamily() + "/" + template.getModel() + " stage "
-                    + template.getStage() + ", " + template.getSuite() + ", " + template.getCategory() + ")";
-        }
-        return null;
+        return identity.problemWith(shard);
     }
 
     /** Null when the shard's item range overlaps none already received, else why it does. */
@@ -87,7 +76,7 @@ final class ShardSet {
 
     void add(ShardResult shard) {
         parts.put(shard.getShardIndex(), new Part(shard.getItemStart(), shard.getN(), shard.getCorrect(),
-                Bits.toArray(shard.getItemBits())));
+                ItemBits.toArray(shard.getItemBits())));
     }
 
     boolean allShardsIn() {
@@ -127,30 +116,30 @@ final class ShardSet {
         byte[] bits = new byte[(n + 7) / 8];
         int offset = 0;
         for (Part part : byItemStart().values()) {
-            Bits.copy(part.bits(), part.n(), bits, offset);
+            ItemBits.copy(part.bits(), part.n(), bits, offset);
             offset += part.n();
         }
         BenchmarkScore score = BenchmarkScore.newBuilder()
-                .setCheckpointId(template.getCheckpointId())
-                .setCampaign(template.getCampaign())
-                .setFamily(template.getFamily())
-                .setModel(template.getModel())
-                .setStage(template.getStage())
-                .setTask(template.getTask())
-                .setSuite(template.getSuite())
-                .setSuiteVersion(template.getSuiteVersion())
-                .setBenchmark(template.getBenchmark())
-                .setCategory(template.getCategory())
+                .setCheckpointId(identity.checkpointId())
+                .setCampaign(identity.campaign())
+                .setFamily(identity.family())
+                .setModel(identity.model())
+                .setStage(identity.stage())
+                .setTask(identity.task())
+                .setSuite(identity.suite())
+                .setSuiteVersion(identity.suiteVersion())
+                .setBenchmark(identity.benchmark())
+                .setCategory(identity.category())
                 .setN(n)
                 .setCorrect(correct)
                 .setAccuracyPct(100.0 * correct / n)
                 .setStderrPp(Statistics.stderrPp(n, correct))
                 .setItemBits(ByteBuffer.wrap(bits))
                 .setShardsSeen(parts.size())
-                .setMetric(template.getMetric())
-                .setPolarity(template.getPolarity())
-                .setChancePct(template.getChancePct())
-                .setCheckpointCreatedAt(template.getCheckpointCreatedAt())
+                .setMetric(identity.metric())
+                .setPolarity(identity.polarity())
+                .setChancePct(identity.chancePct())
+                .setCheckpointCreatedAt(identity.checkpointCreatedAt())
                 .setUpdatedAt(completedAt)
                 .build();
         parts.clear();
@@ -162,7 +151,7 @@ final class ShardSet {
 
     private static void write(ShardSet set, DataOutputStream out) throws IOException {
         out.writeByte(VERSION);
-        StateCodec.writeRecord(out, set.template);
+        set.identity.write(out);
         out.writeBoolean(set.complete);
         out.writeInt(set.parts.size());
         for (Map.Entry<Integer, Part> entry : set.parts.entrySet()) {
@@ -176,10 +165,11 @@ final class ShardSet {
 
     private static ShardSet read(DataInputStream in) throws IOException {
         byte version = in.readByte();
-        if (version != VERSION) {
-            throw new IOException("unknown shard-set state version " + version);
-        }
-        ShardResult template = StateCodec.readRecord(in, ShardResult.class);
+        ShardIdentity identity = switch (version) {
+            case VERSION -> ShardIdentity.read(in);
+            case AVRO_TEMPLATE -> ShardIdentity.of(StateCodec.readRecord(in, ShardResult.class));
+            default -> throw new IOException("unknown shard-set state version " + version);
+        };
         boolean complete = in.readBoolean();
         int count = in.readInt();
         TreeMap<Integer, Part> parts = new TreeMap<>();
@@ -187,6 +177,6 @@ final class ShardSet {
             int index = in.readInt();
             parts.put(index, new Part(in.readInt(), in.readInt(), in.readInt(), StateCodec.readBytes(in)));
         }
-        return new ShardSet(template, parts, complete);
+        return new ShardSet(identity, parts, complete);
     }
 }

@@ -1,10 +1,10 @@
 package dev.lethe.cli.bench;
 
-import dev.lethe.evaluator.scoring.ItemBits;
 import dev.lethe.schemas.CheckpointFormat;
 import dev.lethe.schemas.EvalTask;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.ShardStatus;
+import dev.lethe.schemas.bits.ItemBits;
 import dev.lethe.schemas.topics.RecordKeys;
 import java.nio.ByteBuffer;
 import java.time.Instant;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.evaluator.EvaluatorConfig;
 import dev.lethe.evaluator.planner.Planner;
-import dev.lethe.evaluator.scoring.ItemBits;
 import dev.lethe.evaluator.suite.ImageItems;
 import dev.lethe.evaluator.suite.Suite;
 import dev.lethe.evaluator.suite.SuiteCatalog;
@@ -17,6 +16,7 @@ import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.DeadLetterReason;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.ShardStatus;
+import dev.lethe.schemas.bits.ItemBits;
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.schemas.topics.Topics;
 import dev.lethe.testkit.LetheCluster;

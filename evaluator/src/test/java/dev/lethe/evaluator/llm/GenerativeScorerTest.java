@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.evaluator.checkpoint.CheckpointRejectedException;
-import dev.lethe.evaluator.scoring.ItemBits;
 import dev.lethe.evaluator.scoring.ScoringException;
 import dev.lethe.evaluator.scoring.ShardScore;
 import dev.lethe.schemas.CheckpointFormat;
 import dev.lethe.schemas.EvalTask;
+import dev.lethe.schemas.bits.ItemBits;
 import dev.lethe.testkit.llm.ScriptedOpenAiServer;
 import java.time.Duration;
 import java.time.Instant;

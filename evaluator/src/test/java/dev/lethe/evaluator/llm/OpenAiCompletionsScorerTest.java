@@ -7,11 +7,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.lethe.evaluator.checkpoint.CheckpointRejectedException;
 import dev.lethe.evaluator.checkpoint.CheckpointUnavailableException;
-import dev.lethe.evaluator.scoring.ItemBits;
 import dev.lethe.evaluator.scoring.ShardScore;
 import dev.lethe.schemas.CheckpointFormat;
 import dev.lethe.schemas.DeadLetterReason;
 import dev.lethe.schemas.EvalTask;
+import dev.lethe.schemas.bits.ItemBits;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;

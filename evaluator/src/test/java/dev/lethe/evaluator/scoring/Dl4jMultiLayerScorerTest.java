@@ -13,6 +13,7 @@ import dev.lethe.ml.data.LabeledImages;
 import dev.lethe.ml.model.Predictions;
 import dev.lethe.schemas.CheckpointFormat;
 import dev.lethe.schemas.EvalTask;
+import dev.lethe.schemas.bits.ItemBits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package dev.lethe.evaluator.llm.harness;
 
 import dev.lethe.evaluator.llm.ChoiceMetric;
-import dev.lethe.evaluator.scoring.ItemBits;
 import dev.lethe.schemas.MetricPolarity;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.ShardStatus;
+import dev.lethe.schemas.bits.ItemBits;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
