@@ -121,7 +121,9 @@ final class RunAggregator implements Processor<String, RunEvent, String, Aggrega
         for (int stage : update.stagesToPublish()) {
             String key = StoreRunStore.stageKey(runId, stage);
             Long marked = pending.get(key);
-            pending.put(key, marked == null ? record.timestamp() : Math.max(marked, record.timestamp()));
+            if (marked == null || marked < record.timestamp()) { // most events find their stage marked already
+                pending.put(key, record.timestamp());
+            }
         }
     }
 
