@@ -1,5 +1,6 @@
 package dev.lethe.aggregator.topology;
 
+import dev.lethe.schemas.serde.AvroCoders;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -9,8 +10,6 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
@@ -116,7 +115,7 @@ final class StateCodec {
     /** Plain Avro binary of a generated record (the schema is the code's own). */
     static <T extends SpecificRecord> void writeRecord(DataOutputStream out, T record) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
+        BinaryEncoder encoder = AvroCoders.encoder(bytes);
         @SuppressWarnings("unchecked")
         SpecificDatumWriter<T> writer = (SpecificDatumWriter<T>) WRITERS.get(record.getClass());
         writer.write(record, encoder);
@@ -126,7 +125,7 @@ final class StateCodec {
 
     static <T extends SpecificRecord> T readRecord(DataInputStream in, Class<T> type) throws IOException {
         byte[] bytes = readBytes(in);
-        BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, null);
+        BinaryDecoder decoder = AvroCoders.decoder(bytes, 0, bytes.length);
         @SuppressWarnings("unchecked")
         SpecificDatumReader<T> reader = (SpecificDatumReader<T>) READERS.get(type);
         return reader.read(null, decoder);

@@ -8,7 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
@@ -96,8 +95,8 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
             throw new AvroSerdeException(reader.problem());
         }
         try {
-            return reader.reader().read(null, DecoderFactory.get().binaryDecoder(
-                    data, WireFormat.HEADER_LENGTH, data.length - WireFormat.HEADER_LENGTH, null));
+            return reader.reader().read(null, AvroCoders.decoder(
+                    data, WireFormat.HEADER_LENGTH, data.length - WireFormat.HEADER_LENGTH));
         } catch (java.io.IOException | RuntimeException e) {
             throw new AvroSerdeException("cannot decode Avro data on topic " + topic + " with writer schema id " + id
                     + " into " + reader.reader().getExpected().getFullName() + ": " + e, e);

@@ -5,7 +5,6 @@ import dev.lethe.schemas.registry.SchemaRegistryClient;
 import dev.lethe.schemas.registry.SchemaRegistryException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -16,8 +15,6 @@ import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumWriter;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
@@ -67,30 +64,26 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
         }
         String subject = WireFormat.subject(topic, isKey);
         Schema schema = data.getSchema();
-        int id;
-        byte[] avro;
         try {
             if (config.useLatestVersion()) {
                 RegisteredSchema target = latest.computeIfAbsent(subject, registry::latest);
-                id = target.id();
-                avro = target.schema().equals(schema) ? encode(data, schema) : reencode(data, schema, target, topic);
-            } else {
-                id = config.autoRegister() ? registry.register(subject, schema) : registry.lookup(subject, schema).id();
-                avro = encode(data, schema);
+                return target.schema().equals(schema) ? encode(target.id(), data, schema)
+                        : reencode(data, schema, target, topic);
             }
+            int id = config.autoRegister() ? registry.register(subject, schema) : registry.lookup(subject, schema).id();
+            return encode(id, data, schema);
         } catch (SchemaRegistryException e) {
             throw new AvroSerdeException("cannot get a schema id for subject " + subject + " (topic " + topic
                     + ", record " + schema.getFullName() + ") from registry " + e.location() + " (HTTP " + e.httpStatus()
                     + ", error_code " + e.errorCode() + "): " + e.getMessage(), e);
         }
-        return ByteBuffer.allocate(WireFormat.HEADER_LENGTH + avro.length)
-                .put(WireFormat.MAGIC).putInt(id).put(avro).array();
     }
 
-    private byte[] encode(Object data, Schema schema) {
+    /** The record in the wire format, under schema id {@code id}: its own schema's. */
+    private byte[] encode(int id, Object data, Schema schema) {
         DatumWriter<Object> writer = writers.computeIfAbsent(schema,
                 s -> new SpecificDatumWriter<>(s, SpecificData.getForClass(data.getClass())));
-        return write(writer, data, schema);
+        return write(id, writer, data, schema);
     }
 
     /** use.latest.version with a schema other than the record's: resolve the record into the latest schema by field name. */
@@ -102,20 +95,26 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
                     + target.subject() + " (topic " + topic + ") cannot represent a " + own.getFullName()
                     + ": " + check.getDescription());
         }
-        byte[] ownBytes = encode(data, own);
+        byte[] ownBytes = encode(0, data, own);
         try {
             Object resolved = new GenericDatumReader<>(own, target.schema(), GenericData.get())
-                    .read(null, DecoderFactory.get().binaryDecoder(ownBytes, null));
-            return write(new GenericDatumWriter<>(target.schema(), GenericData.get()), resolved, target.schema());
+                    .read(null, AvroCoders.decoder(ownBytes, WireFormat.HEADER_LENGTH, ownBytes.length - WireFormat.HEADER_LENGTH));
+            return write(target.id(), new GenericDatumWriter<>(target.schema(), GenericData.get()), resolved, target.schema());
         } catch (IOException e) {
             throw new AvroSerdeException("cannot rewrite " + own.getFullName() + " with the latest schema of "
                     + target.subject() + ": " + e.getMessage(), e);
         }
     }
 
-    private static byte[] write(DatumWriter<Object> writer, Object data, Schema schema) {
+    /** Magic byte, schema id, Avro binary: written once into one buffer. */
+    private static byte[] write(int id, DatumWriter<Object> writer, Object data, Schema schema) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        out.write(WireFormat.MAGIC);
+        out.write(id >>> 24);
+        out.write(id >>> 16);
+        out.write(id >>> 8);
+        out.write(id);
+        BinaryEncoder encoder = AvroCoders.encoder(out);
         try {
             writer.write(data, encoder);
             encoder.flush();
