@@ -164,7 +164,7 @@ public final class IncrementalRun {
         store.put(series);
         store.put(summary);
         if (publication == Publication.LATER) {
-            slices.values().forEach(store::put);
+            slices.values().forEach(slice -> store.put(slice, element)); // the event changed only this element's parts
             return new Update(List.of(), List.of(), Collections.unmodifiableSortedSet(new TreeSet<>(slices.keySet())));
         }
         return publish(summary, slices, now);

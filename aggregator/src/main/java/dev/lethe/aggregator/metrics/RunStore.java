@@ -23,6 +23,15 @@ public interface RunStore {
 
     void put(StageSlice slice);
 
+    /**
+     * As {@link #put(StageSlice)}, when only {@code element}'s part of the slice (its entry, plan or refusal) can have
+     * changed since the slice was last put or read: a store that writes slices in parts then checks that part alone,
+     * instead of every element of the stage for every event.
+     */
+    default void put(StageSlice slice, String element) {
+        put(slice);
+    }
+
     /** A store in plain maps, for one run. */
     static RunStore inMemory() {
         return new RunStore() {

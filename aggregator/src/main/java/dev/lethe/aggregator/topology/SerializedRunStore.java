@@ -90,9 +90,17 @@ public final class SerializedRunStore implements RunStore {
 
     @Override
     public void put(StageSlice value) {
-        String key = Integer.toString(value.stage());
-        cache.storedSlice(key, value).writeChanges((suffix, part) -> slices.computeIfAbsent(value.stage(), s -> new TreeMap<>())
-                .put(suffix, written(RunStateCodecs.SLICE.serializer().serialize(null, part))));
+        cache.storedSlice(Integer.toString(value.stage()), value).writeChanges((suffix, part) -> write(value, suffix, part));
+    }
+
+    @Override
+    public void put(StageSlice value, String element) {
+        cache.storedSlice(Integer.toString(value.stage()), value).writeChanges(element, (suffix, part) -> write(value, suffix, part));
+    }
+
+    private void write(StageSlice slice, String suffix, StageSlice part) {
+        slices.computeIfAbsent(slice.stage(), s -> new TreeMap<>())
+                .put(suffix, written(RunStateCodecs.SLICE.serializer().serialize(null, part)));
     }
 
     /** Value bytes decoded so far. */

@@ -126,4 +126,10 @@ final class StoreRunStore implements RunStore {
         String key = stageKey(run, slice.stage());
         cache.storedSlice(key, slice).writeChanges((suffix, part) -> stages.put(key + suffix, part));
     }
+
+    @Override
+    public void put(StageSlice slice, String element) {
+        String key = stageKey(run, slice.stage());
+        cache.storedSlice(key, slice).writeChanges(element, (suffix, part) -> stages.put(key + suffix, part));
+    }
 }

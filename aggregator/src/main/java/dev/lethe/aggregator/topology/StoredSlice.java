@@ -89,6 +89,18 @@ final class StoredSlice {
         }
     }
 
+    /**
+     * As {@link #writeChanges(BiConsumer)}, when only {@code element}'s part can have changed since the last call: that
+     * part alone is checked (every part when the slice was never written).
+     */
+    void writeChanges(String element, BiConsumer<String, StageSlice> write) {
+        if (!headerWritten) {
+            writeChanges(write);
+        } else {
+            writeIfChanged(element, write);
+        }
+    }
+
     private void writeIfChanged(String element, BiConsumer<String, StageSlice> write) {
         StageSlice.Entry entry = slice.entries().get(element);
         String plannedCategory = slice.planned().get(element);

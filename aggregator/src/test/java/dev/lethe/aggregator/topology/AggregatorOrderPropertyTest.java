@@ -97,8 +97,9 @@ class AggregatorOrderPropertyTest {
     }
 
     /**
-     * Pipes the events one second apart and restarts twice: a new driver on an empty state directory whose stores are
-     * restored from the changelogs the first one wrote, as a restarted instance restores them.
+     * Pipes the events one second apart and restarts twice, and once more before the last publication: a new driver on
+     * an empty state directory whose stores are restored from the changelogs the first one wrote, as a restarted
+     * instance restores them.
      */
     private Outcome run(List<RandomCampaign.Event> events, Random random, String name) {
         int firstRestart = random.nextInt(events.size());
@@ -127,6 +128,11 @@ class AggregatorOrderPropertyTest {
             resolutions += drain(driver, metrics, alerts, scores);
             readChangelogs(driver, changelogs);
         }
+        // a last restart before the last publication: what the processor holds in memory but has not published must
+        // be in its stores too
+        driver.close();
+        driver = driver(tmp.resolve(name + "-end"));
+        restore(driver, changelogs);
         // one publication interval for the run records and alerts, a second for the FAMILY records they feed
         driver.advanceWallClockTime(Duration.ofSeconds(1));
         driver.advanceWallClockTime(Duration.ofSeconds(1));
