@@ -87,6 +87,14 @@ final class ShardAssembler implements Processor<byte[], byte[], String, Aggregat
             dead(record, DeadLetterReason.VALIDATION, null, "null value (tombstone) on " + sourceTopic);
             return;
         }
+        String longName = NameLimit.problem("checkpointId", shard.getCheckpointId(), "campaign", shard.getCampaign(),
+                "family", shard.getFamily(), "model", shard.getModel(), "task", shard.getTask(), "suite", shard.getSuite(),
+                "suiteVersion", shard.getSuiteVersion(), "benchmark", shard.getBenchmark(), "category", shard.getCategory(),
+                "metric", shard.getMetric());
+        if (longName != null) { // refused here, not as the other invalid shards: the run cannot keep even its refusal
+            dead(record, DeadLetterReason.VALIDATION, null, "invalid ShardResult: " + longName);
+            return;
+        }
         String runKey = RecordKeys.shardResult(shard);
         if (!rekeyed && !runKey.equals(key)) {
             // the run's state may live in another task: send it there first (validation and refusals need that task too)

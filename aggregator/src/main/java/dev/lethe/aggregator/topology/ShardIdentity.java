@@ -12,7 +12,7 @@ import java.util.Objects;
  * What every shard of one (checkpoint, benchmark) must agree on, taken from the first shard received: the names the
  * element's score carries and the shape its shards were planned with. Encoded field by field, not as an Avro
  * ShardResult: plain Avro binary without its schema could not be read back once the ShardResult schema gains a field,
- * and encoding it was a tenth of the shard assembler's work.
+ * and the copy was built, encoded and decoded again for every shard.
  */
 record ShardIdentity(String checkpointId, String campaign, String family, String model, int stage, String task,
                      String suite, String suiteVersion, String benchmark, String category, int shardCount, String metric,

@@ -14,6 +14,7 @@ import dev.lethe.schemas.AlertSeverity;
 import dev.lethe.schemas.BenchmarkScore;
 import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.DeadLetterReason;
+import dev.lethe.schemas.EvalTask;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.MetricScope;
@@ -64,12 +65,13 @@ class AggregatorTopologyTest {
     private TestOutputTopic<String, KnowledgeLossAlert> alerts;
     private TestOutputTopic<String, DeadLetter> dlq;
     private Serializer<ShardResult> shardSerializer;
+    private AggregatorSerdes serdes;
     private long clock;
 
     @BeforeEach
     void start() {
         AggregatorConfig config = AggregatorConfig.defaults(ClusterConfig.of("127.0.0.1:9092", "http://127.0.0.1:8081"));
-        AggregatorSerdes serdes = AggregatorSerdes.of(new InMemorySchemaRegistryClient());
+        serdes = AggregatorSerdes.of(new InMemorySchemaRegistryClient());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "aggregator-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092");
@@ -320,6 +322,28 @@ class AggregatorTopologyTest {
         send(good.subList(1, 2)); // the consistent shard still completes the element
         assertThat(scores.readValuesToList()).singleElement().satisfies(s -> assertThat(s.getCorrect()).isEqualTo(3));
         assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldRefuseANameTooLongForTheStateAndKeepGoing() {
+        send(Shards.of(RUN, 0, "e1", "dk", Shards.items(6, 3), 2)); // the run is known: a refusal would reach its state
+        String huge = "e".repeat(70_000); // more than modified UTF-8 can write
+        send(Shards.of(RUN, 1, huge, "dk", Shards.items(6, 3), 2));
+        TestInputTopic<byte[], byte[]> tasks = driver.createInputTopic(topics.evalTasks().name(), new ByteArraySerializer(),
+                new ByteArraySerializer());
+        for (EvalTask task : RandomCampaign.tasks(RUN, 1, "task-1", huge, "dk", 6, 2)) { // skipped, not awaited
+            tasks.pipeInput(task.getTaskId().getBytes(StandardCharsets.UTF_8),
+                    serdes.evalTask().serializer().serialize(topics.evalTasks().name(), task), T0);
+        }
+        send(Shards.of(RUN, 1, "e1", "dk", Shards.items(6, 2), 2));
+
+        assertThat(dlq.readValuesToList()).hasSize(2).allSatisfy(d -> {
+            assertThat(d.getReason()).isEqualTo(DeadLetterReason.VALIDATION);
+            assertThat(d.getMessage()).contains("benchmark has 70000 characters");
+        });
+        assertThat(scores.readValuesToList()).extracting(BenchmarkScore::getBenchmark).containsExactly("e1", "e1");
+        assertThat(forgetting.readValuesToList()).extracting(ForgettingMetric::getStage).contains(0, 1)
+                .hasSizeGreaterThan(2);
     }
 
     @Test

@@ -94,7 +94,7 @@ final class RandomCampaign {
         return events;
     }
 
-    private static List<EvalTask> tasks(RunKey run, int stage, String task, String benchmark, String category, int n,
+    static List<EvalTask> tasks(RunKey run, int stage, String task, String benchmark, String category, int n,
                                         int shardCount) {
         List<EvalTask> out = new ArrayList<>();
         for (int index = 0; index < shardCount; index++) {
