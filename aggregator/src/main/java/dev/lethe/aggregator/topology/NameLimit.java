@@ -9,6 +9,8 @@ final class NameLimit {
 
     /** Characters; up to three bytes each in modified UTF-8, so far below the encoding's limit. */
     static final int MAX_CHARS = 1_000;
+    /** A checkpoint id is campaign/model/stage (CheckpointNames): room for two names at the limit and a stage. */
+    static final int MAX_CHECKPOINT_ID_CHARS = 2 * MAX_CHARS + 12;
 
     private NameLimit() {
     }
@@ -16,12 +18,21 @@ final class NameLimit {
     /** Null when every value is at most {@link #MAX_CHARS} characters (or null), else which is not: label, value, ... */
     static String problem(String... labelsAndValues) {
         for (int i = 0; i + 1 < labelsAndValues.length; i += 2) {
-            String value = labelsAndValues[i + 1];
-            if (value != null && value.length() > MAX_CHARS) {
-                return labelsAndValues[i] + " has " + value.length() + " characters; names of more than " + MAX_CHARS
-                        + " are refused";
+            String problem = problem(labelsAndValues[i], labelsAndValues[i + 1], MAX_CHARS);
+            if (problem != null) {
+                return problem;
             }
         }
         return null;
+    }
+
+    /** Null when the checkpoint id is at most {@link #MAX_CHECKPOINT_ID_CHARS} characters, else why not. */
+    static String checkpointIdProblem(String checkpointId) {
+        return problem("checkpointId", checkpointId, MAX_CHECKPOINT_ID_CHARS);
+    }
+
+    private static String problem(String label, String value, int max) {
+        return value == null || value.length() <= max ? null
+                : label + " has " + value.length() + " characters; more than " + max + " are refused";
     }
 }

@@ -87,11 +87,12 @@ final class ShardAssembler implements Processor<byte[], byte[], String, Aggregat
             dead(record, DeadLetterReason.VALIDATION, null, "null value (tombstone) on " + sourceTopic);
             return;
         }
-        String longName = NameLimit.problem("checkpointId", shard.getCheckpointId(), "campaign", shard.getCampaign(),
-                "family", shard.getFamily(), "model", shard.getModel(), "task", shard.getTask(), "suite", shard.getSuite(),
-                "suiteVersion", shard.getSuiteVersion(), "benchmark", shard.getBenchmark(), "category", shard.getCategory(),
-                "metric", shard.getMetric());
-        if (longName != null) { // refused here, not as the other invalid shards: the run cannot keep even its refusal
+        // a refusal names the run and the element: when one of those names is too long for the run's state, the shard
+        // is dead-lettered without one (the plan readers skip an announcement with such names too, so nothing waits)
+        String longName = NameLimit.problem("campaign", shard.getCampaign(), "family", shard.getFamily(), "model",
+                shard.getModel(), "benchmark", shard.getBenchmark(), "category", shard.getCategory(), "suiteVersion",
+                shard.getSuiteVersion());
+        if (longName != null) {
             dead(record, DeadLetterReason.VALIDATION, null, "invalid ShardResult: " + longName);
             return;
         }
@@ -167,6 +168,13 @@ final class ShardAssembler implements Processor<byte[], byte[], String, Aggregat
                 || shard.getModel().isBlank() || shard.getBenchmark().isBlank() || shard.getCategory().isBlank()
                 || shard.getSuiteVersion().isBlank()) {
             return "checkpointId, campaign, family, model, benchmark, category and suiteVersion must not be empty";
+        }
+        String longName = NameLimit.problem("task", shard.getTask(), "suite", shard.getSuite(), "metric", shard.getMetric());
+        if (longName == null) {
+            longName = NameLimit.checkpointIdProblem(shard.getCheckpointId());
+        }
+        if (longName != null) {
+            return longName; // the other names: refused as any invalid shard, so its element is not waited for
         }
         if (shard.getStage() < 0) {
             return "negative stage " + shard.getStage();

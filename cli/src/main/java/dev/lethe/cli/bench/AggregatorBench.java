@@ -131,10 +131,10 @@ final class AggregatorBench {
         }
         List<Pass> measuredPasses = new ArrayList<>();
         for (int k = 1; k <= MEASURED_PASSES; k++) {
-            measuredPasses.add(pass(k == 1 ? cluster : base.withTopicPrefix(PREFIX.replace(".", "-" + k + ".")),
+            measuredPasses.add(pass(k == 1 ? cluster : base.withTopicPrefix("bench-agg-" + k + "."),
                     k == 1 ? APPLICATION_ID : APPLICATION_ID + "-" + k, workDir.resolve("aggregator-state-" + k), fixture, true));
         }
-        List<Double> measuredRates = measuredPasses.stream().map(p -> records / p.seconds()).toList();
+        List<Double> measuredRates = measuredPasses.stream().map(p -> p.seconds() > 0 ? records / p.seconds() : null).toList();
         Pass measured = measuredPasses.stream().sorted(Comparator.comparingDouble(Pass::seconds)).toList()
                 .get(MEASURED_PASSES / 2);
         Double aggregatorRate = measured.seconds() > 0 ? records / measured.seconds() : null;
@@ -168,7 +168,7 @@ final class AggregatorBench {
             }
             List<StreamsCeilingBench.Pass> references = new ArrayList<>();
             for (int k = 1; k <= MEASURED_PASSES; k++) {
-                String prefix = k == 1 ? StreamsCeilingBench.PREFIX : StreamsCeilingBench.PREFIX.replace(".", "-" + k + ".");
+                String prefix = k == 1 ? StreamsCeilingBench.PREFIX : "bench-ceiling-" + k + ".";
                 references.add(new StreamsCeilingBench(base, prefix, workDir, brokerPid).run(measured.input(), true));
             }
             referenceRates = references.stream().map(StreamsCeilingBench.Pass::recordsPerS).toList();
@@ -274,7 +274,7 @@ final class AggregatorBench {
     }
 
     private static String rates(List<Double> perSecond) {
-        return perSecond.stream().map(r -> String.format("%.0f", r)).collect(Collectors.joining(", "));
+        return perSecond.stream().map(r -> r == null ? "n/a" : String.format("%.0f", r)).collect(Collectors.joining(", "));
     }
 
     private static boolean jitQuiet(double jitSeconds, double passSeconds) {

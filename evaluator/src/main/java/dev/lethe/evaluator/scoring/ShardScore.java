@@ -1,6 +1,7 @@
 package dev.lethe.evaluator.scoring;
 
 import dev.lethe.schemas.bits.ItemBits;
+
 /**
  * What a {@link Scorer} returns for one shard: item count, correct count, the packed per-item bitset
  * ({@link ItemBits}) and the summed gold log-likelihood when the scorer has one (else null).
