@@ -1,5 +1,7 @@
 package dev.lethe.aggregator.topology;
 
+import dev.lethe.schemas.names.CheckpointNames;
+
 /**
  * The longest name (campaign, model, element, category, ...) the aggregator takes in. Its state and its internal
  * topics write names as modified UTF-8, which holds at most 65,535 bytes: a longer name would fail every write of the
@@ -7,8 +9,8 @@ package dev.lethe.aggregator.topology;
  */
 final class NameLimit {
 
-    /** Characters; up to three bytes each in modified UTF-8, so far below the encoding's limit. */
-    static final int MAX_CHARS = 1_000;
+    /** Characters (up to three bytes each in modified UTF-8): the limit {@code lethe publish} and the planner apply too. */
+    static final int MAX_CHARS = CheckpointNames.MAX_CHARS;
     /** A checkpoint id is campaign/model/stage (CheckpointNames): room for two names at the limit and a stage. */
     static final int MAX_CHECKPOINT_ID_CHARS = 2 * MAX_CHARS + 12;
 

@@ -101,6 +101,10 @@ class ShardPlannerTest {
         assertRejected(event(b -> b.setCampaign("c1\n")), DeadLetterReason.VALIDATION, "campaign must not contain control characters");
         assertRejected(event(b -> b.setCampaign(" c1")), DeadLetterReason.VALIDATION, "campaign must not start or end with whitespace");
         assertRejected(event(b -> b.setModel("")), DeadLetterReason.VALIDATION, "model must not be empty");
+        // the aggregator could not keep a name this long in its state
+        String longName = "m".repeat(1_001);
+        assertRejected(event(b -> b.setModel(longName).setCheckpointId("c1/" + longName + "/2")), DeadLetterReason.VALIDATION,
+                "model must be at most 1000 characters, got 1001");
         // with '/' inside a part, campaign/model/stage would be ambiguous: c1/x + y and c1 + x/y give one id
         assertRejected(event(b -> b.setCheckpointId("c1/mlp-a/3")), DeadLetterReason.VALIDATION,
                 "checkpointId must be campaign/model/stage = 'c1/mlp-a/2', got 'c1/mlp-a/3'");

@@ -8,6 +8,12 @@ package dev.lethe.schemas.names;
  */
 public final class CheckpointNames {
 
+    /**
+     * The longest name, in characters: the aggregator keeps names in its state as modified UTF-8, which holds at most
+     * 65,535 bytes, and refuses longer ones; refused here first, the event is dead-lettered once instead of every shard.
+     */
+    public static final int MAX_CHARS = 1_000;
+
     private CheckpointNames() {
     }
 
@@ -20,6 +26,9 @@ public final class CheckpointNames {
     public static String problem(String value) {
         if (value == null || value.isBlank()) {
             return "must not be empty";
+        }
+        if (value.length() > MAX_CHARS) {
+            return "must be at most " + MAX_CHARS + " characters, got " + value.length();
         }
         int control = firstControlCharacter(value);
         if (control >= 0) {
