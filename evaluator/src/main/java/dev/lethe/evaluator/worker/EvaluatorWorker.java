@@ -78,6 +78,8 @@ public final class EvaluatorWorker implements Runnable, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EvaluatorWorker.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final long SCORING_WAIT_MS = 200;
+    /** How long a stopping worker waits for the shard its scorer thread is in (a cancelled DL4J call runs on natively). */
+    private static final Duration SCORER_STOP_WAIT = Duration.ofSeconds(30);
 
     private final EvaluatorConfig config;
     private final SuiteCatalog catalog;
@@ -198,6 +200,7 @@ public final class EvaluatorWorker implements Runnable, AutoCloseable {
             LOG.error("worker {} stopped: {}", config.workerId(), e.toString(), e);
         } finally {
             scorerThread.shutdownNow();
+            boolean scorerStopped = awaitStopped(scorerThread);
             Duration closeTimeout = halted ? Duration.ZERO : Duration.ofSeconds(10);
             if (c != null) {
                 try {
@@ -213,8 +216,11 @@ public final class EvaluatorWorker implements Runnable, AutoCloseable {
                     LOG.debug("producer close failed", e);
                 }
             }
-            if (registry != null) {
-                registry.close();
+            if (registry != null && scorerStopped) {
+                registry.close(); // frees the models' native memory: never under a scoring call still running
+            } else if (registry != null) {
+                LOG.warn("worker {}: the scorer thread is still scoring after {}; its models are left open", config.workerId(),
+                        SCORER_STOP_WAIT);
             }
             tasks.close();
             resultSerializer.close();
@@ -222,6 +228,20 @@ public final class EvaluatorWorker implements Runnable, AutoCloseable {
             deleteQuietly(workDir);
             LOG.info("evaluator worker {} stopped{}", config.workerId(), halted ? " (halted)" : "");
             stopped.countDown();
+        }
+    }
+
+    /**
+     * Waits for the scorer thread to end. Cancelling a scoring future interrupts the thread, but a DL4J call in native
+     * code runs to its end: closing its model before then freed the buffers it was reading (a JVM crash, SIGSEGV in
+     * {@code DataBuffer::primary}, seen when a worker stopped mid-shard).
+     */
+    private static boolean awaitStopped(ExecutorService scorerThread) {
+        try {
+            return scorerThread.awaitTermination(SCORER_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
