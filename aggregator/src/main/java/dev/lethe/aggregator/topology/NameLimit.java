@@ -28,6 +28,17 @@ final class NameLimit {
         return null;
     }
 
+    /**
+     * Null when the names a refusal carries ({@link RunEvent.Announced}: the run's and the element's) are within the
+     * limit, else which is not. The shard assembler and the plan readers check the same six: a shard refused for one
+     * of them sends no refusal on, and the announcement that would wait for it is skipped.
+     */
+    static String refusalNamesProblem(String campaign, String family, String model, String benchmark, String category,
+                                      String suiteVersion) {
+        return problem("campaign", campaign, "family", family, "model", model, "benchmark", benchmark, "category", category,
+                "suiteVersion", suiteVersion);
+    }
+
     /** Null when the checkpoint id is at most {@link #MAX_CHECKPOINT_ID_CHARS} characters, else why not. */
     static String checkpointIdProblem(String checkpointId) {
         return problem("checkpointId", checkpointId, MAX_CHECKPOINT_ID_CHARS);

@@ -67,9 +67,8 @@ final class PlanReader implements Processor<byte[], byte[], String, RunEvent> {
         if (task == null || !refusals && task.getShardIndex() != 0) {
             return; // every shard of an element carries the same announcement: one per element is enough
         }
-        String longName = NameLimit.problem("campaign", task.getCampaign(), "family", task.getFamily(), "model",
-                task.getModel(), "benchmark", task.getBenchmark(), "category", task.getCategory(), "suiteVersion",
-                task.getSuiteVersion());
+        String longName = NameLimit.refusalNamesProblem(task.getCampaign(), task.getFamily(), task.getModel(),
+                task.getBenchmark(), task.getCategory(), task.getSuiteVersion());
         if (longName != null) {
             LOG.warn("skipping a task of {}: {}", refusals ? tasksTopic + "-dlq" : tasksTopic, longName);
             return; // as an undecodable one: its element is not awaited

@@ -89,9 +89,8 @@ final class ShardAssembler implements Processor<byte[], byte[], String, Aggregat
         }
         // a refusal names the run and the element: when one of those names is too long for the run's state, the shard
         // is dead-lettered without one (the plan readers skip an announcement with such names too, so nothing waits)
-        String longName = NameLimit.problem("campaign", shard.getCampaign(), "family", shard.getFamily(), "model",
-                shard.getModel(), "benchmark", shard.getBenchmark(), "category", shard.getCategory(), "suiteVersion",
-                shard.getSuiteVersion());
+        String longName = NameLimit.refusalNamesProblem(shard.getCampaign(), shard.getFamily(), shard.getModel(),
+                shard.getBenchmark(), shard.getCategory(), shard.getSuiteVersion());
         if (longName != null) {
             dead(record, DeadLetterReason.VALIDATION, null, "invalid ShardResult: " + longName);
             return;
