@@ -56,12 +56,7 @@ class AlertmanagerSinkIT {
                 receivers:
                   - name: blackhole
                 """);
-        try (ExternalProcess process = ExternalProcess.start(dir.resolve("alertmanager.log"), List.of(
-                ExternalProcess.binary("prometheus-alertmanager", "prometheus-alertmanager").toString(),
-                "--config.file=" + config, "--storage.path=" + dir.resolve("data"),
-                "--web.listen-address=127.0.0.1:" + port,
-                "--cluster.listen-address="))) { // no HA gossip port: one Alertmanager, nothing else bound
-            process.awaitHttpOk(alertmanager.resolve("/-/ready"), TIMEOUT);
+        try (ExternalProcess process = startAlertmanager(config, port)) {
 
             ClusterConfig cluster = CLUSTER.newTopicPrefix();
             Topics topics = cluster.topics();
@@ -70,10 +65,8 @@ class AlertmanagerSinkIT {
             CLUSTER.send(topics.alerts(), "mlp", critical);
             CLUSTER.send(topics.alerts(), "cnn", warning);
 
-            AlertmanagerSink sink = new AlertmanagerSink(AlertmanagerSinkConfig.defaults(alertmanager)
-                    .withResendInterval(Duration.ofMillis(500)));
-            SinkRunner runner = SinkRunner.start(cluster,
-                    SinkRunnerConfig.defaults(sink.name(), StartPosition.EARLIEST).withGroupId("am-it"), sink);
+            AlertmanagerSink sink = resendingSink(alertmanager);
+            SinkRunner runner = run(cluster, sink, "am-it");
             try {
                 // 1. both alerts appear, active, with Lethe's labels and annotations
                 process.await(() -> find(alertmanager, "am-1").isPresent() && find(alertmanager, "am-2").isPresent(),
@@ -113,6 +106,75 @@ class AlertmanagerSinkIT {
                 runner.close();
             }
         }
+    }
+
+    /**
+     * The compose cluster's own docker/alertmanager.yml, as shipped: a critical alert of a model run at a stage inhibits
+     * that run's warnings at the same stage, not at another stage, and stops inhibiting them once Lethe resolves it.
+     */
+    @Test
+    void shouldInhibitTheSameStagesWarningsWhileACriticalAlertFiresWithTheShippedConfig() throws Exception {
+        Path shipped = Path.of("..", "docker", "alertmanager.yml").toAbsolutePath().normalize();
+        assertThat(shipped).exists();
+        int port = ExternalProcess.freePort();
+        URI alertmanager = URI.create("http://127.0.0.1:" + port);
+        try (ExternalProcess process = startAlertmanager(shipped, port)) {
+            ClusterConfig cluster = CLUSTER.newTopicPrefix();
+            Topics topics = cluster.topics();
+            KnowledgeLossAlert critical = alert("inh-critical", "mlp", "mlp-a", 2, AlertSeverity.CRITICAL);
+            KnowledgeLossAlert sameStage = alert("inh-same-stage", "mlp", "mlp-a", 2, AlertSeverity.WARNING);
+            KnowledgeLossAlert otherStage = alert("inh-other-stage", "mlp", "mlp-a", 3, AlertSeverity.WARNING);
+            for (KnowledgeLossAlert a : List.of(critical, sameStage, otherStage)) {
+                CLUSTER.send(topics.alerts(), "mlp", a);
+            }
+            AlertmanagerSink sink = resendingSink(alertmanager);
+            SinkRunner runner = run(cluster, sink, "am-inhibit-it");
+            try {
+                process.await(() -> state(alertmanager, "inh-same-stage").equals("suppressed"), TIMEOUT,
+                        "the same stage's warning inhibited by the critical alert");
+                assertThat(find(alertmanager, "inh-same-stage").orElseThrow().get("status").get("inhibitedBy")).isNotEmpty();
+                assertThat(state(alertmanager, "inh-critical")).isEqualTo("active");
+                assertThat(state(alertmanager, "inh-other-stage")).isEqualTo("active");
+
+                CLUSTER.send(topics.alerts(), "mlp", resolved(critical, "the late stage 1 shows no significant drop"));
+                process.await(() -> find(alertmanager, "inh-critical").isEmpty()
+                        && state(alertmanager, "inh-same-stage").equals("active"), TIMEOUT,
+                        "the critical alert ended and the warning no longer inhibited");
+                assertThat(sink.failedPushes()).isZero();
+            } finally {
+                runner.close();
+            }
+        }
+    }
+
+    /** A real Alertmanager on {@code port} with {@code config}, ready. */
+    private ExternalProcess startAlertmanager(Path config, int port) throws Exception {
+        ExternalProcess process = ExternalProcess.start(dir.resolve("alertmanager.log"), List.of(
+                ExternalProcess.binary("prometheus-alertmanager", "prometheus-alertmanager").toString(),
+                "--config.file=" + config, "--storage.path=" + dir.resolve("data"),
+                "--web.listen-address=127.0.0.1:" + port,
+                "--cluster.listen-address=")); // no HA gossip port: one Alertmanager, nothing else bound
+        try {
+            process.awaitHttpOk(URI.create("http://127.0.0.1:" + port + "/-/ready"), TIMEOUT);
+        } catch (RuntimeException | AssertionError e) {
+            process.close();
+            throw e;
+        }
+        return process;
+    }
+
+    /** The sink, pushing every firing alert again each half second. */
+    private static AlertmanagerSink resendingSink(URI alertmanager) {
+        return new AlertmanagerSink(AlertmanagerSinkConfig.defaults(alertmanager).withResendInterval(Duration.ofMillis(500)));
+    }
+
+    private static SinkRunner run(ClusterConfig cluster, AlertmanagerSink sink, String groupId) {
+        return SinkRunner.start(cluster, SinkRunnerConfig.defaults(sink.name(), StartPosition.EARLIEST).withGroupId(groupId), sink);
+    }
+
+    /** The alert's Alertmanager state (active, suppressed), or "absent". */
+    private static String state(URI alertmanager, String alertId) {
+        return find(alertmanager, alertId).map(a -> a.get("status").get("state").asText()).orElse("absent");
     }
 
     /** The alert with this alert_id among Alertmanager's current (not resolved) alerts. */
