@@ -160,4 +160,25 @@ class AlertLifecycleTest {
         assertThat(two.getAvgForgettingPp()).isCloseTo(30.0, within(1e-9));
         assertThat(two.getBwtPp()).isCloseTo(-30.0, within(1e-9));
     }
+
+    @Test
+    void shouldTakeBwtFromTheLatestTrainingAndChaudhrysMaximumFromEveryEarlierStageAfterARetraining() {
+        // tasks trained: stage 1 A, stage 2 B, stage 3 A again, stage 4 B again; A peaked at stage 1, before its retraining
+        List<ScoreCell> cells = new ArrayList<>();
+        double[][] r = {{10, 10}, {90, 20}, {60, 85}, {80, 70}, {50, 65}}; // [stage][A, B]
+        String[] trained = {null, "A", "B", "A", "B"};
+        for (int s = 0; s < r.length; s++) {
+            for (int t = 0; t < 2; t++) {
+                ScoreCell cell = pct(s, t == 0 ? "A" : "B", RunMetrics.TASK_CATEGORY, r[s][t]);
+                cells.add(new ScoreCell(s, trained[s], cell.benchmark(), cell.category(), cell.n(), cell.correct(), null,
+                        cell.updatedAt()));
+            }
+        }
+        ForgettingMetric four = find(RunMetrics.compute(ScoreMatrix.of(RUN, cells)), MetricScope.MODEL, 4, null, null);
+        assertThat(four.getAccPct()).isCloseTo((50 + 65) / 2.0, within(1e-9));
+        // only A was last trained before stage 4, at stage 3: 50 - 80 (from its first training it would be 50 - 90)
+        assertThat(four.getBwtPp()).isCloseTo(-30.0, within(1e-9));
+        // Chaudhry's maximum over every earlier stage, its peak before the retraining included: 90 - 50 (not 80 - 50)
+        assertThat(four.getAvgForgettingPp()).isCloseTo(40.0, within(1e-9));
+    }
 }

@@ -9,10 +9,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code lethe bench}: the performance figures of docs/METRICS.md, measured in one run on an embedded broker. */
+/** {@code lethe bench}: the performance figures of BENCHMARKS.md, measured in one run on an embedded broker. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {
-            "Measures every figure of the performance table (docs/METRICS.md) in one",
+            "Measures every figure of the performance table (BENCHMARKS.md) in one",
             "run: starts an embedded Kafka broker and schema registry (child JVM), runs",
             "the consumer/aggregator, end-to-end latency, DL4J scoring, evaluator and",
             "scaling benchmarks one after another, prints the figures with their goals",

@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The result of one {@code lethe bench} run in the shape of docs/METRICS.md's performance table: every field at
+ * The result of one {@code lethe bench} run in the shape of the performance table (BENCHMARKS.md): every field at
  * the top level under its table name (null when its benchmark failed or was skipped), then {@code machine},
  * {@code goals} (each goal and whether it was met), {@code settings} and {@code details} (the raw measurements
  * behind each figure).

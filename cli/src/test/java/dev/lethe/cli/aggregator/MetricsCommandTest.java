@@ -130,6 +130,34 @@ class MetricsCommandTest {
     }
 
     @Test
+    void shouldPublishGemAndChaudhryOnTheModelRecordOnlyWhenTheCsvNamesTheTrainedTasks() throws Exception {
+        // tasks trained: stage 1 A, stage 2 B, stage 3 A again; [stage][A, B] correct of 10: {1,1} {9,2} {6,8} {8,7};
+        // a MODEL record averages the categories other than task, so the run has a dk element too
+        List<String> rows = new ArrayList<>(List.of("campaign,family,model,stage,benchmark,category,n,correct,task"));
+        int[][] correct = {{1, 1}, {9, 2}, {6, 8}, {8, 7}};
+        String[] trained = {"", "A", "B", "A"};
+        for (int stage = 0; stage < correct.length; stage++) {
+            rows.add("c1,mlp,a," + stage + ",A,task,10," + correct[stage][0] + "," + trained[stage]);
+            rows.add("c1,mlp,a," + stage + ",B,task,10," + correct[stage][1] + "," + trained[stage]);
+            rows.add("c1,mlp,a," + stage + ",e1,dk,10," + (9 - stage) + "," + trained[stage]); // a MODEL record needs one
+        }
+        Run withTasks = lethe("metrics", "--scores", csv(rows.toArray(String[]::new)).toString());
+        assertThat(withTasks.exitCode()).as(withTasks.err()).isZero();
+        JsonNode model = find(withTasks.lines(), "a", 3, "MODEL", null);
+        assertThat(model.get("accPct").asDouble()).isCloseTo((80 + 70) / 2.0, within(1e-9)); // A once, at stage 3
+        assertThat(model.get("bwtPp").asDouble()).isCloseTo(70 - 80, within(1e-9)); // B, last trained at 2
+        assertThat(model.get("avgForgettingPp").asDouble()).isCloseTo(80 - 70, within(1e-9)); // B: max(10, 20, 80) - 70
+
+        List<String> untrained = rows.stream().map(row -> row.substring(0, row.lastIndexOf(','))).toList();
+        Run withoutTasks = lethe("metrics", "--scores", csv(untrained.toArray(String[]::new)).toString());
+        assertThat(withoutTasks.exitCode()).as(withoutTasks.err()).isZero();
+        JsonNode plain = find(withoutTasks.lines(), "a", 3, "MODEL", null);
+        assertThat(plain.get("accPct").isNull()).isTrue();
+        assertThat(plain.get("bwtPp").isNull()).isTrue();
+        assertThat(plain.get("avgForgettingPp").isNull()).isTrue();
+    }
+
+    @Test
     void shouldExitOneNamingTheLineWhenARowIsBad() throws Exception {
         Path scores = csv("campaign,family,model,stage,benchmark,category,n,correct",
                 "c1,mlp,a,0,e1,dk,4,4",
