@@ -125,6 +125,24 @@ class AlertLifecycleTest {
     }
 
     @Test
+    void shouldCrossTheFgThresholdAtEqualityWhenTheMeanOfRatiosFallsShortInFloatingPoint() {
+        // 140 -> 119 of 1000 is an FG of exactly 15 %, but (14.0 - 11.9) / 14.0 * 100 = 14.999999999999996 in doubles
+        assertThat((14.0 - 11.9) / 14.0 * 100).isLessThan(15.0);
+        AlertConfig fgOnly = AlertConfig.defaults().withMinDropPp(100);
+        IncrementalRun run = new IncrementalRun(RUN, RunStore.inMemory(), fgOnly);
+        Map<String, KnowledgeLossAlert> latest = feed(run, List.of(counts(0, "e", "c", 1000, 140),
+                counts(1, "e", "c", 1000, 119)), new ArrayList<>());
+        assertThat(latest.values()).singleElement().satisfies(a -> {
+            assertThat(a.getRule()).isEqualTo(AlertRule.FG_THRESHOLD);
+            assertThat(a.getFgPct()).isCloseTo(15.0, within(1e-9));
+        });
+        // one item more at stage 1 (FG 14.29 %) stays below it
+        IncrementalRun below = new IncrementalRun(RUN, RunStore.inMemory(), fgOnly);
+        assertThat(feed(below, List.of(counts(0, "e", "c", 1000, 140), counts(1, "e", "c", 1000, 120)), new ArrayList<>()))
+                .isEmpty();
+    }
+
+    @Test
     void shouldBeCriticalExactlyAtTheCriticalDropWhenFloatingPointSubtractionFallsShort() {
         // 164 -> 64 of 1000 is a 10.0 pp drop; 16.4 - 6.4 = 9.999999999999998 in doubles
         assertThat(16.4 - 6.4).isLessThan(10.0);

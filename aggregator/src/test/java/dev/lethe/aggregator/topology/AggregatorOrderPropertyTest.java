@@ -20,11 +20,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -62,6 +66,7 @@ class AggregatorOrderPropertyTest {
         int resolutionsSeen = 0;
         for (long seed = 1; seed <= 6; seed++) {
             List<RandomCampaign.Event> campaign = RandomCampaign.events(seed, topics, serdes);
+            Set<String> scoresOfFirstOrder = null;
             for (int order = 0; order < 3; order++) {
                 Random random = new Random(seed * 101 + order);
                 List<RandomCampaign.Event> events = new ArrayList<>(campaign);
@@ -72,6 +77,14 @@ class AggregatorOrderPropertyTest {
                     Collections.shuffle(events, random);
                 }
                 Outcome outcome = run(events, random, "seed-" + seed + "-order-" + order);
+                // the offline side below reads the scores this order ended with: they must not depend on the order
+                Set<String> scores = outcome.finalCells().stream().map(AggregatorOrderPropertyTest::timeless)
+                        .collect(Collectors.toCollection(TreeSet::new));
+                if (scoresOfFirstOrder == null) {
+                    scoresOfFirstOrder = scores;
+                }
+                assertThat(scores).as("seed %d order %d: final scores, times aside", seed, order)
+                        .isNotEmpty().isEqualTo(scoresOfFirstOrder);
 
                 MetricsReport offline = MetricsReport.of(MetricsReport.matrices(outcome.finalCells()), config.alerts());
                 Map<String, ForgettingMetric> expectedMetrics = new TreeMap<>();
@@ -90,6 +103,13 @@ class AggregatorOrderPropertyTest {
         // the campaigns are built to exercise the rules: alerts that hold, and alerts later data withdraws
         assertThat(alertsSeen).isGreaterThan(10);
         assertThat(resolutionsSeen).isPositive();
+    }
+
+    /** A final score without its event time (which follows the arrival order): run, stage, element, counts and items. */
+    private static String timeless(Map.Entry<RunKey, ScoreCell> cell) {
+        ScoreCell c = cell.getValue();
+        return cell.getKey().id() + "|" + c.stage() + "|" + c.benchmark() + "|" + c.category() + "|" + c.task() + "|" + c.n()
+                + "|" + c.correct() + "|" + HexFormat.of().formatHex(c.itemBits()) + "|" + c.chancePct();
     }
 
     private record Outcome(Map<String, ForgettingMetric> metrics, Map<String, KnowledgeLossAlert> firing,
