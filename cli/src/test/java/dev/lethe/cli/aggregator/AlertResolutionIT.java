@@ -25,6 +25,7 @@ import dev.lethe.sinks.core.StartPosition;
 import dev.lethe.sinks.jsonl.JsonlSink;
 import dev.lethe.sinks.prometheus.PrometheusSink;
 import dev.lethe.sinks.prometheus.PrometheusSinkConfig;
+import dev.lethe.sinks.report.ReportSink;
 import dev.lethe.sinks.webhook.WebhookSink;
 import dev.lethe.sinks.webhook.WebhookSinkConfig;
 import dev.lethe.testkit.ItemShards;
@@ -38,6 +39,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,8 +57,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A resolution the aggregator itself emits, followed by the sinks, on a real broker: issue 12's example of a false
  * CRITICAL page. Stage 2's score arrives before stage 1's and nothing announced stage 1, so stage 2 (62.8 %) is first
  * compared with stage 0 (92.2 %) and pages; when stage 1 (56.7 %) arrives, stage 2 turns out to have improved on it,
- * the aggregator resolves that alert and raises stage 1's real drop. The JSON Lines file, the Prometheus exposition
- * and the webhook must each end in that state, which is what {@code lethe metrics --alerts} computes from the scores.
+ * the aggregator resolves that alert and raises stage 1's real drop. The JSON Lines file, the Prometheus exposition,
+ * the webhook and the report must each end in that state, which is what {@code lethe metrics --alerts} computes from
+ * the scores.
  */
 class AlertResolutionIT {
 
@@ -83,13 +86,14 @@ class AlertResolutionIT {
         Path out = Files.createDirectories(dir.resolve("out"));
         JsonlSink jsonl = new JsonlSink(out);
         PrometheusSink prometheus = new PrometheusSink(PrometheusSinkConfig.defaults().withPort(0));
+        ReportSink report = new ReportSink(dir.resolve("report"), Clock.systemUTC(), Duration.ZERO); // renders at each flush
         WebhookSink hook = new WebhookSink(WebhookSinkConfig.defaults(
                 URI.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook"), dir.resolve("webhook")));
         try (AggregatorApp aggregator = AggregatorApp.start(AggregatorConfig.defaults(cluster)
                 .withApplicationId("alert-resolution-it").withStateDir(dir.resolve("state"))
                 .withHttp(AggregatorConfig.DEFAULT_HTTP_HOST, -1).withAlerts(DROPS_ONLY));
              SinkRunner sinks = SinkRunner.start(cluster, SinkRunnerConfig.defaults("resolution", StartPosition.EARLIEST),
-                     new CompositeSink("resolution", List.of(jsonl, prometheus, hook)))) {
+                     new CompositeSink("resolution", List.of(jsonl, prometheus, hook, report)))) {
             assertThat(aggregator.awaitRunning(TIMEOUT)).isTrue();
             String stageTwo = KnowledgeLossRules.alertId(RUN, 2, "digits", AlertRule.PAIRED_DROP);
 
@@ -118,6 +122,8 @@ class AlertResolutionIT {
             assertThat(webhook).containsExactlyInAnyOrder(stageTwo + " FIRING", offline.get(0).getAlertId() + " FIRING",
                     stageTwo + " RESOLVED");
             assertThat(hook.parked()).isZero();
+            await("the report showing one alert firing and one resolved").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
+                    .until(() -> rows(report, "RESOLVED") == 1 && rows(report, "FIRING") == 1);
         } finally {
             receiver.stop(0);
         }
@@ -174,6 +180,14 @@ class AlertResolutionIT {
             }
         }
         return Double.NaN;
+    }
+
+    /** The rows of the report's alert table in {@code state}. */
+    private static long rows(ReportSink report, String state) throws IOException {
+        if (!Files.exists(report.reportFile())) {
+            return 0;
+        }
+        return Pattern.compile("<tr class=\"state-" + state + "\">").matcher(Files.readString(report.reportFile())).results().count();
     }
 
     /** A webhook receiver recording "alertId STATE" per POST. */
