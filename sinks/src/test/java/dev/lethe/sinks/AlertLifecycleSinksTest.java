@@ -100,6 +100,35 @@ class AlertLifecycleSinksTest {
     }
 
     @Test
+    void shouldCountAnAlertAsFiredAgainWhenItEscalatesOrFiresAfterItsResolution() {
+        PrometheusSink sink = new PrometheusSink(PrometheusSinkConfig.defaults().withPort(0));
+        try {
+            KnowledgeLossAlert warning = alert("e-1", "mlp", "mlp-a", 2, AlertSeverity.WARNING);
+            KnowledgeLossAlert critical = KnowledgeLossAlert.newBuilder(warning).setSeverity(AlertSeverity.CRITICAL)
+                    .setDropPp(30.0).build(); // the drop grew once a late stage came in: same alertId
+            sink.onAlert(warning);
+            sink.onAlert(critical);
+            sink.onAlert(KnowledgeLossAlert.newBuilder(critical).setPValue(1e-9).build()); // re-emitted, still critical
+            assertThat(sink.scrape()).contains(sample("lethe_alerts_fired_total", "CRITICAL", 1))
+                    .contains(sample("lethe_alerts_fired_total", "WARNING", 1))
+                    .contains(sample("lethe_alerts_firing", "CRITICAL", 1)).contains(sample("lethe_alerts_firing", "WARNING", 0))
+                    // the distinct alerts, counted at their first severity: why paging reads lethe_alerts_fired_total
+                    .contains(sample("lethe_alerts_total", "WARNING", 1)).contains(sample("lethe_alerts_total", "CRITICAL", 0));
+
+            sink.onAlert(resolved(critical, "stage 1 re-scored"));
+            sink.onAlert(critical); // later data supports it again
+            assertThat(sink.scrape()).contains(sample("lethe_alerts_fired_total", "CRITICAL", 2))
+                    .contains(sample("lethe_alerts_firing", "CRITICAL", 1));
+        } finally {
+            sink.close();
+        }
+    }
+
+    private static String sample(String metric, String severity, int value) {
+        return metric + "{rule=\"PAIRED_DROP\",severity=\"" + severity + "\"} " + value + ".0";
+    }
+
+    @Test
     void shouldTakeTheAlertOffTheFiringGaugeButKeepItCountedWhenAnAlertIsResolved() {
         PrometheusSink sink = new PrometheusSink(PrometheusSinkConfig.defaults().withPort(0));
         try {

@@ -59,7 +59,7 @@ class PromtoolRulesTest {
         while (m.find()) {
             referenced.add(m.group(1));
         }
-        assertThat(referenced).contains("lethe_alerts_total", "lethe_alerts_firing", "lethe_forgetting_fg_pct",
+        assertThat(referenced).contains("lethe_alerts_total", "lethe_alerts_fired_total", "lethe_alerts_firing", "lethe_forgetting_fg_pct",
                 "lethe_forgetting_delta_prev_pp", "lethe_forgetting_family_fg_pct");
 
         PrometheusSink sink = new PrometheusSink(PrometheusSinkConfig.defaults().withPort(0));

@@ -119,6 +119,7 @@ class AlertResolutionIT {
             assertThat(states).containsEntry(offline.get(0).getAlertId(), "FIRING").containsEntry(stageTwo, "RESOLVED");
             assertThat(firing(prometheus)).isEqualTo(1);
             assertThat(counter(prometheus, "lethe_alerts_total")).isEqualTo(2);
+            assertThat(counter(prometheus, "lethe_alerts_fired_total")).isEqualTo(2);
             assertThat(webhook).containsExactlyInAnyOrder(stageTwo + " FIRING", offline.get(0).getAlertId() + " FIRING",
                     stageTwo + " RESOLVED");
             assertThat(hook.parked()).isZero();

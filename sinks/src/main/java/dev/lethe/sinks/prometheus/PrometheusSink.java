@@ -94,6 +94,7 @@ public final class PrometheusSink implements MetricSink {
             for (AlertRule rule : AlertRule.values()) {
                 if (severity != AlertSeverity.UNKNOWN && rule != AlertRule.UNKNOWN) {
                     alertCounter(severity, rule);
+                    firedCounter(severity, rule);
                     firingGauge(severity, rule);
                 }
             }
@@ -225,6 +226,11 @@ public final class PrometheusSink implements MetricSink {
         if (isFiring) {
             firingGauge(alert.getSeverity(), alert.getRule()).incrementAndGet();
         }
+        // what pages: an alert that starts firing, fires again after a resolution, or fires at another severity (a
+        // WARNING whose drop grows to CRITICAL keeps its alertId, so lethe.alerts never counts it as critical)
+        if (isFiring && (!wasFiring || previous.getSeverity() != alert.getSeverity())) {
+            firedCounter(alert.getSeverity(), alert.getRule()).increment();
+        }
     }
 
     /** The alerts of this severity and rule whose latest record is FIRING; the gauge is registered on first use. */
@@ -236,6 +242,14 @@ public final class PrometheusSink implements MetricSink {
                     .tags("severity", severity.name(), "rule", rule.name()).strongReference(true).register(registry);
             return count;
         });
+    }
+
+    private Counter firedCounter(AlertSeverity severity, AlertRule rule) {
+        return Counter.builder("lethe.alerts.fired")
+                .description("Times a knowledge-loss alert started firing at this severity: new, fired again after a resolution,"
+                        + " or escalated; by severity and rule.")
+                .tags("severity", severity.name(), "rule", rule.name())
+                .register(registry);
     }
 
     private Counter alertCounter(AlertSeverity severity, AlertRule rule) {
