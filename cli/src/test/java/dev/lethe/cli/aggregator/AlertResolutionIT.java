@@ -22,6 +22,8 @@ import dev.lethe.sinks.core.CompositeSink;
 import dev.lethe.sinks.core.SinkRunner;
 import dev.lethe.sinks.core.SinkRunnerConfig;
 import dev.lethe.sinks.core.StartPosition;
+import dev.lethe.sinks.dashboard.DashboardConfig;
+import dev.lethe.sinks.dashboard.DashboardSink;
 import dev.lethe.sinks.jsonl.JsonlSink;
 import dev.lethe.sinks.prometheus.PrometheusSink;
 import dev.lethe.sinks.prometheus.PrometheusSinkConfig;
@@ -30,7 +32,10 @@ import dev.lethe.sinks.webhook.WebhookSink;
 import dev.lethe.sinks.webhook.WebhookSinkConfig;
 import dev.lethe.testkit.ItemShards;
 import dev.lethe.testkit.LetheCluster;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -58,8 +63,8 @@ import org.junit.jupiter.api.io.TempDir;
  * CRITICAL page. Stage 2's score arrives before stage 1's and nothing announced stage 1, so stage 2 (62.8 %) is first
  * compared with stage 0 (92.2 %) and pages; when stage 1 (56.7 %) arrives, stage 2 turns out to have improved on it,
  * the aggregator resolves that alert and raises stage 1's real drop. The JSON Lines file, the Prometheus exposition,
- * the webhook and the report must each end in that state, which is what {@code lethe metrics --alerts} computes from
- * the scores.
+ * the webhook, the report and the live dashboard must each end in that state, which is what {@code lethe metrics
+ * --alerts} computes from the scores.
  */
 class AlertResolutionIT {
 
@@ -86,6 +91,7 @@ class AlertResolutionIT {
         Path out = Files.createDirectories(dir.resolve("out"));
         JsonlSink jsonl = new JsonlSink(out);
         PrometheusSink prometheus = new PrometheusSink(PrometheusSinkConfig.defaults().withPort(0));
+        DashboardSink dashboard = new DashboardSink(DashboardConfig.defaults().withPort(0)).start();
         ReportSink report = new ReportSink(dir.resolve("report"), Clock.systemUTC(), Duration.ZERO); // renders at each flush
         WebhookSink hook = new WebhookSink(WebhookSinkConfig.defaults(
                 URI.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook"), dir.resolve("webhook")));
@@ -93,7 +99,7 @@ class AlertResolutionIT {
                 .withApplicationId("alert-resolution-it").withStateDir(dir.resolve("state"))
                 .withHttp(AggregatorConfig.DEFAULT_HTTP_HOST, -1).withAlerts(DROPS_ONLY));
              SinkRunner sinks = SinkRunner.start(cluster, SinkRunnerConfig.defaults("resolution", StartPosition.EARLIEST),
-                     new CompositeSink("resolution", List.of(jsonl, prometheus, hook, report)))) {
+                     new CompositeSink("resolution", List.of(jsonl, prometheus, hook, report, dashboard)))) {
             assertThat(aggregator.awaitRunning(TIMEOUT)).isTrue();
             String stageTwo = KnowledgeLossRules.alertId(RUN, 2, "digits", AlertRule.PAIRED_DROP);
 
@@ -125,6 +131,8 @@ class AlertResolutionIT {
             assertThat(hook.parked()).isZero();
             await("the report showing one alert firing and one resolved").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
                     .until(() -> rows(report, "RESOLVED") == 1 && rows(report, "FIRING") == 1);
+            await("the live dashboard's snapshot with the same two states").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
+                    .until(() -> dashboardStates(dashboard).equals(alerts(jsonl)));
         } finally {
             receiver.stop(0);
         }
@@ -189,6 +197,23 @@ class AlertResolutionIT {
             return 0;
         }
         return Pattern.compile("<tr class=\"state-" + state + "\">").matcher(Files.readString(report.reportFile())).results().count();
+    }
+
+    /** The alert states a browser opening the live dashboard gets in its first event, by alertId. */
+    private static Map<String, String> dashboardStates(DashboardSink dashboard) throws Exception {
+        HttpResponse<InputStream> stream = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(dashboard.url() + "events")).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (BufferedReader events = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+            for (String line = events.readLine(); line != null; line = events.readLine()) {
+                if (line.startsWith("data: ")) { // the first event is the snapshot
+                    Map<String, String> states = new TreeMap<>();
+                    RecordJson.mapper().readTree(line.substring("data: ".length())).get("alerts")
+                            .forEach(a -> states.put(a.get("alertId").asText(), a.get("state").asText()));
+                    return states;
+                }
+            }
+        }
+        throw new AssertionError("the dashboard's event stream ended before its snapshot");
     }
 
     /** A webhook receiver recording "alertId STATE" per POST. */
