@@ -1,6 +1,7 @@
 package dev.lethe.aggregator.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.lethe.aggregator.app.AggregatorConfig;
@@ -342,7 +343,7 @@ class AggregatorTopologyTest {
 
         assertThat(dlq.readValuesToList()).extracting(DeadLetter::getReason, d -> d.getMessage().contains("benchmark has 70000")
                         || d.getMessage().contains("task has 70005"))
-                .containsOnly(org.assertj.core.groups.Tuple.tuple(DeadLetterReason.VALIDATION, true)).hasSize(4);
+                .containsOnly(tuple(DeadLetterReason.VALIDATION, true)).hasSize(4);
         assertThat(scores.readValuesToList()).extracting(BenchmarkScore::getBenchmark).containsExactly("e1", "e1");
         // e2 is no longer awaited: its category and the model are complete at stage 1 and published
         assertThat(forgetting.readValuesToList()).filteredOn(m -> m.getStage() == 1).extracting(ForgettingMetric::getScope)

@@ -34,10 +34,11 @@ import picocli.CommandLine.Spec;
             "Compute forgetting metrics offline from a CSV of scores, with the aggregator's own metric code.",
             "CSV header: campaign,family,model,stage,benchmark,category,n,correct[,items][,task][,polarity][,chance];",
             "rows in any order; items = per-item correctness as 0/1 in item order (enables the paired McNemar test),",
-            "task = what the stage fine-tuned on (enables GEM ACC/BWT and Chaudhry's average forgetting), polarity = CLOSER_TO_50_IS_BETTER for a bias",
-            "share, chance = the element's chance level in percent (enables chance-normalised FG and keeps",
-            "FG_THRESHOLD off elements within noise of chance). Output: JSON Lines, ForgettingMetric records ordered by",
-            "family, model, stage, scope, category, benchmark; with --alerts, then the KnowledgeLossAlerts."})
+            "task = what the stage fine-tuned on (enables GEM ACC/BWT and Chaudhry's average forgetting),",
+            "polarity = CLOSER_TO_50_IS_BETTER for a bias share, chance = the element's chance level in percent",
+            "(enables chance-normalised FG and keeps FG_THRESHOLD off elements within noise of chance).",
+            "Output: JSON Lines, ForgettingMetric records ordered by family, model, stage, scope, category, benchmark;",
+            "with --alerts, then the KnowledgeLossAlerts."})
 public final class MetricsCommand implements Callable<Integer> {
 
     @Spec

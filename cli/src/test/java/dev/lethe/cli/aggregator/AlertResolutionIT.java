@@ -51,6 +51,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -72,6 +73,7 @@ class AlertResolutionIT {
     static final LetheCluster CLUSTER = new LetheCluster();
 
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final int ITEMS = 1000;
     private static final ItemShards.Origin ORIGIN = new ItemShards.Origin("resolve", "cnn", "cnn-8", "digits", "v1",
             "test", "w-0", Instant.parse("2026-01-01T00:00:00Z"));
@@ -105,16 +107,14 @@ class AlertResolutionIT {
 
             publish(cluster, 0);
             publish(cluster, 2);
-            await("stage 2 paging against stage 0").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
-                    .until(() -> "FIRING".equals(alerts(jsonl).getOrDefault(stageTwo, "")));
-            await("the page in Prometheus and at the webhook").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
-                    .until(() -> firing(prometheus) == 1 && webhook.contains(stageTwo + " FIRING"));
+            until("stage 2 paging against stage 0", () -> "FIRING".equals(alerts(jsonl).getOrDefault(stageTwo, "")));
+            until("the page in Prometheus and at the webhook",
+                    () -> sample(prometheus, "lethe_alerts_firing") == 1 && webhook.contains(stageTwo + " FIRING"));
 
             publish(cluster, 1);
-            await("stage 2's page resolved and stage 1's drop raised").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
-                    .until(() -> alerts(jsonl).size() == 2 && "RESOLVED".equals(alerts(jsonl).get(stageTwo)));
-            await("the webhook posting the resolution").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
-                    .until(() -> webhook.contains(stageTwo + " RESOLVED") && webhook.size() == 3);
+            until("stage 2's page resolved and stage 1's drop raised",
+                    () -> alerts(jsonl).size() == 2 && "RESOLVED".equals(alerts(jsonl).get(stageTwo)));
+            until("the webhook posting the resolution", () -> webhook.contains(stageTwo + " RESOLVED") && webhook.size() == 3);
 
             List<KnowledgeLossAlert> offline = offlineAlerts();
             assertThat(offline).singleElement().satisfies(a -> {
@@ -123,19 +123,23 @@ class AlertResolutionIT {
             });
             Map<String, String> states = alerts(jsonl);
             assertThat(states).containsEntry(offline.get(0).getAlertId(), "FIRING").containsEntry(stageTwo, "RESOLVED");
-            assertThat(firing(prometheus)).isEqualTo(1);
-            assertThat(counter(prometheus, "lethe_alerts_total")).isEqualTo(2);
-            assertThat(counter(prometheus, "lethe_alerts_fired_total")).isEqualTo(2);
+            assertThat(sample(prometheus, "lethe_alerts_firing")).isEqualTo(1);
+            assertThat(sample(prometheus, "lethe_alerts_total")).isEqualTo(2);
+            assertThat(sample(prometheus, "lethe_alerts_fired_total")).isEqualTo(2);
             assertThat(webhook).containsExactlyInAnyOrder(stageTwo + " FIRING", offline.get(0).getAlertId() + " FIRING",
                     stageTwo + " RESOLVED");
             assertThat(hook.parked()).isZero();
-            await("the report showing one alert firing and one resolved").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
-                    .until(() -> rows(report, "RESOLVED") == 1 && rows(report, "FIRING") == 1);
-            await("the live dashboard's snapshot with the same two states").atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
-                    .until(() -> dashboardStates(dashboard).equals(alerts(jsonl)));
+            until("the report showing one alert firing and one resolved",
+                    () -> rows(report, "RESOLVED") == 1 && rows(report, "FIRING") == 1);
+            until("the live dashboard's snapshot with the same two states",
+                    () -> dashboardStates(dashboard).equals(alerts(jsonl)));
         } finally {
             receiver.stop(0);
         }
+    }
+
+    private static void until(String what, Callable<Boolean> condition) {
+        await(what).atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(condition);
     }
 
     /** The stage's shards (two per element), keyed by run as an evaluator writes them. */
@@ -174,13 +178,9 @@ class AlertResolutionIT {
         return states;
     }
 
-    private static double firing(PrometheusSink prometheus) throws Exception {
-        return counter(prometheus, "lethe_alerts_firing");
-    }
-
     /** The PAIRED_DROP CRITICAL sample of {@code metric} in the sink's exposition, scraped over HTTP. */
-    private static double counter(PrometheusSink prometheus, String metric) throws Exception {
-        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(prometheus.url())).GET().build(),
+    private static double sample(PrometheusSink prometheus, String metric) throws Exception {
+        String body = HTTP.send(HttpRequest.newBuilder(URI.create(prometheus.url())).GET().build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         Matcher sample = Pattern.compile("(?m)^" + metric + "\\{([^}]*)\\} (\\S+)$").matcher(body);
         while (sample.find()) {
@@ -201,7 +201,7 @@ class AlertResolutionIT {
 
     /** The alert states a browser opening the live dashboard gets in its first event, by alertId. */
     private static Map<String, String> dashboardStates(DashboardSink dashboard) throws Exception {
-        HttpResponse<InputStream> stream = HttpClient.newHttpClient().send(
+        HttpResponse<InputStream> stream = HTTP.send(
                 HttpRequest.newBuilder(URI.create(dashboard.url() + "events")).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
         try (BufferedReader events = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
             for (String line = events.readLine(); line != null; line = events.readLine()) {
