@@ -20,7 +20,6 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * The aggregator's Kafka Streams topology. lethe.shard-results (key campaign/model) -> deduped, assembled
@@ -84,22 +83,15 @@ public final class AggregatorTopology {
         String shardTopic = topics.shardResults().name();
         String tasksTopic = topics.evalTasks().name();
         StreamsBuilder builder = new StreamsBuilder();
-        // Cached stores: the many updates a key gets between two commits reach RocksDB and the changelog once, at the
-        // commit. Every record is still forwarded by the processors themselves, so caching changes no output.
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SHARD_STORE),
-                Serdes.String(), ShardSet.SERDE).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_SUMMARIES),
-                Serdes.String(), RunStateCodecs.SUMMARY).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_SERIES),
-                Serdes.String(), RunStateCodecs.SERIES).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_CELLS),
-                Serdes.String(), RunStateCodecs.CELL).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_STAGES),
-                Serdes.String(), RunStateCodecs.SLICE).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_PENDING),
-                Serdes.String(), Serdes.Long()).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FAMILY_STORE),
-                Serdes.String(), FamilyState.SERDE).withCachingEnabled());
+        // Write-back stores: the many updates a key gets between two commits are kept as objects and reach RocksDB and
+        // the changelog once, serialized at the commit. Every record is still forwarded by the processors themselves.
+        builder.addStateStore(WriteBackStore.builder(SHARD_STORE, ShardSet.SERDE));
+        builder.addStateStore(WriteBackStore.builder(RUN_SUMMARIES, RunStateCodecs.SUMMARY));
+        builder.addStateStore(WriteBackStore.builder(RUN_SERIES, RunStateCodecs.SERIES));
+        builder.addStateStore(WriteBackStore.builder(RUN_CELLS, RunStateCodecs.CELL));
+        builder.addStateStore(WriteBackStore.builder(RUN_STAGES, RunStateCodecs.SLICE));
+        builder.addStateStore(WriteBackStore.builder(RUN_PENDING, Serdes.Long()));
+        builder.addStateStore(WriteBackStore.builder(FAMILY_STORE, FamilyState.SERDE));
 
         // Results keyed by model run reach the run aggregator in this sub-topology, in the order they were written; one
         // keyed otherwise is re-keyed through an internal topic, read here by a second assembler sharing the store.
