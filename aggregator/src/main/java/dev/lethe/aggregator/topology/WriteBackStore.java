@@ -1,9 +1,9 @@
 package dev.lethe.aggregator.topology;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -30,27 +30,37 @@ import org.slf4j.LoggerFactory;
  * writes each key once, at the commit, to the RocksDB store and changelog beneath it.
  *
  * <p>Why: Kafka Streams' own record cache serializes every put and keeps the bytes; the aggregator puts the same
- * keys (a shard set per shard, a stage's part per event) many times between two commits, and the serialization plus
- * the cache's bookkeeping were most of its stream thread (BENCHMARKS.md, run O). Here a put is a map entry; the
- * value is serialized once per commit, in its state at the commit.
+ * keys (a shard set per shard, a stage's part per event) many times between two commits, and that serialization and
+ * the cache's bookkeeping were a large part of its stream thread (BENCHMARKS.md, run O). Here a put is a map entry;
+ * the value is serialized once per commit, in its state at the commit (or earlier, when a scan needs it written, or
+ * when more than {@value #MAX_UNWRITTEN} keys wait: that bounds the memory, as the record cache's size did).
  *
  * <p>Exactly-once is unchanged: the writes reach the changelog in the task's transaction, before it commits. That
  * relies on Kafka Streams calling {@link CachedStateStore#flushCache()} on each store before it flushes the
- * producer and commits (StreamTask#prepareCommit in 4.4), the hook its own caching stores use; CachedStateStore is
- * an internal interface, so an upgrade of Kafka Streams must keep {@code WriteBackStoreTest} passing. A task that
- * fails or moves drops this store with the uncommitted writes, as its transaction is aborted.
+ * producer and commits (StreamTask#prepareCommit, which every commit, revocation and clean close goes through in
+ * 4.4), the hook its own caching stores use. CachedStateStore is an internal interface, so an upgrade of Kafka Streams
+ * must keep {@code WriteBackStoreTest} passing (TopologyTestDriver drives StreamTask's own commit), and a flush after a
+ * commit that finds keys unwritten logs an ERROR. A task that fails is closed dirty: what it wrote back goes into the
+ * transaction that is aborted, the state directory is wiped and restored, and {@link #close()} drops the rest.
  *
  * <p>Values are kept by reference: a processor that changes an object after putting it has that change written at
  * the commit, which is what it would have put next. Only the stream thread that opened the store sees the unwritten
- * objects; interactive queries (other threads) read what was last committed.
+ * objects; interactive queries (other threads) read what was last written back: at most one commit interval old, and,
+ * as with Kafka's own caching stores, possibly from a transaction that is then aborted.
  */
 final class WriteBackStore<V> implements KeyValueStore<String, V>, CachedStateStore<String, V> {
 
     private static final Logger LOG = LoggerFactory.getLogger(WriteBackStore.class);
+    /**
+     * Keys kept unwritten at most; one more writes them all back at once, into the open transaction as a commit would.
+     * About 3 keys per score, so a default commit interval (100 ms) stays well below it at the rates `lethe bench`
+     * measures; a long interval or a large backlog writes back sooner instead of growing the heap.
+     */
+    static final int MAX_UNWRITTEN = 20_000;
 
     private final KeyValueStore<String, V> committed;
-    /** Keys written since the last commit; a null value is a delete. */
-    private final Map<String, V> unwritten = new HashMap<>();
+    /** Keys written since the last commit, sorted so a prefix scan can tell whether any is under its prefix; null: deleted. */
+    private final TreeMap<String, V> unwritten = new TreeMap<>();
     private int lateWriteBacks;
     /** The thread that writes: the task's stream thread (interactive queries only read). */
     private volatile Thread owner;
@@ -69,15 +79,19 @@ final class WriteBackStore<V> implements KeyValueStore<String, V>, CachedStateSt
         return Thread.currentThread() == owner;
     }
 
-    /** Writes every unwritten key to the store beneath, in one batch. */
+    /**
+     * Writes every unwritten key to the store beneath, in one batch; they are forgotten only once written. The changelog
+     * records carry the timestamp of the record or punctuation that triggered the write-back, not of the one that put
+     * the value: the changelogs are compacted by key, and nothing reads their timestamps.
+     */
     private void writeBack() {
         if (unwritten.isEmpty()) {
             return;
         }
         List<KeyValue<String, V>> batch = new ArrayList<>(unwritten.size());
         unwritten.forEach((key, value) -> batch.add(KeyValue.pair(key, value)));
-        unwritten.clear();
         committed.putAll(batch);
+        unwritten.clear();
     }
 
     @Override
@@ -97,8 +111,11 @@ final class WriteBackStore<V> implements KeyValueStore<String, V>, CachedStateSt
 
     @Override
     public V get(String key) {
-        if (ownThread() && unwritten.containsKey(key)) {
-            return unwritten.get(key);
+        if (ownThread()) {
+            V value = unwritten.get(key);
+            if (value != null || unwritten.containsKey(key)) {
+                return value;
+            }
         }
         return committed.get(key);
     }
@@ -107,6 +124,9 @@ final class WriteBackStore<V> implements KeyValueStore<String, V>, CachedStateSt
     public void put(String key, V value) {
         owner = Thread.currentThread();
         unwritten.put(key, value);
+        if (unwritten.size() > MAX_UNWRITTEN) {
+            writeBack();
+        }
     }
 
     @Override
@@ -126,12 +146,13 @@ final class WriteBackStore<V> implements KeyValueStore<String, V>, CachedStateSt
     @Override
     public V delete(String key) {
         V current = get(key);
-        owner = Thread.currentThread();
-        unwritten.put(key, null);
+        put(key, null);
         return current;
     }
 
-    // Scans are rare (a cache miss, a publication): the stream thread writes back first, so the store beneath is whole.
+    // A scan by the stream thread writes back first, so the store beneath is whole. Range scans are rare (a
+    // publication, a restart); prefix scans come with every run's first look at a stage or an element, nearly always
+    // under a prefix nothing is unwritten under, so those write back only when something is.
 
     @Override
     public KeyValueIterator<String, V> range(String from, String to) {
@@ -167,10 +188,19 @@ final class WriteBackStore<V> implements KeyValueStore<String, V>, CachedStateSt
 
     @Override
     public <S extends Serializer<P>, P> KeyValueIterator<String, V> prefixScan(P prefix, S prefixKeySerializer) {
-        if (ownThread()) {
+        if (ownThread() && hasUnwrittenUnder(prefix)) {
             writeBack();
         }
         return committed.prefixScan(prefix, prefixKeySerializer);
+    }
+
+    /** Whether an unwritten key starts with {@code prefix}: a String prefix of the String keys; anything else, any key. */
+    private boolean hasUnwrittenUnder(Object prefix) {
+        if (!(prefix instanceof String start)) {
+            return !unwritten.isEmpty();
+        }
+        String first = unwritten.ceilingKey(start);
+        return first != null && first.startsWith(start);
     }
 
     @Override
@@ -232,7 +262,7 @@ final class WriteBackStore<V> implements KeyValueStore<String, V>, CachedStateSt
 
     @Override
     public void close() {
-        unwritten.clear(); // a clean close committed first; a dirty one must not write what its transaction aborted
+        unwritten.clear(); // a clean close wrote back at its commit; after a dirty one the state is wiped and restored
         committed.close();
     }
 

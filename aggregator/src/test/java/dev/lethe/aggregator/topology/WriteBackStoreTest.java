@@ -88,6 +88,26 @@ class WriteBackStoreTest {
     }
 
     @Test
+    void shouldPrefixScanWhatWasWrittenSinceTheLastCommitAndWriteBackOnlyWhenItMust() {
+        commands.pipeInput("p\u0000a", "put 1");
+        commands.pipeInput("p\u0000b", "put 2; scan p");
+        commands.pipeInput("q\u0000a", "put 3; scan p; put 4");
+        commands.pipeInput("p\u0000a", "del; scan p");
+
+        assertThat(reads.readValuesToList()).containsExactly("p\u0000a=1,p\u0000b=2", "p\u0000a=1,p\u0000b=2", "p\u0000b=2");
+        // a scan under p does not write back "q NUL a": it reaches the changelog once, at its commit
+        assertThat(changelog.readKeyValuesToList()).containsExactly(KeyValue.pair("p\u0000a", "1"),
+                KeyValue.pair("p\u0000b", "2"), KeyValue.pair("q\u0000a", "4"), KeyValue.pair("p\u0000a", null));
+    }
+
+    @Test
+    void shouldWriteBackBeforeTheCommitRatherThanHoldMoreThanItsBoundOfKeys() {
+        commands.pipeInput("a", "put 1; fill " + WriteBackStore.MAX_UNWRITTEN + "; get elsewhere");
+
+        assertThat(reads.readValuesToList()).containsExactly("1");
+    }
+
+    @Test
     void shouldKeepWhatWasCommittedAcrossARestartFromTheChangelog() {
         commands.pipeInput("a", "put 1; put 5");
         List<KeyValue<String, String>> logged = changelog.readKeyValuesToList();
@@ -162,7 +182,10 @@ class WriteBackStoreTest {
         return started;
     }
 
-    /** Runs the record's commands on its key: put V, del, get, get elsewhere (from another thread), scan (all keys). */
+    /**
+     * Runs the record's commands on its key: put V, del, get, get elsewhere (from another thread), scan (all keys), scan
+     * P (the keys under P NUL), fill N (puts N other keys).
+     */
     private static final class CommandProcessor implements Processor<String, String, String, String> {
 
         private ProcessorContext<String, String> context;
@@ -180,15 +203,20 @@ class WriteBackStoreTest {
             for (String command : record.value().split(";\\s*")) {
                 if (command.startsWith("put ")) {
                     store.put(key, command.substring(4));
+                } else if (command.startsWith("fill ")) {
+                    for (int i = 0; i < Integer.parseInt(command.substring(5)); i++) {
+                        store.put(key + "-" + i, "filler");
+                    }
                 } else if (command.equals("del")) {
                     store.delete(key);
                 } else if (command.equals("get")) {
                     context.forward(record.withValue(store.get(key)));
                 } else if (command.equals("get elsewhere")) {
                     context.forward(record.withValue(readElsewhere(key)));
-                } else if (command.equals("scan")) {
+                } else if (command.startsWith("scan")) {
                     List<String> all = new ArrayList<>();
-                    try (KeyValueIterator<String, String> it = store.all()) {
+                    try (KeyValueIterator<String, String> it = command.equals("scan") ? store.all()
+                            : store.prefixScan(command.substring(5) + "\u0000", new StringSerializer())) {
                         it.forEachRemaining(kv -> all.add(kv.key + "=" + kv.value));
                     }
                     context.forward(record.withValue(String.join(",", all)));
