@@ -9,6 +9,7 @@ import dev.lethe.aggregator.metrics.MetricsReport;
 import dev.lethe.aggregator.metrics.RunKey;
 import dev.lethe.aggregator.offline.ScoresCsv;
 import dev.lethe.aggregator.topology.Shards;
+import dev.lethe.schemas.AlertState;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.MetricScope;
@@ -19,11 +20,16 @@ import dev.lethe.schemas.json.RecordJson;
 import dev.lethe.schemas.topics.RecordKeys;
 import dev.lethe.schemas.topics.Topics;
 import dev.lethe.testkit.LetheCluster;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.StringReader;
+import java.io.Writer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -159,15 +165,26 @@ class AggregatorIT {
         return RecordJson.mapper().readTree(response.body());
     }
 
+    /** What {@code lethe metrics --alerts} computes from the scores. */
+    private static MetricsReport libraryReport(Map<String, String> items) throws Exception {
+        return MetricsReport.of(MetricsReport.matrices(ScoresCsv.read(new StringReader(csv(items)), Instant.EPOCH)),
+                AlertConfig.defaults());
+    }
+
+    /** The report's records by the key sinks keep the last record of. */
+    private static Map<String, ForgettingMetric> byKey(MetricsReport report) {
+        Map<String, ForgettingMetric> byKey = new LinkedHashMap<>();
+        report.metrics().forEach(m -> byKey.put(MetricKeys.of(m), m));
+        return byKey;
+    }
+
     @Test
     void shouldEndWithTheLibrarysRecordsWhenRestartedMidwayOnAnEmptyStateDir() throws Exception {
         ClusterConfig cluster = CLUSTER.config();
         Topics topics = cluster.topics();
         Map<String, String> items = scores();
-        MetricsReport report = MetricsReport.of(MetricsReport.matrices(ScoresCsv.read(new StringReader(csv(items)), Instant.EPOCH)),
-                AlertConfig.defaults());
-        Map<String, ForgettingMetric> expected = new LinkedHashMap<>();
-        report.metrics().forEach(m -> expected.put(MetricKeys.of(m), m));
+        MetricsReport report = libraryReport(items);
+        Map<String, ForgettingMetric> expected = byKey(report);
         assertThat(report.metrics()).extracting(ForgettingMetric::getScope).contains(MetricScope.FAMILY);
         assertThat(report.metrics()).anySatisfy(m -> assertThat(m.getBwtPp()).isNotNull()); // GEM from task elements
 
@@ -232,6 +249,74 @@ class AggregatorIT {
         } finally {
             second.close();
         }
+    }
+
+    /**
+     * Exactly-once through a crash: the aggregator runs in a process of its own and is SIGKILLed while the second half of
+     * the campaign streams in, with a transaction open and state its stores have not written back; the instance that
+     * takes over (same application id and state directory, which Kafka Streams wipes and restores after an unclean
+     * stop) must end with exactly the library's records and alerts, nothing lost and nothing counted twice.
+     */
+    @Test
+    void shouldEndWithTheLibrarysRecordsAndAlertsWhenItsProcessIsKilledMidRun() throws Exception {
+        ClusterConfig cluster = CLUSTER.newTopicPrefix();
+        Topics topics = cluster.topics();
+        Map<String, String> items = scores();
+        MetricsReport report = libraryReport(items);
+        Map<String, ForgettingMetric> expected = byKey(report);
+        assertThat(report.alerts()).as("alerts the final data raises").isNotEmpty();
+
+        Process first = aggregatorProcess(cluster, "crash");
+        try {
+            sendStages(cluster, items, 0, 1);
+            assertThat(CLUSTER.readAll(topics.forgetting(), RUNS.size() * 2 * 7, Duration.ofSeconds(60))).isNotEmpty();
+            Thread sender = new Thread(() -> sendStages(cluster, items, 2, 3));
+            sender.start();
+            Thread.sleep(250); // some of the second half processed and committed, the rest in flight
+            first.destroyForcibly().waitFor();
+            sender.join();
+            Map<String, ForgettingMetric> before = new LinkedHashMap<>();
+            CLUSTER.readAll(topics.forgetting(), 0, Duration.ofSeconds(2)).forEach(r -> before.put(MetricKeys.of(r.value()), atEpoch(r.value())));
+            assertThat(before).as("what the killed instance had committed: the kill came mid-run").isNotEqualTo(expected);
+        } finally {
+            first.destroyForcibly();
+        }
+
+        Process second = aggregatorProcess(cluster, "crash");
+        try {
+            awaitFinalMetrics(topics, expected);
+            Map<String, KnowledgeLossAlert> lastAlerts = new TreeMap<>();
+            CLUSTER.readAll(topics.alerts(), report.alerts().size(), Duration.ofSeconds(30)).forEach(r ->
+                    lastAlerts.put(r.value().getAlertId(), KnowledgeLossAlert.newBuilder(r.value()).setCreatedAt(Instant.EPOCH).build()));
+            lastAlerts.values().removeIf(a -> a.getState() != AlertState.FIRING);
+            assertThat(lastAlerts.values()).containsExactlyInAnyOrderElementsOf(report.alerts());
+        } finally {
+            second.destroyForcibly().waitFor();
+        }
+    }
+
+    /** {@link AggregatorProcess} on this test's classpath; returns once it runs. */
+    private Process aggregatorProcess(ClusterConfig cluster, String name) throws Exception {
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"), AggregatorProcess.class.getName(), cluster.bootstrapServers(),
+                cluster.schemaRegistryUrl(), cluster.topicPrefix(), "aggregator-" + name + "-it", stateDirs.resolve(name).toString())
+                .redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String line = out.readLine();
+        while (line != null && !line.equals(AggregatorProcess.RUNNING)) {
+            line = out.readLine(); // its log lines
+        }
+        assertThat(line).as("the aggregator process running").isEqualTo(AggregatorProcess.RUNNING);
+        Thread drain = new Thread(() -> {
+            try {
+                out.transferTo(Writer.nullWriter());
+            } catch (IOException e) {
+                // the process ended
+            }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        return process;
     }
 
     /** Both RUNNING after the rebalance that adding an instance causes. */

@@ -1,0 +1,28 @@
+package dev.lethe.aggregator.app;
+
+import dev.lethe.schemas.config.ClusterConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * An aggregator in a process of its own, for a test to SIGKILL mid-transaction: arguments bootstrap servers, registry
+ * URL, topic prefix, application id, state directory. Prints {@value #RUNNING} once Kafka Streams runs.
+ */
+public final class AggregatorProcess {
+
+    static final String RUNNING = "aggregator process running";
+
+    private AggregatorProcess() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        ClusterConfig cluster = ClusterConfig.of(args[0], args[1]).withTopicPrefix(args[2]);
+        AggregatorApp app = AggregatorApp.start(AggregatorConfig.defaults(cluster).withApplicationId(args[3])
+                .withStateDir(Path.of(args[4])).withHttp(AggregatorConfig.DEFAULT_HTTP_HOST, -1));
+        if (!app.awaitRunning(Duration.ofMinutes(2))) {
+            throw new IllegalStateException("the aggregator did not reach RUNNING in 2 minutes");
+        }
+        System.out.println(RUNNING);
+        Thread.currentThread().join(); // until killed
+    }
+}
