@@ -118,6 +118,11 @@ public final class ExternalProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL: the process gets no chance to flush, commit or close anything; returns once it is gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
     public String logText() {
         try {
             return Files.readString(log);

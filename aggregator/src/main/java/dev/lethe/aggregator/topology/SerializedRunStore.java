@@ -12,8 +12,9 @@ import java.util.TreeMap;
 
 /**
  * One model run's {@link RunStore} that keeps each value as the bytes the aggregator's stores hold, encoding on every
- * write and decoding on a read that misses the run-aggregator's {@link DecodedCache}, as the aggregator does: its
- * per-record state cost without RocksDB and Kafka. For benchmarks.
+ * write and decoding on a read that misses the run-aggregator's {@link DecodedCache}: an upper bound on the aggregator's
+ * per-record state cost without RocksDB and Kafka (its {@link WriteBackStore}s encode a key once per commit, not per
+ * write). For benchmarks.
  */
 public final class SerializedRunStore implements RunStore {
 

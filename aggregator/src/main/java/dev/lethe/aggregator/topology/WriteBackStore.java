@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * keys (a shard set per shard, a stage's part per event) many times between two commits, and that serialization and
  * the cache's bookkeeping were a large part of its stream thread (BENCHMARKS.md, run O). Here a put is a map entry;
  * the value is serialized once per commit, in its state at the commit (or earlier, when a scan needs it written, or
- * when more than {@value #MAX_UNWRITTEN} keys wait: that bounds the memory, as the record cache's size did).
+ * when more than {@value #MAX_UNWRITTEN} keys wait: a bound on the objects held, where the record cache had a byte
+ * budget).
  *
  * <p>Exactly-once is unchanged: the writes reach the changelog in the task's transaction, before it commits. That
  * relies on Kafka Streams calling {@link CachedStateStore#flushCache()} on each store before it flushes the

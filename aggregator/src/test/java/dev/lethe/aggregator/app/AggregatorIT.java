@@ -19,17 +19,13 @@ import dev.lethe.schemas.json.MetricKeys;
 import dev.lethe.schemas.json.RecordJson;
 import dev.lethe.schemas.topics.RecordKeys;
 import dev.lethe.schemas.topics.Topics;
+import dev.lethe.testkit.ExternalProcess;
 import dev.lethe.testkit.LetheCluster;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.StringReader;
-import java.io.Writer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +34,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
@@ -105,6 +104,11 @@ class AggregatorIT {
     }
 
     private void sendStages(ClusterConfig cluster, Map<String, String> items, int fromStage, int toStage) {
+        sendStages(cluster, items, fromStage, toStage, Duration.ZERO);
+    }
+
+    /** Sends the stages' shards, {@code pause} after each. */
+    private void sendStages(ClusterConfig cluster, Map<String, String> items, int fromStage, int toStage, Duration pause) {
         Topics topics = cluster.topics();
         items.forEach((key, bits) -> {
             String[] k = key.split("\\|");
@@ -112,6 +116,7 @@ class AggregatorIT {
             if (stage >= fromStage && stage <= toStage) {
                 for (ShardResult shard : Shards.of(run(k[0]), stage, k[2], k[3], bits, 2)) {
                     CLUSTER.send(topics.shardResults(), RecordKeys.shardResult(shard), shard);
+                    LockSupport.parkNanos(pause.toNanos()); // pacing, not a wait for something to happen
                 }
             }
         });
@@ -266,56 +271,48 @@ class AggregatorIT {
         Map<String, ForgettingMetric> expected = byKey(report);
         assertThat(report.alerts()).as("alerts the final data raises").isNotEmpty();
 
-        Process first = aggregatorProcess(cluster, "crash");
-        try {
+        try (ExternalProcess first = aggregatorProcess(cluster, "crash", "first")) {
             sendStages(cluster, items, 0, 1);
             assertThat(CLUSTER.readAll(topics.forgetting(), RUNS.size() * 2 * 7, Duration.ofSeconds(60))).isNotEmpty();
-            Thread sender = new Thread(() -> sendStages(cluster, items, 2, 3));
+            // the second half paced, so the kill lands while it streams in: after some of it is committed, before the rest
+            Thread sender = new Thread(() -> sendStages(cluster, items, 2, 3, Duration.ofMillis(50)));
             sender.start();
-            Thread.sleep(250); // some of the second half processed and committed, the rest in flight
-            first.destroyForcibly().waitFor();
+            await("a stage-2 record committed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> committedStages(topics).stream().anyMatch(stage -> stage >= 2));
+            assertThat(sender.isAlive()).as("the second half still streaming in at the kill, so not all of it committed").isTrue();
+            first.kill();
             sender.join();
-            Map<String, ForgettingMetric> before = new LinkedHashMap<>();
-            CLUSTER.readAll(topics.forgetting(), 0, Duration.ofSeconds(2)).forEach(r -> before.put(MetricKeys.of(r.value()), atEpoch(r.value())));
-            assertThat(before).as("what the killed instance had committed: the kill came mid-run").isNotEqualTo(expected);
-        } finally {
-            first.destroyForcibly();
         }
 
-        Process second = aggregatorProcess(cluster, "crash");
-        try {
+        try (ExternalProcess second = aggregatorProcess(cluster, "crash", "second")) {
             awaitFinalMetrics(topics, expected);
             Map<String, KnowledgeLossAlert> lastAlerts = new TreeMap<>();
             CLUSTER.readAll(topics.alerts(), report.alerts().size(), Duration.ofSeconds(30)).forEach(r ->
                     lastAlerts.put(r.value().getAlertId(), KnowledgeLossAlert.newBuilder(r.value()).setCreatedAt(Instant.EPOCH).build()));
             lastAlerts.values().removeIf(a -> a.getState() != AlertState.FIRING);
             assertThat(lastAlerts.values()).containsExactlyInAnyOrderElementsOf(report.alerts());
-        } finally {
-            second.destroyForcibly().waitFor();
         }
     }
 
-    /** {@link AggregatorProcess} on this test's classpath; returns once it runs. */
-    private Process aggregatorProcess(ClusterConfig cluster, String name) throws Exception {
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+    /** The stages of the MODEL records readable now (read_committed: a killed instance's open transaction is not). */
+    private static Set<Integer> committedStages(Topics topics) {
+        return CLUSTER.readAll(topics.forgetting(), 0, Duration.ofMillis(500)).stream().map(ConsumerRecord::value)
+                .filter(m -> m.getScope() == MetricScope.MODEL).map(ForgettingMetric::getStage).collect(Collectors.toSet());
+    }
+
+    /** {@link AggregatorProcess} on this test's classpath, its output in {@code log}.log; returns once it runs. */
+    private ExternalProcess aggregatorProcess(ClusterConfig cluster, String name, String log) throws Exception {
+        ExternalProcess process = ExternalProcess.start(stateDirs.resolve(log + ".log"), List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"), AggregatorProcess.class.getName(), cluster.bootstrapServers(),
-                cluster.schemaRegistryUrl(), cluster.topicPrefix(), "aggregator-" + name + "-it", stateDirs.resolve(name).toString())
-                .redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        String line = out.readLine();
-        while (line != null && !line.equals(AggregatorProcess.RUNNING)) {
-            line = out.readLine(); // its log lines
+                cluster.schemaRegistryUrl(), cluster.topicPrefix(), "aggregator-" + name + "-it", stateDirs.resolve(name).toString()));
+        try {
+            process.await(() -> process.logText().contains(AggregatorProcess.RUNNING), Duration.ofMinutes(2),
+                    "the aggregator process running");
+        } catch (AssertionError e) {
+            process.close();
+            throw e;
         }
-        assertThat(line).as("the aggregator process running").isEqualTo(AggregatorProcess.RUNNING);
-        Thread drain = new Thread(() -> {
-            try {
-                out.transferTo(Writer.nullWriter());
-            } catch (IOException e) {
-                // the process ended
-            }
-        });
-        drain.setDaemon(true);
-        drain.start();
         return process;
     }
 
