@@ -3,6 +3,7 @@ package dev.lethe.registry;
 import dev.lethe.http.GuardedHttpServer;
 import dev.lethe.http.HttpLimits;
 import dev.lethe.schemas.registry.RegistryStore;
+import dev.lethe.schemas.serde.AvroSerdes;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -155,6 +156,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     @Override
     public void close() {
         close(log, server);
+        AvroSerdes.forgetClientsOf(url); // a registry started later on this port may number its schemas otherwise
         LOG.info("Schema registry {} stopped", url);
     }
 

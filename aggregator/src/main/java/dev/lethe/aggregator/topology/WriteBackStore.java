@@ -45,9 +45,9 @@ import org.slf4j.LoggerFactory;
  * transaction that is aborted, the state directory is wiped and restored, and {@link #close()} drops the rest.
  *
  * <p>Values are kept by reference: a processor that changes an object after putting it has that change written at
- * the commit, which is what it would have put next. Only the stream thread that opened the store sees the unwritten
- * objects; interactive queries (other threads) read what was last written back: at most one commit interval old, and,
- * as with Kafka's own caching stores, possibly from a transaction that is then aborted.
+ * the commit, which is what it would have put next. Only the thread that writes (the task's stream thread) sees the
+ * unwritten objects; interactive queries (other threads) read what was last written back: at most one commit interval
+ * old, and, as with Kafka's own caching stores, possibly from a transaction that is then aborted.
  */
 final class WriteBackStore<V> implements KeyValueStore<String, V>, CachedStateStore<String, V> {
 

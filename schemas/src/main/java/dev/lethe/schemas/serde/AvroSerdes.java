@@ -41,6 +41,21 @@ public final class AvroSerdes {
         return sharedClient(config.serdeProperties());
     }
 
+    /**
+     * Forgets the shared clients of a registry that stops (an embedded one closing), so serdes made afterwards start
+     * with empty caches: another registry started later on the same address may give the same schema ids to other
+     * schemas, and a client that cached the first registry's ids would read records with the wrong schema (seen in CI:
+     * a fresh registry on a port an earlier test's registry had used).
+     */
+    public static void forgetClientsOf(String url) {
+        String stopped = withoutTrailingSlash(url);
+        CLIENTS.keySet().removeIf(config -> config.urls().stream().map(AvroSerdes::withoutTrailingSlash).anyMatch(stopped::equals));
+    }
+
+    private static String withoutTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
     static SchemaRegistryClient sharedClient(Map<String, ?> configs) {
         RegistryClientConfig registry = RegistryClientConfig.from(configs);
         return CLIENTS.computeIfAbsent(registry, RestSchemaRegistryClient::new);

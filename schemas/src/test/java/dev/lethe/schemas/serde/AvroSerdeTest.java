@@ -58,6 +58,20 @@ class AvroSerdeTest {
     }
 
     @Test
+    void shouldHandOutAFreshClientOnceTheRegistryAtItsAddressStopped() {
+        ClusterConfig first = ClusterConfig.of("127.0.0.1:9092", "http://127.0.0.1:48111");
+        ClusterConfig other = ClusterConfig.of("127.0.0.1:9092", "http://127.0.0.1:48112");
+        SchemaRegistryClient before = AvroSerdes.client(first);
+        SchemaRegistryClient untouched = AvroSerdes.client(other);
+
+        assertThat(AvroSerdes.client(first)).as("shared while the registry runs").isSameAs(before);
+        AvroSerdes.forgetClientsOf("http://127.0.0.1:48111/");
+        assertThat(AvroSerdes.client(first)).as("a registry started later on that port may number schemas otherwise")
+                .isNotSameAs(before);
+        assertThat(AvroSerdes.client(other)).isSameAs(untouched);
+    }
+
+    @Test
     void shouldUseKeySubjectWhenConfiguredAsKey() {
         AvroSerializer<EvalTask> serializer = new AvroSerializer<>(registry);
         serializer.configure(Map.of(), true);
