@@ -2,6 +2,7 @@ package dev.lethe.aggregator.app;
 
 import dev.lethe.schemas.config.ClusterConfig;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -27,16 +28,7 @@ public final class AggregatorProcess {
         }
         System.out.println(RUNNING);
         System.out.flush();
-        System.in.transferTo(OutputStreamSink.INSTANCE); // until the test's end of the pipe closes
+        System.in.transferTo(OutputStream.nullOutputStream()); // until the test's end of the pipe closes
         Runtime.getRuntime().halt(2);
-    }
-
-    /** Discards what it is given. */
-    private static final class OutputStreamSink extends java.io.OutputStream {
-        static final OutputStreamSink INSTANCE = new OutputStreamSink();
-
-        @Override
-        public void write(int b) {
-        }
     }
 }
