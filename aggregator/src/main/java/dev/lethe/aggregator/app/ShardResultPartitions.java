@@ -3,6 +3,7 @@ package dev.lethe.aggregator.app;
 import dev.lethe.schemas.config.ClusterConfig;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -13,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How many partitions lethe.shard-results has on the cluster. The aggregator's internal topics keyed by model run
- * get as many, so that a run's results and its re-keyed announcements land in the same task: the configured count
- * is not trusted, since a topic created by hand may differ.
+ * get as many, so that a run's results and its re-keyed refusals land in the same task, and lethe.checkpoint-plans must
+ * have as many: the configured count is not trusted, since a topic created by hand may differ.
  */
 final class ShardResultPartitions {
 
@@ -24,24 +25,38 @@ final class ShardResultPartitions {
     private ShardResultPartitions() {
     }
 
-    /** Asks the cluster, waiting for it up to {@code patience}; fails clearly if the topic is missing or unreachable. */
+    /**
+     * Asks the cluster, waiting for it up to {@code patience}; fails clearly if a topic is missing or unreachable, or if
+     * lethe.checkpoint-plans has another partition count than lethe.shard-results: a run's plans would then be read
+     * in another task than its results, and its records would wait for scores that never reach that task.
+     */
     static int of(ClusterConfig cluster, Duration patience) throws InterruptedException {
         String topic = cluster.topics().shardResults().name();
+        String plans = cluster.topics().checkpointPlans().name();
         long deadline = System.nanoTime() + patience.toNanos();
         try (Admin admin = Admin.create(cluster.clientProperties())) {
             while (true) {
+                Map<String, TopicDescription> described;
                 try {
-                    TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
-                            .get(ATTEMPT.toMillis(), TimeUnit.MILLISECONDS).get(topic);
-                    return description.partitions().size();
+                    described = admin.describeTopics(List.of(topic, plans)).allTopicNames()
+                            .get(ATTEMPT.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (ExecutionException | TimeoutException e) {
                     if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("cannot read the partitions of " + topic + " on "
+                        throw new IllegalStateException("cannot read the partitions of " + topic + " and " + plans + " on "
                                 + cluster.bootstrapServers() + " (create the topics first, e.g. lethe aggregate --create-topics): " + e.getMessage(), e);
                     }
-                    LOG.warn("waiting for the partitions of {}: {}", topic, e.getMessage());
+                    LOG.warn("waiting for the partitions of {} and {}: {}", topic, plans, e.getMessage());
                     Thread.sleep(1_000);
+                    continue;
                 }
+                int partitions = described.get(topic).partitions().size();
+                int planPartitions = described.get(plans).partitions().size();
+                if (planPartitions != partitions) {
+                    throw new IllegalStateException(plans + " has " + planPartitions + " partitions and " + topic + " has "
+                            + partitions + ": they must have as many, so that a model run's plans and results meet in one task"
+                            + " (kafka-topics.sh --alter --partitions on the smaller one, before either holds data)");
+                }
+                return partitions;
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.lethe.aggregator.topology;
 
 import dev.lethe.schemas.BenchmarkScore;
+import dev.lethe.schemas.CheckpointPlan;
 import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.EvalTask;
 import dev.lethe.schemas.ForgettingMetric;
@@ -17,13 +18,15 @@ import org.apache.kafka.common.serialization.Serde;
  */
 public record AggregatorSerdes(Serde<ShardResult> shardResult, Serde<BenchmarkScore> benchmarkScore,
                                Serde<ForgettingMetric> forgettingMetric, Serde<KnowledgeLossAlert> alert,
-                               Serde<DeadLetter> deadLetter, Serde<EvalTask> evalTask) {
+                               Serde<DeadLetter> deadLetter, Serde<EvalTask> evalTask,
+                               Serde<CheckpointPlan> checkpointPlan) {
 
     /** Serdes on one registry client (an {@code InMemorySchemaRegistryClient} in TopologyTestDriver tests). */
     public static AggregatorSerdes of(SchemaRegistryClient client) {
         return new AggregatorSerdes(AvroSerdes.of(ShardResult.class, client), AvroSerdes.of(BenchmarkScore.class, client),
                 AvroSerdes.of(ForgettingMetric.class, client), AvroSerdes.of(KnowledgeLossAlert.class, client),
-                AvroSerdes.of(DeadLetter.class, client), AvroSerdes.of(EvalTask.class, client));
+                AvroSerdes.of(DeadLetter.class, client), AvroSerdes.of(EvalTask.class, client),
+                AvroSerdes.of(CheckpointPlan.class, client));
     }
 
     /** Serdes against the cluster's registry. */

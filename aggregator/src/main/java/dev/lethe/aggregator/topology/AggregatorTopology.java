@@ -24,17 +24,16 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 /**
  * The aggregator's Kafka Streams topology. lethe.shard-results (key campaign/model) -> deduped, assembled
  * lethe.benchmark-scores and, in the same task, the run aggregator, which also reads what the planner announced
- * (lethe.eval-tasks) and what was refused (lethe.eval-tasks-dlq), re-keyed by run -> lethe.forgetting (key family)
- * and lethe.alerts (key family), with FAMILY records from a repartition by family; bad input goes to
- * lethe.shard-results-dlq.
+ * (lethe.checkpoint-plans, key campaign/model, partitioned alike) and what the workers refused (lethe.eval-tasks-dlq,
+ * re-keyed by run) -> lethe.forgetting (key family) and lethe.alerts (key family), with FAMILY records from a
+ * repartition by family; bad input goes to lethe.shard-results-dlq.
  *
  * <pre>
  * shard-results (bytes, key campaign/model) -> [shard-assembler | store shard-sets] -+-> benchmark-scores
  *   (a result keyed otherwise -> repartition shard-results-by-run -> [rekeyed-shard-assembler])  +-> shard-results-dlq
- * eval-tasks (bytes) -> [plan-reader]          (shard 0 only: the element is awaited at that stage)
- * eval-tasks-dlq (bytes) -> [refusal-reader]   (the element's score will not come)
- *   -> key campaign/model -> repartition announcements-by-run (as many partitions as shard-results)
- * scores + refused shards + announcements
+ * checkpoint-plans (bytes, key campaign/model) -> [plan-reader]   (each element is awaited at the plan's stage)
+ * eval-tasks-dlq (bytes) -> [refusal-reader] -> repartition announcements-by-run   (the element's score will not come)
+ * scores + refused shards + plans + refused tasks
  *     -> [run-aggregator | stores run-summaries, run-series, run-cells, run-stages, run-pending]
  *     -> forgetting (ELEMENT, CATEGORY, MODEL), alerts (FIRING / RESOLVED), shard-results-dlq
  *     -> CATEGORY records, key family -> repartition metrics-by-family -> [family-aggregator | store family-states]
@@ -59,7 +58,11 @@ public final class AggregatorTopology {
     public static final String FAMILY_STORE = "family-states";
     /** Re-keying of shard results written under another key than their model run's. */
     public static final String SHARDS_BY_RUN = "shard-results-by-run";
-    /** Repartition of the planner's announcements and refusals by model run, co-partitioned with lethe.shard-results. */
+    /**
+     * Repartition of the workers' refusals of the planner's tasks by model run, co-partitioned with lethe.shard-results.
+     * It carried the planner's announcements too before they came keyed by run (lethe.checkpoint-plans); the name stays
+     * so that refusals in flight across an upgrade are still read.
+     */
     public static final String ANNOUNCEMENTS_BY_RUN = "announcements-by-run";
     /** Repartition of CATEGORY records by family. */
     public static final String METRICS_BY_FAMILY = "metrics-by-family";
@@ -82,6 +85,7 @@ public final class AggregatorTopology {
         Topics topics = config.cluster().topics();
         String shardTopic = topics.shardResults().name();
         String tasksTopic = topics.evalTasks().name();
+        String plansTopic = topics.checkpointPlans().name();
         StreamsBuilder builder = new StreamsBuilder();
         // Write-back stores: the many updates a key gets between two commits are kept as objects and reach RocksDB and
         // the changelog once, serialized at the commit. Every record is still forwarded by the processors themselves.
@@ -117,24 +121,26 @@ public final class AggregatorTopology {
 
         KStream<String, RunEvent> shardRefusals = only(assembled, "shard-refusals",
                 o -> o instanceof AggregatorOutput.Refusal r ? (RunEvent) r.event() : null);
-        // the planner keys tasks by shard, to spread them over the workers: its announcements are re-keyed by run,
-        // into as many partitions as lethe.shard-results, so each meets its run's results in the same task
+        // the planner's plans are keyed by run and partitioned like lethe.shard-results (ShardResultPartitions checks
+        // the counts), so each is read in the task that holds its run's results, with no re-keying in between
         KStream<String, RunEvent> planned = builder
-                .stream(tasksTopic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("eval-tasks-source"))
-                .process(() -> PlanReader.plans(tasksTopic, serdes.evalTask().deserializer()), Named.as("plan-reader"));
-        KStream<String, RunEvent> announcements = builder
+                .stream(plansTopic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("checkpoint-plans-source"))
+                .process(PlanReader.plans(plansTopic, serdes.checkpointPlan().deserializer()), Named.as("plan-reader"));
+        // the workers' refusals are dead-lettered tasks, keyed by task: rare, and re-keyed by run into as many
+        // partitions as lethe.shard-results
+        KStream<String, RunEvent> refused = builder
                 .stream(topics.dlq(topics.evalTasks()).name(),
                         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("eval-tasks-dlq-source"))
-                .process(() -> PlanReader.refusals(tasksTopic, serdes.evalTask().deserializer(),
-                        serdes.deadLetter().deserializer()), Named.as("refusal-reader"))
-                .merge(planned, Named.as("plans-and-refusals"))
+                .process(PlanReader.refusals(tasksTopic, serdes.evalTask().deserializer(), serdes.deadLetter().deserializer()),
+                        Named.as("refusal-reader"))
                 .repartition(Repartitioned.with(Serdes.String(), RunEvent.SERDE).withName(ANNOUNCEMENTS_BY_RUN)
                         .withNumberOfPartitions(runPartitions));
         KStream<String, AggregatorOutput> runOutput = scores
                 .map((key, score) -> KeyValue.pair(RunKey.id(score.getCampaign(), score.getModel()),
                         (RunEvent) new RunEvent.Scored(score)), Named.as("key-by-run")) // no repartition: read keyed by run
                 .merge(shardRefusals, Named.as("with-shard-refusals"))
-                .merge(announcements, Named.as("with-announcements"))
+                .merge(planned, Named.as("with-plans"))
+                .merge(refused, Named.as("with-task-refusals"))
                 .process(() -> new RunAggregator(config.alerts(), Duration.ofMillis(config.commitIntervalMs()),
                         topics.benchmarkScores().name(), serdes.benchmarkScore().serializer()), Named.as("run-aggregator"),
                         RUN_SUMMARIES, RUN_SERIES, RUN_CELLS, RUN_STAGES, RUN_PENDING);

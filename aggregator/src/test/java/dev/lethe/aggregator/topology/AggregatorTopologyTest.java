@@ -12,13 +12,15 @@ import dev.lethe.aggregator.metrics.RunMetrics;
 import dev.lethe.aggregator.metrics.ScoreMatrix;
 import dev.lethe.schemas.AlertRule;
 import dev.lethe.schemas.AlertSeverity;
+import dev.lethe.schemas.AlertState;
 import dev.lethe.schemas.BenchmarkScore;
+import dev.lethe.schemas.CheckpointPlan;
 import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.DeadLetterReason;
-import dev.lethe.schemas.EvalTask;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.MetricScope;
+import dev.lethe.schemas.PlannedElement;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.schemas.json.MetricKeys;
@@ -326,17 +328,36 @@ class AggregatorTopologyTest {
     }
 
     @Test
+    void shouldWaitForThePlannedPreviousStageBeforeJudgingADropWhenTheLaterStageArrivesFirst() {
+        TestInputTopic<byte[], byte[]> plans = driver.createInputTopic(topics.checkpointPlans().name(), new ByteArraySerializer(),
+                new ByteArraySerializer());
+        for (int stage = 0; stage <= 2; stage++) { // the planner's plans, keyed by run as the planner writes them
+            CheckpointPlan plan = RandomCampaign.plan(RUN, stage, List.of(new PlannedElement("e1", "dk")));
+            plans.pipeInput(RecordKeys.checkpointPlan(plan).getBytes(StandardCharsets.UTF_8),
+                    serdes.checkpointPlan().serializer().serialize(topics.checkpointPlans().name(), plan), T0);
+        }
+        send(RUN, 0, "e1", "dk", Shards.items(100, 95), 2);
+        send(RUN, 2, "e1", "dk", Shards.items(100, 60), 2); // 35 pp under stage 0, but stage 1 is planned and not in
+        assertThat(alerts.readValuesToList()).as("alerts before stage 1 is in")
+                .noneMatch(a -> a.getRule() == AlertRule.PAIRED_DROP);
+
+        send(RUN, 1, "e1", "dk", Shards.items(100, 40), 2); // the true previous stage: stage 2 improved on it
+        assertThat(alerts.readValuesToList()).filteredOn(a -> a.getRule() == AlertRule.PAIRED_DROP)
+                .extracting(KnowledgeLossAlert::getStage, KnowledgeLossAlert::getPreviousStage, KnowledgeLossAlert::getState)
+                .containsExactly(tuple(1, 0, AlertState.FIRING));
+    }
+
+    @Test
     void shouldRefuseANameTooLongForTheStateAndKeepGoing() {
         send(Shards.of(RUN, 0, "e1", "dk", Shards.items(6, 3), 2)); // the run is known: a refusal would reach its state
         String huge = "x".repeat(70_000); // more than modified UTF-8 can write
-        TestInputTopic<byte[], byte[]> tasks = driver.createInputTopic(topics.evalTasks().name(), new ByteArraySerializer(),
+        TestInputTopic<byte[], byte[]> plans = driver.createInputTopic(topics.checkpointPlans().name(), new ByteArraySerializer(),
                 new ByteArraySerializer());
-        List<EvalTask> plans = new ArrayList<>(RandomCampaign.tasks(RUN, 1, "task-1", huge, "dk", 6, 2)); // skipped
-        plans.addAll(RandomCampaign.tasks(RUN, 1, "task-1", "e2", "dk", 6, 2)); // awaited, until its shards are refused
-        for (EvalTask task : plans) {
-            tasks.pipeInput(task.getTaskId().getBytes(StandardCharsets.UTF_8),
-                    serdes.evalTask().serializer().serialize(topics.evalTasks().name(), task), T0);
-        }
+        CheckpointPlan plan = RandomCampaign.plan(RUN, 1, List.of(
+                new PlannedElement(huge, "dk"), // skipped
+                new PlannedElement("e2", "dk"))); // awaited, until its shards are refused
+        plans.pipeInput(RUN.id().getBytes(StandardCharsets.UTF_8),
+                serdes.checkpointPlan().serializer().serialize(topics.checkpointPlans().name(), plan), T0);
         send(Shards.of(RUN, 1, huge, "dk", Shards.items(6, 3), 2)); // dead-lettered; no refusal could be kept
         send(Shards.of(RUN, 1, "task-" + huge, "e2", "dk", Shards.items(6, 3), 2)); // dead-lettered and refused
         send(Shards.of(RUN, 1, "e1", "dk", Shards.items(6, 2), 2));
@@ -474,8 +495,9 @@ class AggregatorTopologyTest {
         List<String> sources = runs.nodes().stream()
                 .filter(node -> node instanceof TopologyDescription.Source)
                 .flatMap(node -> ((TopologyDescription.Source) node).topicSet().stream()).toList();
-        // no repartition between a run's results and its state: only the re-keyed stragglers and the announcements
-        assertThat(sources).containsExactlyInAnyOrder("lethe.shard-results",
+        // no repartition between a run's results, its plans and its state: only the re-keyed stragglers and the
+        // workers' refusals cross one
+        assertThat(sources).containsExactlyInAnyOrder("lethe.shard-results", "lethe.checkpoint-plans",
                 AggregatorTopology.SHARDS_BY_RUN + "-repartition", AggregatorTopology.ANNOUNCEMENTS_BY_RUN + "-repartition");
     }
 

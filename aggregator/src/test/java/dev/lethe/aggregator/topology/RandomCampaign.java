@@ -2,9 +2,11 @@ package dev.lethe.aggregator.topology;
 
 import dev.lethe.aggregator.metrics.RunKey;
 import dev.lethe.schemas.CheckpointFormat;
+import dev.lethe.schemas.CheckpointPlan;
 import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.DeadLetterReason;
 import dev.lethe.schemas.EvalTask;
+import dev.lethe.schemas.PlannedElement;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.topics.RecordKeys;
 import dev.lethe.schemas.topics.Topics;
@@ -13,11 +15,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 
 /**
  * A seeded random campaign as the aggregator's input topics carry it: for every model run and stage, the planner's
- * EvalTasks (the elements announced), the evaluator's ShardResults, and dead-lettered tasks for the elements refused.
+ * CheckpointPlan (the elements announced), the evaluator's ShardResults, and dead-lettered tasks for the elements refused.
  * Some elements are not planned at some stages (missing stages), some appear only from a later stage (late
  * elements), some stages are refused outright, tasks are retrained (task-1, task-2, task-1, ...), and some elements
  * collapse so that alerts fire, sometimes only to be withdrawn once an earlier stage arrives.
@@ -43,6 +47,8 @@ final class RandomCampaign {
                 new RunKey("camp", "cnn", "cnn-a")};
         int stages = 3 + random.nextInt(3);
         for (RunKey run : runs) {
+            int runStart = events.size();
+            Map<Integer, List<PlannedElement>> plans = new TreeMap<>();
             for (String[] element : SUITE) {
                 int n = 30 + random.nextInt(50);
                 int firstStage = random.nextInt(6) == 0 ? 1 + random.nextInt(2) : 0; // a late element
@@ -64,10 +70,7 @@ final class RandomCampaign {
                     String task = stage == 0 ? null : "task-" + ((stage - 1) % 2 + 1);
                     int shardCount = 1 + random.nextInt(2);
                     List<EvalTask> planned = tasks(run, stage, task, element[0], element[1], n, shardCount);
-                    for (EvalTask evalTask : planned) {
-                        events.add(new Event(topics.evalTasks().name(), bytes(evalTask.getTaskId()),
-                                serdes.evalTask().serializer().serialize(topics.evalTasks().name(), evalTask)));
-                    }
+                    plans.computeIfAbsent(stage, s -> new ArrayList<>()).add(new PlannedElement(element[0], element[1]));
                     if (random.nextInt(12) == 0) { // the worker refused the element's task
                         byte[] task0 = serdes.evalTask().serializer().serialize(topics.evalTasks().name(), planned.get(0));
                         DeadLetter dead = DeadLetter.newBuilder()
@@ -90,8 +93,22 @@ final class RandomCampaign {
                     }
                 }
             }
+            List<Event> planEvents = new ArrayList<>();
+            plans.forEach((stage, elements) -> {
+                CheckpointPlan plan = plan(run, stage, elements);
+                planEvents.add(new Event(topics.checkpointPlans().name(), bytes(run.id()),
+                        serdes.checkpointPlan().serializer().serialize(topics.checkpointPlans().name(), plan)));
+            });
+            events.addAll(runStart, planEvents);
         }
         return events;
+    }
+
+    /** The planner's plan of one checkpoint. */
+    static CheckpointPlan plan(RunKey run, int stage, List<PlannedElement> elements) {
+        return CheckpointPlan.newBuilder().setCheckpointId(Shards.checkpointId(run, stage)).setCampaign(run.campaign())
+                .setFamily(run.family()).setModel(run.model()).setStage(stage).setSuite(Shards.SUITE)
+                .setSuiteVersion(Shards.SUITE_VERSION).setElements(elements).build();
     }
 
     static List<EvalTask> tasks(RunKey run, int stage, String task, String benchmark, String category, int n,

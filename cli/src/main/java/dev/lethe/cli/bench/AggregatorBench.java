@@ -5,12 +5,13 @@ import dev.lethe.aggregator.app.AggregatorConfig;
 import dev.lethe.aggregator.topology.AggregatorTopology;
 import dev.lethe.cli.support.GroupProbe;
 import dev.lethe.embedded.LetheTopicsAdmin;
-import dev.lethe.schemas.EvalTask;
+import dev.lethe.schemas.CheckpointPlan;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.schemas.json.MetricKeys;
 import dev.lethe.schemas.serde.AvroSerdes;
+import dev.lethe.schemas.topics.RecordKeys;
 import dev.lethe.schemas.topics.Topic;
 import dev.lethe.schemas.topics.Topics;
 import java.io.IOException;
@@ -192,7 +193,7 @@ final class AggregatorBench {
     }
 
     /**
-     * One timed pass: the fixture's records (with the planner's announcements) written in one transaction to fresh
+     * One timed pass: the fixture's records (with the planner's plans) written in one transaction to fresh
      * topics while a fresh aggregator application already runs idle; from that commit to its last output readable.
      * Nothing else reads the pass's topics meanwhile: every consumer costs the broker CPU the pass needs (three watchers
      * of the topology's hops took a third of the broker's CPU in run L).
@@ -307,19 +308,19 @@ final class AggregatorBench {
 
 
     /**
-     * The shard results with the planner's announcements in front of each stage (one EvalTask per element, shard 0),
-     * as the pipeline produces them: the aggregator waits for announced scores before publishing a record.
+     * The shard results with the planner's plans in front of each stage (one CheckpointPlan per checkpoint, keyed by
+     * run), as the pipeline produces them: the aggregator waits for planned scores before publishing a record.
      */
     private static List<ProducerRecord<byte[], byte[]>> withPlans(ClusterConfig cluster, ShardResultFixture fixture,
                                                                   List<ProducerRecord<byte[], byte[]>> shardRecords) {
-        Topic<EvalTask> tasks = cluster.topics().evalTasks();
-        List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(shardRecords.size() * 5 / 4);
+        Topic<CheckpointPlan> plans = cluster.topics().checkpointPlans();
+        List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(shardRecords.size() * 17 / 16);
         int perStage = shardRecords.size() / (fixture.stages() + 1);
-        try (Serializer<EvalTask> serializer = AvroSerdes.forTopic(tasks, cluster).serializer()) {
+        try (Serializer<CheckpointPlan> serializer = AvroSerdes.forTopic(plans, cluster).serializer()) {
             for (int stage = 0; stage <= fixture.stages(); stage++) {
-                for (EvalTask plan : fixture.plans(stage)) {
-                    out.add(new ProducerRecord<>(tasks.name(), plan.getTaskId().getBytes(StandardCharsets.UTF_8),
-                            serializer.serialize(tasks.name(), plan)));
+                for (CheckpointPlan plan : fixture.plans(stage)) {
+                    out.add(new ProducerRecord<>(plans.name(), RecordKeys.checkpointPlan(plan).getBytes(StandardCharsets.UTF_8),
+                            serializer.serialize(plans.name(), plan)));
                 }
                 out.addAll(shardRecords.subList(stage * perStage, (stage + 1) * perStage));
             }

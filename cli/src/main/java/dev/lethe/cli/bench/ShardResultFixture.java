@@ -1,7 +1,7 @@
 package dev.lethe.cli.bench;
 
-import dev.lethe.schemas.CheckpointFormat;
-import dev.lethe.schemas.EvalTask;
+import dev.lethe.schemas.CheckpointPlan;
+import dev.lethe.schemas.PlannedElement;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.ShardStatus;
 import dev.lethe.schemas.bits.ItemBits;
@@ -77,39 +77,31 @@ record ShardResultFixture(int runs, int stages, int benchmarks, int shards, int 
         return out;
     }
 
-    /** The planner's EvalTask of shard 0 of one element: it tells the aggregator the element's score is awaited. */
-    EvalTask plan(int run, int stage, int benchmark) {
-        ShardResult first = result(run, stage, benchmark, 0);
-        return EvalTask.newBuilder()
-                .setTaskId(first.getTaskId())
+    /** The planner's plan of one checkpoint: it tells the aggregator which elements' scores are awaited. */
+    CheckpointPlan plan(int run, int stage) {
+        List<PlannedElement> elements = new ArrayList<>(benchmarks);
+        for (int b = 0; b < benchmarks; b++) {
+            ShardResult first = result(run, stage, b, 0);
+            elements.add(new PlannedElement(first.getBenchmark(), first.getCategory()));
+        }
+        ShardResult first = result(run, stage, 0, 0);
+        return CheckpointPlan.newBuilder()
                 .setCheckpointId(first.getCheckpointId())
                 .setCampaign(first.getCampaign())
                 .setFamily(first.getFamily())
                 .setModel(first.getModel())
                 .setStage(stage)
-                .setTask(first.getTask())
-                .setCheckpointUri("file:/bench/" + first.getCheckpointId())
-                .setCheckpointSha256("0".repeat(64))
-                .setFormat(CheckpointFormat.DL4J_MULTILAYER)
                 .setSuite(SUITE)
                 .setSuiteVersion(SUITE_VERSION)
-                .setBenchmark(first.getBenchmark())
-                .setCategory(first.getCategory())
-                .setShardIndex(0)
-                .setShardCount(shards)
-                .setItemStart(0)
-                .setItemEnd(itemsPerShard)
-                .setCheckpointCreatedAt(first.getCheckpointCreatedAt())
+                .setElements(elements)
                 .build();
     }
 
     /** The plans of one stage across the runs. */
-    List<EvalTask> plans(int stage) {
-        List<EvalTask> out = new ArrayList<>(runs * benchmarks);
+    List<CheckpointPlan> plans(int stage) {
+        List<CheckpointPlan> out = new ArrayList<>(runs);
         for (int run = 0; run < runs; run++) {
-            for (int b = 0; b < benchmarks; b++) {
-                out.add(plan(run, stage, b));
-            }
+            out.add(plan(run, stage));
         }
         return out;
     }

@@ -5,17 +5,21 @@ import dev.lethe.evaluator.deadletter.DeadLetters;
 import dev.lethe.evaluator.kafka.KafkaClients;
 import dev.lethe.evaluator.kafka.TransactionalBatch;
 import dev.lethe.evaluator.suite.SuiteCatalog;
+import dev.lethe.schemas.CheckpointPlan;
 import dev.lethe.schemas.CheckpointReady;
 import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.DeadLetterReason;
 import dev.lethe.schemas.EvalTask;
+import dev.lethe.schemas.PlannedElement;
 import dev.lethe.schemas.failure.TransientFailure;
 import dev.lethe.schemas.serde.AvroSerdes;
+import dev.lethe.schemas.topics.RecordKeys;
 import dev.lethe.schemas.topics.Topic;
 import dev.lethe.schemas.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -38,8 +42,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The planner: consumes {@code lethe.checkpoints} and emits one {@link EvalTask} per (benchmark, shard) on
- * {@code lethe.eval-tasks} (key checkpointId/benchmark/shardIndex) in one transaction with the consumed offsets, so
- * each event is planned exactly once; undecodable or invalid events go to {@code lethe.checkpoints-dlq}.
+ * {@code lethe.eval-tasks} (key checkpointId/benchmark/shardIndex), and one {@link CheckpointPlan} naming the
+ * checkpoint's elements on {@code lethe.checkpoint-plans} (key campaign/model, for the aggregator), in one transaction
+ * with the consumed offsets, so each event is planned exactly once; undecodable or invalid events go to
+ * {@code lethe.checkpoints-dlq}.
  *
  * <p>A republished checkpoint (same checkpointId, same sha256) is planned again and yields the same task ids; that is
  * harmless because the aggregator dedupes shard results by (checkpoint, benchmark, shardIndex). The same checkpointId
@@ -55,6 +61,7 @@ public final class Planner implements Runnable, AutoCloseable {
     private final ShardPlanner shardPlanner;
     private final Topic<CheckpointReady> source;
     private final Topic<EvalTask> tasksTopic;
+    private final Topic<CheckpointPlan> plansTopic;
     private final Topic<DeadLetter> dlq;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicLong eventsPlanned = new AtomicLong();
@@ -75,6 +82,7 @@ public final class Planner implements Runnable, AutoCloseable {
         Topics topics = config.cluster().topics();
         this.source = topics.checkpoints();
         this.tasksTopic = topics.evalTasks();
+        this.plansTopic = topics.checkpointPlans();
         this.dlq = topics.dlq(source);
     }
 
@@ -94,6 +102,7 @@ public final class Planner implements Runnable, AutoCloseable {
     public void run() {
         Deserializer<CheckpointReady> events = AvroSerdes.forTopic(source, config.cluster()).deserializer();
         Serializer<EvalTask> taskSerializer = AvroSerdes.forTopic(tasksTopic, config.cluster()).serializer();
+        Serializer<CheckpointPlan> planSerializer = AvroSerdes.forTopic(plansTopic, config.cluster()).serializer();
         Serializer<DeadLetter> dlqSerializer = AvroSerdes.forTopic(dlq, config.cluster()).serializer();
         DeadLetters dlqLetters = DeadLetters.forCluster(config.cluster(), dlq.name(), "planner", dlqSerializer);
         try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(config.cluster(), config.plannerGroupId(),
@@ -119,12 +128,12 @@ public final class Planner implements Runnable, AutoCloseable {
                 int dead = 0;
                 try {
                     for (ConsumerRecord<byte[], byte[]> record : batch) {
-                        List<ProducerRecord<byte[], byte[]>> out = plan(record, events, taskSerializer, dlqLetters);
+                        List<ProducerRecord<byte[], byte[]>> out = plan(record, events, taskSerializer, planSerializer, dlqLetters);
                         if (out.size() == 1 && out.get(0).topic().equals(dlq.name())) {
                             dead++;
                         } else {
                             planned++;
-                            tasks += out.size();
+                            tasks += out.size() - 1; // and the checkpoint's plan
                         }
                         outputs.addAll(out);
                     }
@@ -158,6 +167,7 @@ public final class Planner implements Runnable, AutoCloseable {
         } finally {
             events.close();
             taskSerializer.close();
+            planSerializer.close();
             dlqSerializer.close();
             stopped.countDown();
             LOG.info("planner {} stopped", config.plannerId());
@@ -165,7 +175,8 @@ public final class Planner implements Runnable, AutoCloseable {
     }
 
     private List<ProducerRecord<byte[], byte[]>> plan(ConsumerRecord<byte[], byte[]> record, Deserializer<CheckpointReady> events,
-                                                      Serializer<EvalTask> taskSerializer, DeadLetters dlqLetters) {
+                                                      Serializer<EvalTask> taskSerializer,
+                                                      Serializer<CheckpointPlan> planSerializer, DeadLetters dlqLetters) {
         CheckpointReady event;
         try {
             event = events.deserialize(record.topic(), record.headers(), record.value());
@@ -188,7 +199,7 @@ public final class Planner implements Runnable, AutoCloseable {
             LOG.warn("checkpoint {} refused (CHECKPOINT_CONFLICT): {}", event.getCheckpointId(), conflict);
             return List.of(dlqLetters.record(record, DeadLetterReason.CHECKPOINT_CONFLICT, conflict, null));
         }
-        List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(plan.tasks().size());
+        List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(plan.tasks().size() + 1);
         // a checkpoint's shards go round-robin over the partitions from a start fixed by its id: hashing each task
         // key left the busiest of 4 workers with 70-72 of 256 shards (BENCHMARKS.md, scaling); re-planning the
         // same checkpoint still puts every task on the same partition
@@ -206,9 +217,33 @@ public final class Planner implements Runnable, AutoCloseable {
             int partition = (first + index++) % taskPartitions;
             out.add(new ProducerRecord<>(tasksTopic.name(), partition, task.getTaskId().getBytes(StandardCharsets.UTF_8), value));
         }
+        // the plan tells the aggregator which scores to wait for; it commits with the tasks, so neither is seen alone
+        CheckpointPlan checkpointPlan = checkpointPlan(event, plan.tasks());
+        byte[] planValue = planSerializer.serialize(plansTopic.name(), checkpointPlan);
+        if (planValue.length > maxTaskBytes) {
+            String message = "the plan of checkpoint " + event.getCheckpointId() + " is " + planValue.length
+                    + " bytes, over the " + maxTaskBytes + "-byte limit (max.request.size minus headroom): too many elements";
+            LOG.warn("checkpoint {} refused (VALIDATION): {}", event.getCheckpointId(), message);
+            return List.of(dlqLetters.record(record, DeadLetterReason.VALIDATION, message, null));
+        }
+        out.add(new ProducerRecord<>(plansTopic.name(), RecordKeys.checkpointPlan(checkpointPlan).getBytes(StandardCharsets.UTF_8),
+                planValue));
         identities.planned(event);
-        LOG.debug("checkpoint {} planned as {} tasks", event.getCheckpointId(), out.size());
+        LOG.debug("checkpoint {} planned as {} tasks", event.getCheckpointId(), out.size() - 1);
         return out;
+    }
+
+    /** The checkpoint's elements, each once, in the order of its tasks. */
+    static CheckpointPlan checkpointPlan(CheckpointReady event, List<EvalTask> tasks) {
+        Map<String, PlannedElement> elements = new LinkedHashMap<>();
+        String suiteVersion = "";
+        for (EvalTask task : tasks) {
+            elements.putIfAbsent(task.getBenchmark(), new PlannedElement(task.getBenchmark(), task.getCategory()));
+            suiteVersion = task.getSuiteVersion();
+        }
+        return CheckpointPlan.newBuilder().setCheckpointId(event.getCheckpointId()).setCampaign(event.getCampaign())
+                .setFamily(event.getFamily()).setModel(event.getModel()).setStage(event.getStage()).setSuite(event.getSuite())
+                .setSuiteVersion(suiteVersion).setElements(new ArrayList<>(elements.values())).build();
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.lethe.evaluator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.lethe.evaluator.EvaluatorConfig;
 import dev.lethe.evaluator.planner.Planner;
@@ -11,9 +12,11 @@ import dev.lethe.evaluator.suite.SuiteElement;
 import dev.lethe.evaluator.worker.EvaluatorWorker;
 import dev.lethe.ml.data.LabeledImages;
 import dev.lethe.ml.model.Predictions;
+import dev.lethe.schemas.CheckpointPlan;
 import dev.lethe.schemas.CheckpointReady;
 import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.DeadLetterReason;
+import dev.lethe.schemas.PlannedElement;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.ShardStatus;
 import dev.lethe.schemas.bits.ItemBits;
@@ -119,6 +122,18 @@ class EvaluatorPipelineIT {
             assertThat(cleanCorrect).isGreaterThan(suite.element("digits-clean-a").orElseThrow().itemCount() / 2);
             assertThat(planner.eventsPlanned()).isEqualTo(3);
             assertThat(planner.tasksEmitted()).isEqualTo(expected.size());
+
+            // one plan per checkpoint for the aggregator: the suite's elements, keyed and partitioned as the run's results
+            List<ConsumerRecord<String, CheckpointPlan>> plans = CLUSTER.readAll(topics.checkpointPlans(), 3, Duration.ofSeconds(30));
+            assertThat(plans).extracting(r -> r.value().getStage()).containsExactlyInAnyOrder(0, 1, 2);
+            assertThat(plans).allSatisfy(r -> {
+                assertThat(r.key()).isEqualTo("camp/mlp-a");
+                assertThat(r.partition()).isEqualTo(results.get(0).partition());
+                assertThat(r.value().getCheckpointId()).isEqualTo("camp/mlp-a/" + r.value().getStage());
+                assertThat(r.value().getSuiteVersion()).isEqualTo(suite.version());
+                assertThat(r.value().getElements()).extracting(PlannedElement::getBenchmark, PlannedElement::getCategory)
+                        .containsExactlyElementsOf(suite.elements().stream().map(e -> tuple(e.benchmark(), e.category())).toList());
+            });
         }
     }
 

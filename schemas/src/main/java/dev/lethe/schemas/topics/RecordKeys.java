@@ -1,5 +1,6 @@
 package dev.lethe.schemas.topics;
 
+import dev.lethe.schemas.CheckpointPlan;
 import dev.lethe.schemas.ShardResult;
 
 /**
@@ -19,6 +20,16 @@ public final class RecordKeys {
      */
     public static String shardResult(ShardResult result) {
         return modelRun(result.getCampaign(), result.getModel());
+    }
+
+    /**
+     * {@code campaign/model}: the key of a {@link CheckpointPlan} on {@code lethe.checkpoint-plans}, which has as many
+     * partitions as {@code lethe.shard-results}: the default partitioner puts a run's plans in the partition of its
+     * results, so the aggregator reads both in one task. A plan keyed otherwise reaches another task, which then waits
+     * for scores that never come to it; the planner is the only writer.
+     */
+    public static String checkpointPlan(CheckpointPlan plan) {
+        return modelRun(plan.getCampaign(), plan.getModel());
     }
 
     /** {@code campaign/model}: a model run, as the aggregator keys its state and its run-level topics. */

@@ -1,6 +1,7 @@
 package dev.lethe.schemas.topics;
 
 import dev.lethe.schemas.BenchmarkScore;
+import dev.lethe.schemas.CheckpointPlan;
 import dev.lethe.schemas.CheckpointReady;
 import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.EvalTask;
@@ -68,6 +69,14 @@ public final class Topics {
         return topic("eval-tasks", EvalTask.class, evalTaskPartitions, DELETE);
     }
 
+    /**
+     * The planner's plan of each checkpoint, key campaign/model. As many partitions as {@link #shardResults()}, which
+     * is keyed the same way: the aggregator reads a run's plans in the task that holds its results, with no re-keying.
+     */
+    public Topic<CheckpointPlan> checkpointPlans() {
+        return topic("checkpoint-plans", CheckpointPlan.class, defaultPartitions, DELETE);
+    }
+
     public Topic<ShardResult> shardResults() {
         return topic("shard-results", ShardResult.class, defaultPartitions, DELETE);
     }
@@ -91,7 +100,7 @@ public final class Topics {
 
     /** The main topics, in data-flow order. */
     public List<Topic<?>> main() {
-        return List.of(checkpoints(), evalTasks(), shardResults(), benchmarkScores(), forgetting(), alerts());
+        return List.of(checkpoints(), evalTasks(), checkpointPlans(), shardResults(), benchmarkScores(), forgetting(), alerts());
     }
 
     /** Every topic Lethe creates: the main topics and their dead-letter twins. */

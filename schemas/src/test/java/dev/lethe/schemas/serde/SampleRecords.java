@@ -1,6 +1,7 @@
 package dev.lethe.schemas.serde;
 
 import dev.lethe.schemas.BenchmarkScore;
+import dev.lethe.schemas.CheckpointPlan;
 import dev.lethe.schemas.CheckpointReady;
 import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.EvalTask;
@@ -27,7 +28,7 @@ public final class SampleRecords {
 
     /** Every record type Lethe puts on a topic. */
     public static final List<Class<? extends SpecificRecord>> ALL_TYPES = List.of(CheckpointReady.class,
-            EvalTask.class, ShardResult.class, BenchmarkScore.class, ForgettingMetric.class,
+            EvalTask.class, CheckpointPlan.class, ShardResult.class, BenchmarkScore.class, ForgettingMetric.class,
             KnowledgeLossAlert.class, DeadLetter.class);
 
     private SampleRecords() {
