@@ -1,6 +1,7 @@
 package dev.lethe.aggregator.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,6 +39,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
@@ -120,6 +123,26 @@ class AggregatorIT {
                 }
             }
         });
+    }
+
+    @Test
+    void shouldRefuseToStartWhenCheckpointPlansHaveOtherPartitionsThanShardResults() throws Exception {
+        ClusterConfig cluster = CLUSTER.newTopicPrefix();
+        String plans = cluster.topics().checkpointPlans().name();
+        int shardPartitions = cluster.topics().shardResults().partitions();
+        try (Admin admin = Admin.create(cluster.clientProperties())) {
+            admin.createPartitions(Map.of(plans, NewPartitions.increaseTo(shardPartitions + 1))).all().get();
+            // the broker learns of the new partition a moment after the controller accepts it
+            await("the broker sees the new partition").atMost(Duration.ofSeconds(30)).until(() -> admin
+                    .describeTopics(List.of(plans)).allTopicNames().get().get(plans).partitions().size() == shardPartitions + 1);
+        }
+
+        // a run's plans would be read in another task than its results, which would then wait for them forever
+        assertThatThrownBy(() -> AggregatorApp.start(AggregatorConfig.defaults(cluster).withApplicationId("aggregator-it-plans")
+                .withStateDir(stateDirs.resolve("plans")).withHttp("127.0.0.1", -1)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(plans + " has " + (shardPartitions + 1) + " partitions")
+                .hasMessageContaining("must have as many");
     }
 
     private AggregatorApp start(ClusterConfig cluster, String stateDir) throws InterruptedException {
