@@ -10,9 +10,13 @@ import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * Where a Streams application's threads spent a pass, from Kafka Streams' own thread metrics, as the difference of two
- * snapshots: how many polls, records processed, punctuations and commits, and their time (count × mean latency; the
- * means cover the last minute, so the time is an estimate), and the time blocked in the clients. It tells a pass bound
- * by its own work from one bound by waiting for the broker (fetches, exactly-once commits).
+ * snapshots: how many polls, records processed, punctuations, commits and fetches, the time blocked in the clients
+ * (a cumulative total) and the stream threads' CPU. It tells a pass bound by its own work from one bound by waiting for
+ * the broker (fetches, exactly-once commits).
+ *
+ * <p>No time per operation: Kafka keeps only counts and windowed means (the last minute) for them, and a difference of
+ * count × mean between two snapshots mixes the idle minute before a pass into it. Until run P this printed such
+ * estimates, e.g. 520–690 ms per fetch whatever {@code fetch.max.wait.ms} was.
  */
 final class StreamThreadTime {
 
@@ -39,14 +43,11 @@ final class StreamThreadTime {
         Map<String, Double> counts = new TreeMap<>();
         Map<String, Double> seconds = new TreeMap<>();
         for (String op : OPERATIONS) {
-            double count = values.getOrDefault(op + "-total", 0.0);
-            counts.put(op, count);
-            seconds.put(op, count * values.getOrDefault(op + "-latency-avg", 0.0) / 1e3);
+            counts.put(op, values.getOrDefault(op + "-total", 0.0));
         }
+        counts.put("fetch", values.getOrDefault("fetch-total", 0.0));
         seconds.put("blocked", values.getOrDefault("blocked-time-ns-total", 0.0) / 1e9);
         seconds.put("cpu", streamThreadCpuSeconds());
-        counts.put("fetch", values.getOrDefault("fetch-total", 0.0));
-        seconds.put("fetch", values.getOrDefault("fetch-total", 0.0) * values.getOrDefault("fetch-latency-avg", 0.0) / 1e3);
         return new StreamThreadTime(counts, seconds);
     }
 
@@ -66,14 +67,11 @@ final class StreamThreadTime {
     String since(StreamThreadTime before) {
         StringBuilder out = new StringBuilder();
         for (String op : OPERATIONS) {
-            out.append(String.format("%s%s %.0f, %.2f s", out.length() == 0 ? "" : "; ", op,
-                    counts.get(op) - before.counts.get(op), seconds.get(op) - before.seconds.get(op)));
+            out.append(String.format("%s%s %.0f", out.length() == 0 ? "" : ", ", op, counts.get(op) - before.counts.get(op)));
         }
-        double fetches = counts.get("fetch") - before.counts.get("fetch");
-        double fetchSeconds = seconds.get("fetch") - before.seconds.get("fetch");
-        return out.append(String.format("; blocked in the clients %.2f s; the main consumer's fetches %.0f, %.1f ms each;"
-                        + " CPU of the stream threads %.2f s", seconds.get("blocked") - before.seconds.get("blocked"), fetches,
-                fetches == 0 ? 0 : fetchSeconds * 1e3 / fetches, seconds.get("cpu") - before.seconds.get("cpu")))
+        return out.append(String.format("; the main consumer's fetches %.0f; blocked in the clients %.2f s; CPU of the stream"
+                        + " threads %.2f s", counts.get("fetch") - before.counts.get("fetch"),
+                seconds.get("blocked") - before.seconds.get("blocked"), seconds.get("cpu") - before.seconds.get("cpu")))
                 .toString();
     }
 }
