@@ -15,6 +15,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -149,6 +151,23 @@ public final class LetheCluster implements BeforeAllCallback, AfterAllCallback {
         ClusterConfig fresh = config().withTopicPrefix("lethe-t" + PREFIXES.incrementAndGet() + ".");
         LetheTopicsAdmin.createAll(fresh, fresh.topics());
         return fresh;
+    }
+
+    /**
+     * Gives an existing topic of this cluster {@code partitions} partitions and returns once the broker serves that
+     * many (it learns of them a moment after the controller accepts the change), within 30 s.
+     */
+    public void increasePartitions(ClusterConfig cluster, String topic, int partitions) throws Exception {
+        try (Admin admin = Admin.create(cluster.clientProperties())) {
+            admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(partitions))).all().get();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size() != partitions) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the broker does not serve " + partitions + " partitions of " + topic + " after 30 s");
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     /**

@@ -104,10 +104,11 @@ public final class AggregatorApp implements AutoCloseable {
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitIntervalMs());
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-        // No waiting for data on a task's empty input partitions (shard-results-by-run and eval-tasks-dlq are nearly
-        // always empty): the results do not depend on the order records are processed in (AggregatorOrderPropertyTest),
-        // and with the default (0) Kafka Streams 4.4 formats a log line per empty partition on every processing check,
-        // a fifth of the stream thread's CPU in `lethe bench` (PartitionGroup.readyToProcess)
+        // No waiting for data on a task's empty input partitions (the repartition topics shard-results-by-run and
+        // announcements-by-run are nearly always empty): the results do not depend on the order records are processed
+        // in (AggregatorOrderPropertyTest), and with the default (0) Kafka Streams 4.4 formats a log line per empty
+        // partition on every processing check, a fifth of the stream thread's CPU in `lethe bench`
+        // (PartitionGroup.readyToProcess)
         props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
         // a replaced stream thread (StreamThreadFailures) does not leave the group: its partitions move on when its
         // session expires, so 10 s instead of 45 s is how long a replacement stalls the aggregator

@@ -86,6 +86,7 @@ public final class AggregatorTopology {
         String shardTopic = topics.shardResults().name();
         String tasksTopic = topics.evalTasks().name();
         String plansTopic = topics.checkpointPlans().name();
+        String refusalsTopic = topics.dlq(topics.evalTasks()).name();
         StreamsBuilder builder = new StreamsBuilder();
         // Write-back stores: the many updates a key gets between two commits are kept as objects and reach RocksDB and
         // the changelog once, serialized at the commit. Every record is still forwarded by the processors themselves.
@@ -129,10 +130,10 @@ public final class AggregatorTopology {
         // the workers' refusals are dead-lettered tasks, keyed by task: rare, and re-keyed by run into as many
         // partitions as lethe.shard-results
         KStream<String, RunEvent> refused = builder
-                .stream(topics.dlq(topics.evalTasks()).name(),
+                .stream(refusalsTopic,
                         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("eval-tasks-dlq-source"))
-                .process(PlanReader.refusals(tasksTopic, serdes.evalTask().deserializer(), serdes.deadLetter().deserializer()),
-                        Named.as("refusal-reader"))
+                .process(PlanReader.refusals(tasksTopic, refusalsTopic, serdes.evalTask().deserializer(),
+                        serdes.deadLetter().deserializer()), Named.as("refusal-reader"))
                 .repartition(Repartitioned.with(Serdes.String(), RunEvent.SERDE).withName(ANNOUNCEMENTS_BY_RUN)
                         .withNumberOfPartitions(runPartitions));
         KStream<String, AggregatorOutput> runOutput = scores

@@ -39,8 +39,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
@@ -130,12 +128,7 @@ class AggregatorIT {
         ClusterConfig cluster = CLUSTER.newTopicPrefix();
         String plans = cluster.topics().checkpointPlans().name();
         int shardPartitions = cluster.topics().shardResults().partitions();
-        try (Admin admin = Admin.create(cluster.clientProperties())) {
-            admin.createPartitions(Map.of(plans, NewPartitions.increaseTo(shardPartitions + 1))).all().get();
-            // the broker learns of the new partition a moment after the controller accepts it
-            await("the broker sees the new partition").atMost(Duration.ofSeconds(30)).until(() -> admin
-                    .describeTopics(List.of(plans)).allTopicNames().get().get(plans).partitions().size() == shardPartitions + 1);
-        }
+        CLUSTER.increasePartitions(cluster, plans, shardPartitions + 1);
 
         // a run's plans would be read in another task than its results, which would then wait for them forever
         assertThatThrownBy(() -> AggregatorApp.start(AggregatorConfig.defaults(cluster).withApplicationId("aggregator-it-plans")

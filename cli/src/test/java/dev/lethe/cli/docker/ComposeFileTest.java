@@ -66,7 +66,7 @@ class ComposeFileTest {
         Process run = bash.start();
         String output = new String(run.getInputStream().readAllBytes());
         assertThat(run.waitFor()).as(output).isZero();
-        assertThat(output).contains("14 Lethe topics with replication factor 3");
+        assertThat(output).contains("13 Lethe topics with replication factor 3");
 
         Map<String, String> expected = new LinkedHashMap<>();
         for (Topic<?> topic : Topics.defaults().all()) {

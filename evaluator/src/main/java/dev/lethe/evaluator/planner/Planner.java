@@ -10,7 +10,6 @@ import dev.lethe.schemas.CheckpointReady;
 import dev.lethe.schemas.DeadLetter;
 import dev.lethe.schemas.DeadLetterReason;
 import dev.lethe.schemas.EvalTask;
-import dev.lethe.schemas.PlannedElement;
 import dev.lethe.schemas.failure.TransientFailure;
 import dev.lethe.schemas.serde.AvroSerdes;
 import dev.lethe.schemas.topics.RecordKeys;
@@ -19,9 +18,9 @@ import dev.lethe.schemas.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * with the consumed offsets, so each event is planned exactly once; undecodable or invalid events go to
  * {@code lethe.checkpoints-dlq}.
  *
- * <p>A republished checkpoint (same checkpointId, same sha256) is planned again and yields the same task ids; that is
- * harmless because the aggregator dedupes shard results by (checkpoint, benchmark, shardIndex). The same checkpointId
+ * <p>A republished checkpoint (same checkpointId, same sha256) is planned again and yields the same task ids and the
+ * same plan; that is harmless because the aggregator dedupes shard results by (checkpoint, benchmark, shardIndex) and
+ * an element announced twice is awaited once. The same checkpointId
  * with another sha256 is refused as {@code CHECKPOINT_CONFLICT} ({@link CheckpointIdentities}); the identities are
  * rebuilt at start by replaying {@code lethe.checkpoints}.
  */
@@ -112,6 +112,7 @@ public final class Planner implements Runnable, AutoCloseable {
             consumer = c;
             producer.initTransactions();
             taskPartitions = Math.max(1, producer.partitionsFor(tasksTopic.name()).size());
+            requireCoPartitionedPlans(producer);
             replayIdentities(events);
             c.subscribe(List.of(source.name()));
             LOG.info("planner {} consuming {}", config.plannerId(), source.name());
@@ -133,7 +134,7 @@ public final class Planner implements Runnable, AutoCloseable {
                             dead++;
                         } else {
                             planned++;
-                            tasks += out.size() - 1; // and the checkpoint's plan
+                            tasks += (int) out.stream().filter(r -> r.topic().equals(tasksTopic.name())).count();
                         }
                         outputs.addAll(out);
                     }
@@ -218,32 +219,21 @@ public final class Planner implements Runnable, AutoCloseable {
             out.add(new ProducerRecord<>(tasksTopic.name(), partition, task.getTaskId().getBytes(StandardCharsets.UTF_8), value));
         }
         // the plan tells the aggregator which scores to wait for; it commits with the tasks, so neither is seen alone
-        CheckpointPlan checkpointPlan = checkpointPlan(event, plan.tasks());
-        byte[] planValue = planSerializer.serialize(plansTopic.name(), checkpointPlan);
-        if (planValue.length > maxTaskBytes) {
-            String message = "the plan of checkpoint " + event.getCheckpointId() + " is " + planValue.length
-                    + " bytes, over the " + maxTaskBytes + "-byte limit (max.request.size minus headroom): too many elements";
-            LOG.warn("checkpoint {} refused (VALIDATION): {}", event.getCheckpointId(), message);
-            return List.of(dlqLetters.record(record, DeadLetterReason.VALIDATION, message, null));
+        Optional<CheckpointPlan> checkpointPlan = CheckpointPlans.of(event, plan.tasks());
+        if (checkpointPlan.isPresent()) {
+            List<byte[]> values;
+            try {
+                values = CheckpointPlans.serialized(checkpointPlan.get(), p -> planSerializer.serialize(plansTopic.name(), p), maxTaskBytes);
+            } catch (IllegalArgumentException e) {
+                LOG.warn("checkpoint {} refused (VALIDATION): {}", event.getCheckpointId(), e.getMessage());
+                return List.of(dlqLetters.record(record, DeadLetterReason.VALIDATION, e.getMessage(), null));
+            }
+            byte[] key = RecordKeys.checkpointPlan(checkpointPlan.get()).getBytes(StandardCharsets.UTF_8);
+            values.forEach(value -> out.add(new ProducerRecord<>(plansTopic.name(), key, value)));
         }
-        out.add(new ProducerRecord<>(plansTopic.name(), RecordKeys.checkpointPlan(checkpointPlan).getBytes(StandardCharsets.UTF_8),
-                planValue));
         identities.planned(event);
-        LOG.debug("checkpoint {} planned as {} tasks", event.getCheckpointId(), out.size() - 1);
+        LOG.debug("checkpoint {} planned as {} tasks", event.getCheckpointId(), plan.tasks().size());
         return out;
-    }
-
-    /** The checkpoint's elements, each once, in the order of its tasks. */
-    static CheckpointPlan checkpointPlan(CheckpointReady event, List<EvalTask> tasks) {
-        Map<String, PlannedElement> elements = new LinkedHashMap<>();
-        String suiteVersion = "";
-        for (EvalTask task : tasks) {
-            elements.putIfAbsent(task.getBenchmark(), new PlannedElement(task.getBenchmark(), task.getCategory()));
-            suiteVersion = task.getSuiteVersion();
-        }
-        return CheckpointPlan.newBuilder().setCheckpointId(event.getCheckpointId()).setCampaign(event.getCampaign())
-                .setFamily(event.getFamily()).setModel(event.getModel()).setStage(event.getStage()).setSuite(event.getSuite())
-                .setSuiteVersion(suiteVersion).setElements(new ArrayList<>(elements.values())).build();
     }
 
     /**
@@ -286,6 +276,23 @@ public final class Planner implements Runnable, AutoCloseable {
             }
             identities.commit();
             LOG.info("planner {} knows {} checkpoint ids ({} events replayed)", config.plannerId(), identities.size(), replayed);
+        }
+    }
+
+    /**
+     * Fails unless lethe.checkpoint-plans has as many partitions as lethe.shard-results: a plan must land in the
+     * partition of its run's results, or the aggregator task that reads it waits for scores that never reach it. The
+     * aggregator checks the same at its start; checking here too stops a planner from writing plans where they would
+     * be misread (for instance into a topic the broker auto-created with its default partition count).
+     */
+    private void requireCoPartitionedPlans(KafkaProducer<byte[], byte[]> producer) {
+        String results = config.cluster().topics().shardResults().name();
+        int plans = producer.partitionsFor(plansTopic.name()).size();
+        int shards = producer.partitionsFor(results).size();
+        if (plans != shards) {
+            throw new IllegalStateException(plansTopic.name() + " has " + plans + " partitions and " + results + " has "
+                    + shards + ": they must have as many, so that a model run's plans and results meet in one aggregator task"
+                    + " (create the topics with `lethe aggregate --create-topics` or the layout of Topics)");
         }
     }
 

@@ -2,6 +2,7 @@ package dev.lethe.evaluator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 import dev.lethe.evaluator.EvaluatorConfig;
 import dev.lethe.evaluator.planner.Planner;
@@ -227,6 +228,23 @@ class EvaluatorPipelineIT {
             assertThat(worker.aborts()).as("transactions aborted (a stale member cannot commit)").isZero();
             assertThat(worker.batchesAbandoned()).as("batches abandoned after losing partitions").isZero();
             assertThat(worker.failure()).isNull();
+        }
+    }
+
+    @Test
+    void shouldStopThePlannerWhenCheckpointPlansHaveOtherPartitionsThanShardResults() throws Exception {
+        ClusterConfig cluster = CLUSTER.newTopicPrefix();
+        String plans = cluster.topics().checkpointPlans().name();
+        int shardPartitions = cluster.topics().shardResults().partitions();
+        CLUSTER.increasePartitions(cluster, plans, shardPartitions + 1);
+
+        // its plans would land in other partitions than their runs' results, where the aggregator does not look for them
+        try (Planner planner = new Planner(EvaluatorConfig.defaults(cluster))) {
+            planner.start();
+            await("the planner stops").atMost(Duration.ofSeconds(60)).until(() -> planner.failure() != null);
+            assertThat(planner.failure()).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(plans + " has " + (shardPartitions + 1) + " partitions").hasMessageContaining("must have as many");
+            assertThat(planner.eventsPlanned()).isZero();
         }
     }
 

@@ -8,9 +8,9 @@ import dev.lethe.schemas.EvalTask;
 import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.KnowledgeLossAlert;
 import dev.lethe.schemas.ShardResult;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The typed registry of every Lethe topic; no other class spells a topic name.
@@ -98,14 +98,20 @@ public final class Topics {
         return new Topic<>(source.name() + DLQ_SUFFIX, DeadLetter.class, 1, DELETE);
     }
 
-    /** The main topics, in data-flow order. */
+    /** The main topics, in data-flow order: each has a dead-letter twin. */
     public List<Topic<?>> main() {
-        return List.of(checkpoints(), evalTasks(), checkpointPlans(), shardResults(), benchmarkScores(), forgetting(), alerts());
+        return List.of(checkpoints(), evalTasks(), shardResults(), benchmarkScores(), forgetting(), alerts());
     }
 
-    /** Every topic Lethe creates: the main topics and their dead-letter twins. */
+    /**
+     * Every topic Lethe creates: the main topics, their dead-letter twins, and {@link #checkpointPlans()}, which has none
+     * (its one reader, the aggregator, skips what it cannot decode and then waits for nothing it names).
+     */
     public List<Topic<?>> all() {
-        return Stream.concat(main().stream(), main().stream().map(this::dlq)).toList();
+        List<Topic<?>> all = new ArrayList<>(main());
+        all.add(checkpointPlans());
+        main().forEach(topic -> all.add(dlq(topic)));
+        return List.copyOf(all);
     }
 
     private <V extends org.apache.avro.specific.SpecificRecord> Topic<V> topic(
