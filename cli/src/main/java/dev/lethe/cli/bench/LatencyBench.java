@@ -84,7 +84,8 @@ final class LatencyBench {
              AggregatorApp aggregator = AggregatorApp.start(aggregatorConfig);
              EvaluatorService evaluators = EvaluatorService.start(evaluator, WORKERS, EvaluatorService.WorkerMode.PROCESSES,
                      WorkerProcess.Launch.defaults().withLogFile(workDir.resolve("e2e-workers.log")), "bench-e2e-worker", true);
-             TopicWatcher<ShardResult> results = new TopicWatcher<>(cluster, topics.shardResults().name(), null, true);
+             TopicWatcher<ShardResult> results = new TopicWatcher<>(cluster, topics.shardResults().name(),
+                     AvroSerdes.forTopic(topics.shardResults(), cluster).deserializer(), true);
              TopicWatcher<ForgettingMetric> metrics = new TopicWatcher<>(cluster, topics.forgetting().name(),
                      AvroSerdes.forTopic(topics.forgetting(), cluster).deserializer(), true);
              CheckpointPublisher publisher = new CheckpointPublisher(cluster)) {
@@ -103,7 +104,8 @@ final class LatencyBench {
                     int s = stage;
                     long start = System.nanoTime();
                     publisher.publish(BenchEvents.checkpoint("bench-e2e", "mlp", model, stage, protocol, uri, sha));
-                    if (!results.await(a -> a.key().startsWith(checkpointId + "/"), shards, Duration.ofMinutes(2))) {
+                    // results are keyed by model run (RecordKeys.shardResult): the checkpoint is in the value
+                    if (!results.await(a -> checkpointId.equals(a.value().getCheckpointId()), shards, Duration.ofMinutes(2))) {
                         throw new IllegalStateException("checkpoint " + checkpointId + " was not scored within 2 minutes");
                     }
                     // every element's ELEMENT record of the stage, then the aggregator caught up and quiet: the last is in
@@ -122,7 +124,7 @@ final class LatencyBench {
                     (run == 0 ? warmup : latencies).add((last - start) / 1e6);
                     if (run > 0) {
                         // where the time goes: publish -> last ShardResult readable, and from there to the last metric
-                        long lastShard = results.arrivals(a -> a.key().startsWith(checkpointId + "/")).stream()
+                        long lastShard = results.arrivals(a -> checkpointId.equals(a.value().getCheckpointId())).stream()
                                 .mapToLong(TopicWatcher.Arrival::nanos).max().orElse(start);
                         scoringPart.add((lastShard - start) / 1e6);
                         aggregationPart.add((last - lastShard) / 1e6);

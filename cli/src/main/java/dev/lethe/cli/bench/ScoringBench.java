@@ -192,10 +192,11 @@ final class ScoringBench {
         String checkpointId = CAMPAIGN + "/largest/" + stage;
         long start = System.nanoTime();
         publisher.publish(BenchEvents.checkpoint(CAMPAIGN, "bench", "largest", stage, protocol, uri, sha));
-        if (!results.await(a -> a.key().startsWith(checkpointId + "/"), suite.shardCount(), Duration.ofMinutes(5))) {
+        // results are keyed by model run (RecordKeys.shardResult): the checkpoint is in the value
+        if (!results.await(a -> checkpointId.equals(a.value().getCheckpointId()), suite.shardCount(), Duration.ofMinutes(5))) {
             throw new IllegalStateException("checkpoint " + checkpointId + " was not scored within 5 minutes");
         }
-        long last = results.arrivals(a -> a.key().startsWith(checkpointId + "/")).stream()
+        long last = results.arrivals(a -> checkpointId.equals(a.value().getCheckpointId())).stream()
                 .mapToLong(TopicWatcher.Arrival::nanos).max().orElseThrow();
         return items * 1e9 / (last - start);
     }

@@ -147,6 +147,7 @@ class PipelineFaultsIT {
             assertThat(idsBefore).containsKeys(
                     pipeline.config().topics().checkpoints().name() + "-value",
                     pipeline.config().topics().evalTasks().name() + "-value",
+                    pipeline.config().topics().checkpointPlans().name() + "-value",
                     pipeline.config().topics().shardResults().name() + "-value",
                     pipeline.config().topics().benchmarkScores().name() + "-value",
                     pipeline.config().topics().forgetting().name() + "-value");
