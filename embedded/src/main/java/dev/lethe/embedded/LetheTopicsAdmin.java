@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates every Lethe topic ({@link Topics#all()}: the main topics and their {@code -dlq} twins) with its
+ * Creates every Lethe topic ({@link Topics#all()}: the main topics, their {@code -dlq} twins and the plans) with its
  * partition count and configs; idempotent, so every part may call it at start-up.
  */
 public final class LetheTopicsAdmin {

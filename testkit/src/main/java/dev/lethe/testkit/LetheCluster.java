@@ -37,7 +37,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * JUnit 5 extension giving an integration-test class one real embedded KRaft broker and one embedded schema
- * registry, with every Lethe topic (and its {@code -dlq} twin) created under the default prefix.
+ * registry, with every Lethe topic ({@code Topics#all()}) created under the default prefix.
  *
  * <pre>{@code
  * @RegisterExtension static final LetheCluster CLUSTER = new LetheCluster();

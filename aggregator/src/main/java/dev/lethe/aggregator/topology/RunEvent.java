@@ -9,8 +9,8 @@ import org.apache.kafka.common.serialization.Serde;
 /**
  * What the run aggregator learns about a model run (key campaign/model): a complete benchmark score, an element the
  * planner announced at a stage (so its score is awaited), or an element whose score was refused (so it is not).
- * Announcements and the planner's refusals cross the internal repartition topic {@value
- * AggregatorTopology#ANNOUNCEMENTS_BY_RUN}; scores and refused shards come from the run's own task.
+ * Scores, refused shards and the planner's plans come from the run's own task; the workers' refusals of the planner's
+ * tasks cross the internal repartition topic {@value AggregatorTopology#ANNOUNCEMENTS_BY_RUN}.
  */
 sealed interface RunEvent {
 

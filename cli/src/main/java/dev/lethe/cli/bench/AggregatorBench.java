@@ -314,7 +314,7 @@ final class AggregatorBench {
     private static List<ProducerRecord<byte[], byte[]>> withPlans(ClusterConfig cluster, ShardResultFixture fixture,
                                                                   List<ProducerRecord<byte[], byte[]>> shardRecords) {
         Topic<CheckpointPlan> plans = cluster.topics().checkpointPlans();
-        List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(shardRecords.size() * 17 / 16);
+        List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(shardRecords.size() * 65 / 64);
         int perStage = shardRecords.size() / (fixture.stages() + 1);
         try (Serializer<CheckpointPlan> serializer = AvroSerdes.forTopic(plans, cluster).serializer()) {
             for (int stage = 0; stage <= fixture.stages(); stage++) {

@@ -81,8 +81,8 @@ record ShardResultFixture(int runs, int stages, int benchmarks, int shards, int 
     CheckpointPlan plan(int run, int stage) {
         List<PlannedElement> elements = new ArrayList<>(benchmarks);
         for (int b = 0; b < benchmarks; b++) {
-            ShardResult first = result(run, stage, b, 0);
-            elements.add(new PlannedElement(first.getBenchmark(), first.getCategory()));
+            ShardResult shard = result(run, stage, b, 0);
+            elements.add(new PlannedElement(shard.getBenchmark(), shard.getCategory()));
         }
         ShardResult first = result(run, stage, 0, 0);
         return CheckpointPlan.newBuilder()

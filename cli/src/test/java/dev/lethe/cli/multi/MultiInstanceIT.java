@@ -279,8 +279,8 @@ class MultiInstanceIT {
      */
     @Test
     void shouldAnswerStoreWideQueriesOnEveryInstanceWhenSomeHoldOnlyStandbyCopies() throws Exception {
-        // the aggregator has as many tasks as its largest input topic (lethe.eval-tasks has 6 partitions by default);
-        // with eval-tasks as wide as shard-results, one more instance than partitions holds standby copies only
+        // the aggregator's run tasks are as many as the partitions of shard-results (and of checkpoint-plans, as
+        // wide); one more instance than partitions holds standby copies only
         ClusterConfig cluster = CLUSTER.config().withTopicPrefix("lethe-standby.")
                 .withClientOverrides(Map.of("num.standby.replicas", "1"));
         int partitions = cluster.topics().shardResults().partitions();

@@ -22,8 +22,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -110,9 +114,9 @@ public final class Planner implements Runnable, AutoCloseable {
              KafkaProducer<byte[], byte[]> producer = KafkaClients.transactionalProducer(config.cluster(),
                      config.plannerTransactionalId(), config.transactionTimeout())) {
             consumer = c;
+            requireCoPartitionedPlans();
             producer.initTransactions();
             taskPartitions = Math.max(1, producer.partitionsFor(tasksTopic.name()).size());
-            requireCoPartitionedPlans(producer);
             replayIdentities(events);
             c.subscribe(List.of(source.name()));
             LOG.info("planner {} consuming {}", config.plannerId(), source.name());
@@ -280,19 +284,30 @@ public final class Planner implements Runnable, AutoCloseable {
     }
 
     /**
-     * Fails unless lethe.checkpoint-plans has as many partitions as lethe.shard-results: a plan must land in the
-     * partition of its run's results, or the aggregator task that reads it waits for scores that never reach it. The
-     * aggregator checks the same at its start; checking here too stops a planner from writing plans where they would
-     * be misread (for instance into a topic the broker auto-created with its default partition count).
+     * Fails unless lethe.checkpoint-plans exists with as many partitions as lethe.shard-results: a plan must land in
+     * the partition of its run's results, or the aggregator task that reads it waits for scores that never reach it.
+     * The aggregator checks the same at its start. Asked of the admin client, which, unlike the producer's metadata
+     * requests, never makes a broker auto-create the topic with its default partition count.
      */
-    private void requireCoPartitionedPlans(KafkaProducer<byte[], byte[]> producer) {
+    private void requireCoPartitionedPlans() {
         String results = config.cluster().topics().shardResults().name();
-        int plans = producer.partitionsFor(plansTopic.name()).size();
-        int shards = producer.partitionsFor(results).size();
-        if (plans != shards) {
-            throw new IllegalStateException(plansTopic.name() + " has " + plans + " partitions and " + results + " has "
-                    + shards + ": they must have as many, so that a model run's plans and results meet in one aggregator task"
-                    + " (create the topics with `lethe aggregate --create-topics` or the layout of Topics)");
+        String plans = plansTopic.name();
+        Map<String, TopicDescription> described;
+        try (Admin admin = Admin.create(config.cluster().clientProperties())) {
+            described = admin.describeTopics(List.of(plans, results)).allTopicNames().get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot read the partitions of " + plans + " and " + results + " (create the"
+                    + " topics first, e.g. lethe aggregate --create-topics): " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted reading the partitions of " + plans, e);
+        }
+        int planPartitions = described.get(plans).partitions().size();
+        int resultPartitions = described.get(results).partitions().size();
+        if (planPartitions != resultPartitions) {
+            throw new IllegalStateException(plans + " has " + planPartitions + " partitions and " + results + " has "
+                    + resultPartitions + ": they must have as many, so that a model run's plans and results meet in one"
+                    + " aggregator task (kafka-topics.sh --alter --partitions on the smaller one, before either holds data)");
         }
     }
 

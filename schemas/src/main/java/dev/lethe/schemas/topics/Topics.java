@@ -15,8 +15,9 @@ import java.util.Map;
 /**
  * The typed registry of every Lethe topic; no other class spells a topic name.
  *
- * <p>Names are {@code prefix + plural kebab-case noun}; each input topic has a {@code -dlq} twin carrying
- * {@link DeadLetter}s. {@code checkpoints} and {@code benchmark-scores} are compacted-and-deleted so a
+ * <p>Names are {@code prefix + plural kebab-case noun}; each main topic has a {@code -dlq} twin carrying
+ * {@link DeadLetter}s ({@link #checkpointPlans()}, read only by the aggregator, which skips what it cannot decode, has
+ * none). {@code checkpoints} and {@code benchmark-scores} are compacted-and-deleted so a
  * restarted aggregator can rebuild from them.
  */
 public final class Topics {
