@@ -50,11 +50,9 @@ final class ShardResultPartitions {
                     continue;
                 }
                 int partitions = described.get(topic).partitions().size();
-                int planPartitions = described.get(plans).partitions().size();
-                if (planPartitions != partitions) {
-                    throw new IllegalStateException(plans + " has " + planPartitions + " partitions and " + topic + " has "
-                            + partitions + ": they must have as many, so that a model run's plans and results meet in one task"
-                            + " (kafka-topics.sh --alter --partitions on the smaller one, before either holds data)");
+                String problem = cluster.topics().checkpointPlansPartitionProblem(described.get(plans).partitions().size(), partitions);
+                if (problem != null) {
+                    throw new IllegalStateException(problem);
                 }
                 return partitions;
             }

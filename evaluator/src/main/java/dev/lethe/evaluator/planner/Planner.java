@@ -302,12 +302,10 @@ public final class Planner implements Runnable, AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted reading the partitions of " + plans, e);
         }
-        int planPartitions = described.get(plans).partitions().size();
-        int resultPartitions = described.get(results).partitions().size();
-        if (planPartitions != resultPartitions) {
-            throw new IllegalStateException(plans + " has " + planPartitions + " partitions and " + results + " has "
-                    + resultPartitions + ": they must have as many, so that a model run's plans and results meet in one"
-                    + " aggregator task (kafka-topics.sh --alter --partitions on the smaller one, before either holds data)");
+        String problem = config.cluster().topics().checkpointPlansPartitionProblem(described.get(plans).partitions().size(),
+                described.get(results).partitions().size());
+        if (problem != null) {
+            throw new IllegalStateException(problem);
         }
     }
 
