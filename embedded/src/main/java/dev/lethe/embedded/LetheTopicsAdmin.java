@@ -43,7 +43,36 @@ public final class LetheTopicsAdmin {
 
     private static List<String> createAll(ClusterConfig config, Topics topics, Optional<Short> replicationFactor) {
         try (Admin admin = Admin.create(config.clientProperties())) {
-            return createAll(admin, topics.all(), replicationFactor);
+            return createAll(admin, withLivePlanPartitions(admin, topics), replicationFactor);
+        }
+    }
+
+    /**
+     * {@link Topics#all()}, with {@link Topics#checkpointPlans()} sized like the {@link Topics#shardResults()} already on
+     * the cluster: the aggregator and the planner refuse to start unless the two match, and a results topic sized by
+     * hand (or grown) would otherwise get a plans topic with the layout's count.
+     */
+    private static List<Topic<?>> withLivePlanPartitions(Admin admin, Topics topics) {
+        Optional<Integer> live = partitionsOf(admin, topics.shardResults().name());
+        if (live.isEmpty()) {
+            return topics.all();
+        }
+        Topic<?> plans = topics.checkpointPlans();
+        Topic<?> sized = new Topic<>(plans.name(), plans.valueType(), live.get(), plans.configs());
+        return topics.all().stream().map(t -> t.name().equals(plans.name()) ? sized : t).toList();
+    }
+
+    private static Optional<Integer> partitionsOf(Admin admin, String topic) {
+        try {
+            return Optional.of(admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return Optional.empty();
+            }
+            throw new IllegalStateException("describing topic " + topic + " failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted describing topic " + topic, e);
         }
     }
 

@@ -77,6 +77,25 @@ class EmbeddedKafkaBrokerIT {
     }
 
     @Test
+    void shouldSizeTheCheckpointPlansLikeAShardResultsTopicCreatedByHand() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startDefault();
+                Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            ClusterConfig config = ClusterConfig.of(broker.bootstrapServers(), "http://127.0.0.1:1");
+            Topics topics = config.topics();
+            int byHand = topics.shardResults().partitions() + 2;
+            admin.createTopics(List.of(new NewTopic(topics.shardResults().name(), byHand, (short) 1))).all().get();
+
+            List<String> created = LetheTopicsAdmin.createAll(config, topics);
+
+            assertThat(created).contains(topics.checkpointPlans().name()).doesNotContain(topics.shardResults().name());
+            var described = admin.describeTopics(List.of(topics.checkpointPlans().name(), topics.evalTasks().name()))
+                    .allTopicNames().get();
+            assertThat(described.get(topics.checkpointPlans().name()).partitions()).hasSize(byHand);
+            assertThat(described.get(topics.evalTasks().name()).partitions()).hasSize(topics.evalTasks().partitions());
+        }
+    }
+
+    @Test
     void shouldAuthenticateScramUsersOnTheSaslListenerWhenConfigured() throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder()
                 .listener(BrokerListener.scram("SCRAM-SHA-256", 0))
