@@ -1,14 +1,12 @@
 package dev.lethe.aggregator.app;
 
 import dev.lethe.schemas.config.ClusterConfig;
+import dev.lethe.schemas.topics.PlanPartitions;
+import dev.lethe.schemas.topics.Topics;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,30 +29,28 @@ final class ShardResultPartitions {
      * in another task than its results, and its records would wait for scores that never reach that task.
      */
     static int of(ClusterConfig cluster, Duration patience) throws InterruptedException {
-        String topic = cluster.topics().shardResults().name();
-        String plans = cluster.topics().checkpointPlans().name();
+        Topics topics = cluster.topics();
         long deadline = System.nanoTime() + patience.toNanos();
         try (Admin admin = Admin.create(cluster.clientProperties())) {
             while (true) {
-                Map<String, TopicDescription> described;
+                PlanPartitions partitions;
                 try {
-                    described = admin.describeTopics(List.of(topic, plans)).allTopicNames()
-                            .get(ATTEMPT.toMillis(), TimeUnit.MILLISECONDS);
+                    partitions = PlanPartitions.describe(admin, topics, ATTEMPT);
                 } catch (ExecutionException | TimeoutException e) {
                     if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("cannot read the partitions of " + topic + " and " + plans + " on "
-                                + cluster.bootstrapServers() + " (create the topics first, e.g. lethe aggregate --create-topics): " + e.getMessage(), e);
+                        throw new IllegalStateException(PlanPartitions.unreadable(topics) + " on " + cluster.bootstrapServers()
+                                + ": " + e.getMessage(), e);
                     }
-                    LOG.warn("waiting for the partitions of {} and {}: {}", topic, plans, e.getMessage());
+                    LOG.warn("waiting for the partitions of {} and {}: {}", topics.shardResults().name(),
+                            topics.checkpointPlans().name(), e.getMessage());
                     Thread.sleep(1_000);
                     continue;
                 }
-                int partitions = described.get(topic).partitions().size();
-                String problem = cluster.topics().checkpointPlansPartitionProblem(described.get(plans).partitions().size(), partitions);
+                String problem = partitions.problem(topics);
                 if (problem != null) {
                     throw new IllegalStateException(problem);
                 }
-                return partitions;
+                return partitions.results();
             }
         }
     }

@@ -2,36 +2,36 @@ package dev.lethe.cli.ingest;
 
 import dev.lethe.cli.ClusterOptions;
 import dev.lethe.cli.UsageException;
+import dev.lethe.evaluator.kafka.KafkaClients;
 import dev.lethe.evaluator.llm.harness.HarnessIngest;
 import dev.lethe.evaluator.llm.harness.HarnessRun;
 import dev.lethe.evaluator.llm.harness.TaskMapping;
-import dev.lethe.producer.CheckpointPublisher;
+import dev.lethe.schemas.CheckpointPlan;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.schemas.serde.AvroSerdes;
+import dev.lethe.schemas.topics.PlanPartitions;
 import dev.lethe.schemas.topics.RecordKeys;
 import dev.lethe.schemas.topics.Topic;
+import dev.lethe.schemas.topics.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.Serializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code lethe ingest lm-eval}: reads an lm-evaluation-harness {@code --log_samples} output directory and publishes
  * its per-item correctness as {@link ShardResult}s of one checkpoint on {@code lethe.shard-results} (key
- * campaign/model), so the aggregator computes forgetting and paired-test alerts without Lethe rescoring.
+ * campaign/model), with the checkpoint's plan on {@code lethe.checkpoint-plans}, so the aggregator computes forgetting
+ * and paired-test alerts without Lethe rescoring and judges the checkpoint's categories on all its elements.
  */
 @Command(name = "lm-eval", mixinStandardHelpOptions = true,
         description = {
@@ -50,9 +51,11 @@ import picocli.CommandLine.Spec;
             "Reads samples_<task>_<timestamp>.jsonl (newest per task) and results_<timestamp>.json under --samples,",
             "maps each task to an element and category (defaults for MMLU subjects by group, ARC, BoolQ, HellaSwag,",
             "PIQA, Winogrande, RACE, CrowS-Pairs, GSM8K; --mapping FILE for others), reads each document's metric",
-            "(0/1) as its item bit and publishes shards of --shard-size items with idempotent acks=all sends. Prints",
-            "one line per element (items, score, the harness's own value) and the count published. Tasks without a",
-            "mapping are skipped and listed on stderr. Run the same tasks on every checkpoint of a campaign.",
+            "(0/1) as its item bit and publishes, in one transaction, shards of --shard-size items and the checkpoint's",
+            "plan (its elements, which the aggregator then waits for). Prints one line per element (items, score, the",
+            "harness's own value) and the count published. Tasks without a mapping are skipped and listed on stderr.",
+            "Run the same tasks on every checkpoint of a campaign, one checkpoint at a time in stage order: a stage",
+            "ingested before an earlier one is first compared with the stage before that.",
             ""})
 public final class IngestLmEvalCommand implements java.util.concurrent.Callable<Integer> {
 
@@ -135,10 +138,11 @@ public final class IngestLmEvalCommand implements java.util.concurrent.Callable<
                     outcome.results().size(), suite, outcome.suiteVersion(), checkpoint.checkpointId());
         } else {
             ClusterConfig config = cluster.toConfig();
-            Topic<ShardResult> topic = config.topics().shardResults();
-            publish(config, topic, outcome.results());
-            out.printf("published %d shard results to %s, suite %s version %s, checkpoint %s%n",
-                    outcome.results().size(), topic.name(), suite, outcome.suiteVersion(), checkpoint.checkpointId());
+            publish(config, outcome.plan(), outcome.results());
+            out.printf("published %d shard results to %s and the checkpoint's plan of %d elements to %s, suite %s version %s,"
+                    + " checkpoint %s%n", outcome.results().size(), config.topics().shardResults().name(),
+                    outcome.plan().getElements().size(), config.topics().checkpointPlans().name(), suite,
+                    outcome.suiteVersion(), checkpoint.checkpointId());
         }
         out.flush();
         return 0;
@@ -168,26 +172,50 @@ public final class IngestLmEvalCommand implements java.util.concurrent.Callable<
         return new HarnessIngest.Checkpoint(campaign, family, model, stage, task, suite, shardSize, "lethe-ingest-lm-eval", created);
     }
 
-    private void publish(ClusterConfig config, Topic<ShardResult> topic, List<ShardResult> results) {
+    /**
+     * Publishes the plan and the results in one transaction: the aggregator never sees the plan without the results (it
+     * would wait for them) nor part of the results as the whole checkpoint, whatever happens to this process. The
+     * transactional id names the checkpoint, so a second ingest of the same checkpoint fences the first.
+     */
+    private void publish(ClusterConfig config, CheckpointPlan plan, List<ShardResult> results) {
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
-        long ms = timeout.toMillis();
-        Map<String, Object> props = new HashMap<>(CheckpointPublisher.producerProperties(config, timeout));
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "lethe-ingest-lm-eval");
-        try (KafkaProducer<String, ShardResult> producer = new KafkaProducer<>(props, new StringSerializer(),
-                AvroSerdes.forTopic(topic, config).serializer())) {
-            List<Future<RecordMetadata>> sent = new ArrayList<>();
+        Topics topics = config.topics();
+        requireCoPartitionedPlans(config, timeout);
+        String transactionalId = config.topicPrefix() + "ingest-" + plan.getCheckpointId();
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.transactionalProducer(config, transactionalId, timeout.plusSeconds(30));
+                Serializer<CheckpointPlan> plans = AvroSerdes.forTopic(topics.checkpointPlans(), config).serializer();
+                Serializer<ShardResult> shards = AvroSerdes.forTopic(topics.shardResults(), config).serializer()) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(record(topics.checkpointPlans(), RecordKeys.checkpointPlan(plan), plans.serialize(topics.checkpointPlans().name(), plan)));
             for (ShardResult r : results) {
-                sent.add(producer.send(new ProducerRecord<>(topic.name(), RecordKeys.shardResult(r), r)));
+                producer.send(record(topics.shardResults(), RecordKeys.shardResult(r), shards.serialize(topics.shardResults().name(), r)));
             }
-            producer.flush();
-            for (Future<RecordMetadata> f : sent) {
-                f.get(ms, TimeUnit.MILLISECONDS);
-            }
+            producer.commitTransaction();
+        } catch (KafkaException e) {
+            throw new IllegalStateException("the cluster did not accept the checkpoint's plan and shard results (nothing of them"
+                    + " is visible; run the ingest again): " + e.getMessage(), e);
+        }
+    }
+
+    private static ProducerRecord<byte[], byte[]> record(Topic<?> topic, String key, byte[] value) {
+        return new ProducerRecord<>(topic.name(), key.getBytes(StandardCharsets.UTF_8), value);
+    }
+
+    /** Refuses before publishing anything when the plan would land in another aggregator task than the results. */
+    private static void requireCoPartitionedPlans(ClusterConfig config, Duration timeout) {
+        PlanPartitions partitions;
+        try (Admin admin = Admin.create(config.clientProperties())) {
+            partitions = PlanPartitions.describe(admin, config.topics(), timeout);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(PlanPartitions.unreadable(config.topics()) + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while publishing", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("the cluster did not accept the shard results: " + e.getMessage(), e);
+            throw new IllegalStateException("interrupted while reading the topics' partitions", e);
+        }
+        String problem = partitions.problem(config.topics());
+        if (problem != null) {
+            throw new IllegalStateException(problem);
         }
     }
 }

@@ -1,9 +1,12 @@
 package dev.lethe.cli.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.lethe.cli.CliRun;
+import dev.lethe.schemas.CheckpointPlan;
 import dev.lethe.schemas.MetricPolarity;
+import dev.lethe.schemas.PlannedElement;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.config.ClusterConfig;
 import dev.lethe.testkit.LetheCluster;
@@ -18,7 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code lethe ingest lm-eval} against a real broker and registry: the run's shard results land on lethe.shard-results. */
+/**
+ * {@code lethe ingest lm-eval} against a real broker and registry: the run's shard results land on lethe.shard-results
+ * and its plan on lethe.checkpoint-plans, or nothing lands when the two topics would put them in different tasks.
+ */
 class IngestLmEvalCommandIT {
 
     @RegisterExtension
@@ -38,7 +44,8 @@ class IngestLmEvalCommandIT {
                 "--topic-prefix", cluster.topicPrefix());
 
         assertThat(run.exit()).as(run.err()).isZero();
-        assertThat(run.out()).contains("published 6 shard results to " + cluster.topics().shardResults().name());
+        assertThat(run.out()).contains("published 6 shard results to " + cluster.topics().shardResults().name()
+                + " and the checkpoint's plan of 3 elements to " + cluster.topics().checkpointPlans().name());
         List<ConsumerRecord<String, ShardResult>> records = CLUSTER.readAll(cluster.topics().shardResults(), 6, Duration.ofSeconds(60));
         Map<String, ShardResult> byTask = records.stream().map(ConsumerRecord::value)
                 .collect(Collectors.toMap(ShardResult::getTaskId, Function.identity()));
@@ -57,5 +64,35 @@ class IngestLmEvalCommandIT {
         assertThat(strict.getCorrect()).isEqualTo(1);
         assertThat(strict.getMetric()).isEqualTo("exact_match,strict-match");
         assertThat(strict.getPolarity()).isEqualTo(MetricPolarity.HIGHER_IS_BETTER);
+
+        // the plan names every element once, under the results' key and suite version, so it meets them in one task
+        List<ConsumerRecord<String, CheckpointPlan>> plans = CLUSTER.readAll(cluster.topics().checkpointPlans(), 1, Duration.ofSeconds(60));
+        assertThat(plans).hasSize(1);
+        CheckpointPlan plan = plans.get(0).value();
+        assertThat(plans.get(0).key()).isEqualTo("ct/llama-7b");
+        assertThat(plan.getCheckpointId()).isEqualTo(crows.getCheckpointId());
+        assertThat(plan.getStage()).isEqualTo(2);
+        assertThat(plan.getSuiteVersion()).isEqualTo(crows.getSuiteVersion());
+        assertThat(plan.getElements()).extracting(PlannedElement::getBenchmark, PlannedElement::getCategory).containsExactly(
+                tuple("crows-pairs-age", crows.getCategory()), tuple("gsm8k-flexible", byTask.get("ct/llama-7b/2/gsm8k-flexible/0").getCategory()),
+                tuple("gsm8k-strict", strict.getCategory()));
+        assertThat(plans.get(0).partition()).isEqualTo(records.get(0).partition());
+    }
+
+    @Test
+    void shouldPublishNothingWhenThePlansTopicHasOtherPartitionsThanTheShardResults() throws Exception {
+        ClusterConfig cluster = CLUSTER.newTopicPrefix();
+        CLUSTER.increasePartitions(cluster, cluster.topics().checkpointPlans().name(), cluster.topics().shardResults().partitions() + 1);
+        Path out = LmEvalFixture.write(tmp.resolve("out"));
+
+        CliRun run = CliRun.of("ingest", "lm-eval", "--samples", out.toString(), "--campaign", "ct", "--family", "llama",
+                "--model", "llama-7b", "--stage", "0", "--bootstrap-servers", cluster.bootstrapServers(),
+                "--schema-registry", cluster.schemaRegistryUrl(), "--topic-prefix", cluster.topicPrefix());
+
+        assertThat(run.exit()).isNotZero();
+        assertThat(run.err()).contains(cluster.topics().checkpointPlans().name() + " has " + (cluster.topics().shardResults().partitions() + 1)
+                + " partitions");
+        assertThat(CLUSTER.readAll(cluster.topics().shardResults(), 0, Duration.ofSeconds(2))).isEmpty();
+        assertThat(CLUSTER.readAll(cluster.topics().checkpointPlans(), 0, Duration.ofSeconds(2))).isEmpty();
     }
 }

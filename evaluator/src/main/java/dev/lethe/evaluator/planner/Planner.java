@@ -12,6 +12,7 @@ import dev.lethe.schemas.DeadLetterReason;
 import dev.lethe.schemas.EvalTask;
 import dev.lethe.schemas.failure.TransientFailure;
 import dev.lethe.schemas.serde.AvroSerdes;
+import dev.lethe.schemas.topics.PlanPartitions;
 import dev.lethe.schemas.topics.RecordKeys;
 import dev.lethe.schemas.topics.Topic;
 import dev.lethe.schemas.topics.Topics;
@@ -27,7 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -283,27 +283,19 @@ public final class Planner implements Runnable, AutoCloseable {
         }
     }
 
-    /**
-     * Fails unless lethe.checkpoint-plans exists with as many partitions as lethe.shard-results: a plan must land in
-     * the partition of its run's results, or the aggregator task that reads it waits for scores that never reach it.
-     * The aggregator checks the same at its start. Asked of the admin client, which, unlike the producer's metadata
-     * requests, never makes a broker auto-create the topic with its default partition count.
-     */
+    /** Fails unless lethe.checkpoint-plans exists with as many partitions as lethe.shard-results ({@link PlanPartitions}). */
     private void requireCoPartitionedPlans() {
-        String results = config.cluster().topics().shardResults().name();
-        String plans = plansTopic.name();
-        Map<String, TopicDescription> described;
+        Topics topics = config.cluster().topics();
+        PlanPartitions partitions;
         try (Admin admin = Admin.create(config.cluster().clientProperties())) {
-            described = admin.describeTopics(List.of(plans, results)).allTopicNames().get(60, TimeUnit.SECONDS);
+            partitions = PlanPartitions.describe(admin, topics, Duration.ofSeconds(60));
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot read the partitions of " + plans + " and " + results + " (create the"
-                    + " topics first, e.g. lethe aggregate --create-topics): " + e.getMessage(), e);
+            throw new IllegalStateException(PlanPartitions.unreadable(topics) + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted reading the partitions of " + plans, e);
+            throw new IllegalStateException("interrupted reading the partitions of " + plansTopic.name(), e);
         }
-        String problem = config.cluster().topics().checkpointPlansPartitionProblem(described.get(plans).partitions().size(),
-                described.get(results).partitions().size());
+        String problem = partitions.problem(topics);
         if (problem != null) {
             throw new IllegalStateException(problem);
         }

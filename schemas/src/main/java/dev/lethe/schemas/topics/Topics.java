@@ -78,18 +78,6 @@ public final class Topics {
         return topic("checkpoint-plans", CheckpointPlan.class, defaultPartitions, DELETE);
     }
 
-    /**
-     * Null when {@link #checkpointPlans()} has as many partitions as {@link #shardResults()} on the cluster, else why
-     * that is wrong. The planner and the aggregator both refuse to start on it: a run's plans would be read in another
-     * aggregator task than its results, and that task would wait for scores that never reach it.
-     */
-    public String checkpointPlansPartitionProblem(int planPartitions, int resultPartitions) {
-        return planPartitions == resultPartitions ? null : checkpointPlans().name() + " has " + planPartitions
-                + " partitions and " + shardResults().name() + " has " + resultPartitions + ": they must have as many, so"
-                + " that a model run's plans and results meet in one aggregator task (kafka-topics.sh --alter --partitions"
-                + " on the smaller one, before either holds data)";
-    }
-
     public Topic<ShardResult> shardResults() {
         return topic("shard-results", ShardResult.class, defaultPartitions, DELETE);
     }

@@ -1,7 +1,9 @@
 package dev.lethe.evaluator.llm.harness;
 
 import dev.lethe.evaluator.llm.ChoiceMetric;
+import dev.lethe.schemas.CheckpointPlan;
 import dev.lethe.schemas.MetricPolarity;
+import dev.lethe.schemas.PlannedElement;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.ShardStatus;
 import dev.lethe.schemas.bits.ItemBits;
@@ -44,8 +46,13 @@ public final class HarnessIngest {
         }
     }
 
-    /** What an ingest produced: the shard results, the tasks skipped for lack of a mapping, and a summary per element. */
-    public record Outcome(List<ShardResult> results, List<String> skippedTasks, Map<String, ElementSummary> elements, String suiteVersion) {
+    /**
+     * What an ingest produced: the shard results, the checkpoint's plan (its elements, so the aggregator waits for all of
+     * them before it judges a category, as with the planner's checkpoints), the tasks skipped for lack of a mapping, and
+     * a summary per element.
+     */
+    public record Outcome(List<ShardResult> results, CheckpointPlan plan, List<String> skippedTasks,
+                          Map<String, ElementSummary> elements, String suiteVersion) {
     }
 
     /** One element's totals, and the harness's own reported value of the same metric where its results file has it. */
@@ -79,12 +86,17 @@ public final class HarnessIngest {
         }
         String version = version(elements, checkpoint.shardSize());
         List<ShardResult> results = new ArrayList<>();
+        List<PlannedElement> planned = new ArrayList<>();
         Map<String, ElementSummary> summaries = new LinkedHashMap<>();
         for (Map.Entry<String, Element> e : elements.entrySet()) {
             results.addAll(e.getValue().shards(e.getKey(), checkpoint, version));
+            planned.add(new PlannedElement(e.getKey(), e.getValue().target.category()));
             summaries.put(e.getKey(), e.getValue().summary());
         }
-        return new Outcome(results, skipped, summaries, version);
+        CheckpointPlan plan = CheckpointPlan.newBuilder().setCheckpointId(checkpoint.checkpointId()).setCampaign(checkpoint.campaign())
+                .setFamily(checkpoint.family()).setModel(checkpoint.model()).setStage(checkpoint.stage()).setSuite(checkpoint.suite())
+                .setSuiteVersion(version).setElements(planned).build();
+        return new Outcome(results, plan, skipped, summaries, version);
     }
 
     private static String version(Map<String, Element> elements, int shardSize) {

@@ -2,6 +2,7 @@ package dev.lethe.evaluator.llm.harness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,8 +16,10 @@ import dev.lethe.evaluator.llm.MultipleChoiceItems;
 import dev.lethe.evaluator.llm.OpenAiCompletionsScorer;
 import dev.lethe.evaluator.scoring.ShardScore;
 import dev.lethe.schemas.CheckpointFormat;
+import dev.lethe.schemas.CheckpointPlan;
 import dev.lethe.schemas.EvalTask;
 import dev.lethe.schemas.MetricPolarity;
+import dev.lethe.schemas.PlannedElement;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.bits.ItemBits;
 import dev.lethe.testkit.llm.ScriptedOpenAiServer;
@@ -113,6 +116,13 @@ class HarnessIngestTest {
         assertThat(first.getScorer()).isEqualTo("lm-eval-harness");
         assertThat(first.getSuite()).isEqualTo("lm-eval");
         assertThat(outcome.results()).extracting(ShardResult::getSuiteVersion).containsOnly(outcome.suiteVersion());
+        // the plan awaits exactly the elements the results score, under the same checkpoint, suite and version
+        CheckpointPlan plan = outcome.plan();
+        assertThat(plan.getElements()).extracting(PlannedElement::getBenchmark, PlannedElement::getCategory)
+                .containsExactlyElementsOf(outcome.results().stream().map(r -> tuple(r.getBenchmark(), r.getCategory())).distinct().toList());
+        assertThat(List.of(plan.getCheckpointId(), plan.getCampaign(), plan.getFamily(), plan.getModel(), plan.getSuite(), plan.getSuiteVersion()))
+                .containsExactly(first.getCheckpointId(), first.getCampaign(), first.getFamily(), first.getModel(), first.getSuite(), outcome.suiteVersion());
+        assertThat(plan.getStage()).isEqualTo(first.getStage());
         // the same documents give the same version (stages pair up), other documents another
         assertThat(HarnessIngest.ingest(run, TaskMapping.defaults(Map.of()), CHECKPOINT).suiteVersion()).isEqualTo(outcome.suiteVersion());
     }

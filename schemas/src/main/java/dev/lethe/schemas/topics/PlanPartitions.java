@@ -1,0 +1,52 @@
+package dev.lethe.schemas.topics;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+
+/**
+ * The partition counts of {@link Topics#checkpointPlans()} and {@link Topics#shardResults()} on the cluster. A model
+ * run's plans must land in the partition of its results, or the aggregator task that reads them waits for scores that
+ * never reach it; so whatever writes plans (the planner, {@code lethe ingest}) and the aggregator that reads them check
+ * the two counts before they start.
+ *
+ * @param plans   partitions of the plans topic
+ * @param results partitions of the shard-results topic
+ */
+public record PlanPartitions(int plans, int results) {
+
+    /**
+     * Asks the admin client, which, unlike a producer's metadata request, never makes a broker auto-create a missing
+     * topic with its default partition count.
+     *
+     * @throws ExecutionException when a topic is missing or the cluster refuses the request
+     * @throws TimeoutException   when the cluster does not answer within {@code timeout}
+     */
+    public static PlanPartitions describe(Admin admin, Topics topics, Duration timeout)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        String plansTopic = topics.checkpointPlans().name();
+        String resultsTopic = topics.shardResults().name();
+        Map<String, TopicDescription> described = admin.describeTopics(List.of(plansTopic, resultsTopic)).allTopicNames()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return new PlanPartitions(described.get(plansTopic).partitions().size(), described.get(resultsTopic).partitions().size());
+    }
+
+    /** Null when the counts match, else why that is wrong and how to mend it. */
+    public String problem(Topics topics) {
+        return plans == results ? null : topics.checkpointPlans().name() + " has " + plans + " partitions and "
+                + topics.shardResults().name() + " has " + results + ": they must have as many, so that a model run's plans"
+                + " and results meet in one aggregator task (kafka-topics.sh --alter --partitions on the smaller one, before"
+                + " either holds data)";
+    }
+
+    /** Why {@link #describe} failed, for a message that says what to do. */
+    public static String unreadable(Topics topics) {
+        return "cannot read the partitions of " + topics.checkpointPlans().name() + " and " + topics.shardResults().name()
+                + " (create the topics first, e.g. lethe aggregate --create-topics)";
+    }
+}
