@@ -3,9 +3,13 @@ package dev.lethe.cli.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.lethe.aggregator.app.AggregatorApp;
+import dev.lethe.aggregator.app.AggregatorConfig;
 import dev.lethe.cli.CliRun;
 import dev.lethe.schemas.CheckpointPlan;
+import dev.lethe.schemas.ForgettingMetric;
 import dev.lethe.schemas.MetricPolarity;
+import dev.lethe.schemas.MetricScope;
 import dev.lethe.schemas.PlannedElement;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.config.ClusterConfig;
@@ -14,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -77,6 +82,42 @@ class IngestLmEvalCommandIT {
                 tuple("crows-pairs-age", crows.getCategory()), tuple("gsm8k-flexible", byTask.get("ct/llama-7b/2/gsm8k-flexible/0").getCategory()),
                 tuple("gsm8k-strict", strict.getCategory()));
         assertThat(plans.get(0).partition()).isEqualTo(records.get(0).partition());
+    }
+
+    @Test
+    void shouldGiveTheAggregatorEveryStagesModelRecordWhenStagesAreIngestedOutOfOrder() throws Exception {
+        ClusterConfig cluster = CLUSTER.newTopicPrefix();
+        Path out = LmEvalFixture.write(tmp.resolve("out"));
+        try (AggregatorApp aggregator = AggregatorApp.start(AggregatorConfig.defaults(cluster).withApplicationId(cluster.topicPrefix() + "aggregator")
+                .withStateDir(tmp.resolve("aggregator-state")).withHttp(AggregatorConfig.DEFAULT_HTTP_HOST, 0).validated())) {
+            assertThat(aggregator.awaitRunning(Duration.ofMinutes(2))).as("aggregator RUNNING").isTrue();
+            // stage 2 before stage 1: the plans must not leave the aggregator waiting for anything that never comes
+            for (int stage : new int[] {0, 2, 1}) {
+                CliRun run = CliRun.of("ingest", "lm-eval", "--samples", out.toString(), "--campaign", "ct", "--family", "llama",
+                        "--model", "llama-7b", "--stage", String.valueOf(stage), "--bootstrap-servers", cluster.bootstrapServers(),
+                        "--schema-registry", cluster.schemaRegistryUrl(), "--topic-prefix", cluster.topicPrefix());
+                assertThat(run.exit()).as(run.err()).isZero();
+            }
+
+            Map<Integer, Integer> covered = awaitModelRecords(cluster, 3);
+            assertThat(covered).containsExactly(Map.entry(0, 3), Map.entry(1, 3), Map.entry(2, 3));
+        }
+    }
+
+    /** The latest MODEL record's element count per stage, once {@code stages} stages have one covering all three elements. */
+    private static Map<Integer, Integer> awaitModelRecords(ClusterConfig cluster, int stages) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        Map<Integer, Integer> covered = new TreeMap<>();
+        while (System.nanoTime() < deadline) {
+            covered.clear();
+            CLUSTER.<ForgettingMetric>readAll(cluster.topics().forgetting(), 0, Duration.ofSeconds(5)).stream().map(ConsumerRecord::value)
+                    .filter(m -> m.getScope() == MetricScope.MODEL).forEach(m -> covered.put(m.getStage(), m.getElementsCovered()));
+            if (covered.size() == stages && covered.values().stream().allMatch(n -> n != null && n == 3)) {
+                return covered;
+            }
+            Thread.sleep(500); // poll interval of the condition above
+        }
+        return covered;
     }
 
     @Test
