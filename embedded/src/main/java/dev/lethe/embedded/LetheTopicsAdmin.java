@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -43,33 +45,43 @@ public final class LetheTopicsAdmin {
 
     private static List<String> createAll(ClusterConfig config, Topics topics, Optional<Short> replicationFactor) {
         try (Admin admin = Admin.create(config.clientProperties())) {
-            return createAll(admin, withLivePlanPartitions(admin, topics), replicationFactor);
+            return createAll(admin, withCoPartitionedPlans(admin, topics), replicationFactor);
         }
     }
 
     /**
-     * {@link Topics#all()}, with {@link Topics#checkpointPlans()} sized like the {@link Topics#shardResults()} already on
-     * the cluster: the aggregator and the planner refuse to start unless the two match, and a results topic sized by
-     * hand (or grown) would otherwise get a plans topic with the layout's count.
+     * {@link Topics#all()}, with a missing {@link Topics#checkpointPlans()} or {@link Topics#shardResults()} sized like
+     * the other one already on the cluster: the aggregator and the planner refuse to start unless the two match, and a
+     * topic sized by hand (or grown) would otherwise meet a twin with the layout's count.
      */
-    private static List<Topic<?>> withLivePlanPartitions(Admin admin, Topics topics) {
-        Optional<Integer> live = partitionsOf(admin, topics.shardResults().name());
-        if (live.isEmpty()) {
-            return topics.all();
+    private static List<Topic<?>> withCoPartitionedPlans(Admin admin, Topics topics) {
+        Optional<Integer> results = partitionsOf(admin, topics.shardResults().name());
+        Optional<Integer> plans = partitionsOf(admin, topics.checkpointPlans().name());
+        if (results.isPresent() && plans.isEmpty()) {
+            return withPartitions(topics.all(), topics.checkpointPlans(), results.get());
         }
-        Topic<?> plans = topics.checkpointPlans();
-        Topic<?> sized = new Topic<>(plans.name(), plans.valueType(), live.get(), plans.configs());
-        return topics.all().stream().map(t -> t.name().equals(plans.name()) ? sized : t).toList();
+        if (plans.isPresent() && results.isEmpty()) {
+            return withPartitions(topics.all(), topics.shardResults(), plans.get());
+        }
+        return topics.all();
+    }
+
+    private static List<Topic<?>> withPartitions(List<Topic<?>> all, Topic<?> resized, int partitions) {
+        Topic<?> sized = new Topic<>(resized.name(), resized.valueType(), partitions, resized.configs());
+        return all.stream().map(t -> t.name().equals(resized.name()) ? sized : t).toList();
     }
 
     private static Optional<Integer> partitionsOf(Admin admin, String topic) {
         try {
-            return Optional.of(admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size());
+            return Optional.of(admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .get(topic).partitions().size());
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 return Optional.empty();
             }
             throw new IllegalStateException("describing topic " + topic + " failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the cluster did not describe topic " + topic + " within " + TIMEOUT, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted describing topic " + topic, e);
@@ -86,12 +98,14 @@ public final class LetheTopicsAdmin {
         List<String> created = new ArrayList<>();
         for (Map.Entry<String, org.apache.kafka.common.KafkaFuture<Void>> e : result.values().entrySet()) {
             try {
-                e.getValue().get();
+                e.getValue().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 created.add(e.getKey());
             } catch (ExecutionException ex) {
                 if (!(ex.getCause() instanceof TopicExistsException)) {
                     throw new IllegalStateException("creating topic " + e.getKey() + " failed: " + ex.getCause().getMessage(), ex.getCause());
                 }
+            } catch (TimeoutException ex) {
+                throw new IllegalStateException("the cluster did not create topic " + e.getKey() + " within " + TIMEOUT, ex);
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted creating topics", ex);

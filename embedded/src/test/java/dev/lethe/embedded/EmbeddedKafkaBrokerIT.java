@@ -77,13 +77,13 @@ class EmbeddedKafkaBrokerIT {
     }
 
     @Test
-    void shouldSizeTheCheckpointPlansLikeAShardResultsTopicCreatedByHand() throws Exception {
+    void shouldSizeAMissingPlansOrResultsTopicLikeItsTwinCreatedByHand() throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startDefault();
                 Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             ClusterConfig config = ClusterConfig.of(broker.bootstrapServers(), "http://127.0.0.1:1");
             Topics topics = config.topics();
             int byHand = topics.shardResults().partitions() + 2;
-            admin.createTopics(List.of(new NewTopic(topics.shardResults().name(), byHand, (short) 1))).all().get();
+            createByHand(admin, topics.shardResults().name(), byHand);
 
             List<String> created = LetheTopicsAdmin.createAll(config, topics);
 
@@ -92,7 +92,21 @@ class EmbeddedKafkaBrokerIT {
                     .allTopicNames().get();
             assertThat(described.get(topics.checkpointPlans().name()).partitions()).hasSize(byHand);
             assertThat(described.get(topics.evalTasks().name()).partitions()).hasSize(topics.evalTasks().partitions());
+
+            // and the other way round: a plans topic made by hand sizes the missing results topic
+            Topics other = config.withTopicPrefix("other.").topics();
+            createByHand(admin, other.checkpointPlans().name(), byHand);
+            LetheTopicsAdmin.createAll(config.withTopicPrefix("other."), other);
+            assertThat(admin.describeTopics(List.of(other.shardResults().name())).allTopicNames().get()
+                    .get(other.shardResults().name()).partitions()).hasSize(byHand);
         }
+    }
+
+    /** Creates a topic and waits until the broker describes it: the controller accepts it a moment before. */
+    private static void createByHand(Admin admin, String topic, int partitions) throws Exception {
+        admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size() == partitions);
     }
 
     @Test

@@ -50,8 +50,8 @@ public final class CheckpointPublisher implements AutoCloseable {
     }
 
     /**
-     * Producer settings: the cluster's client properties plus idempotence, acks=all and bounded blocking (also what
-     * {@code lethe ingest lm-eval} publishes shard results with).
+     * Producer settings: the cluster's client properties plus idempotence, acks=all and bounded blocking (also the base
+     * of {@code lethe ingest lm-eval}'s transactional producer).
      */
     public static Map<String, Object> producerProperties(ClusterConfig config, Duration timeout) {
         long ms = Math.max(2000, timeout.toMillis());

@@ -33,9 +33,8 @@ final class ShardResultPartitions {
         long deadline = System.nanoTime() + patience.toNanos();
         try (Admin admin = Admin.create(cluster.clientProperties())) {
             while (true) {
-                PlanPartitions partitions;
                 try {
-                    partitions = PlanPartitions.describe(admin, topics, ATTEMPT);
+                    return PlanPartitions.require(admin, topics, ATTEMPT).results();
                 } catch (ExecutionException | TimeoutException e) {
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException(PlanPartitions.unreadable(topics) + " on " + cluster.bootstrapServers()
@@ -44,13 +43,7 @@ final class ShardResultPartitions {
                     LOG.warn("waiting for the partitions of {} and {}: {}", topics.shardResults().name(),
                             topics.checkpointPlans().name(), e.getMessage());
                     Thread.sleep(1_000);
-                    continue;
                 }
-                String problem = partitions.problem(topics);
-                if (problem != null) {
-                    throw new IllegalStateException(problem);
-                }
-                return partitions.results();
             }
         }
     }

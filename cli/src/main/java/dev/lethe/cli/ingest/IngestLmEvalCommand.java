@@ -2,13 +2,14 @@ package dev.lethe.cli.ingest;
 
 import dev.lethe.cli.ClusterOptions;
 import dev.lethe.cli.UsageException;
-import dev.lethe.evaluator.kafka.KafkaClients;
 import dev.lethe.evaluator.llm.harness.HarnessIngest;
 import dev.lethe.evaluator.llm.harness.HarnessRun;
 import dev.lethe.evaluator.llm.harness.TaskMapping;
+import dev.lethe.producer.CheckpointPublisher;
 import dev.lethe.schemas.CheckpointPlan;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.config.ClusterConfig;
+import dev.lethe.schemas.names.CheckpointNames;
 import dev.lethe.schemas.serde.AvroSerdes;
 import dev.lethe.schemas.topics.PlanPartitions;
 import dev.lethe.schemas.topics.RecordKeys;
@@ -23,14 +24,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,6 +62,9 @@ import picocli.CommandLine.Spec;
             "ingested before an earlier one is first compared with the stage before that.",
             ""})
 public final class IngestLmEvalCommand implements java.util.concurrent.Callable<Integer> {
+
+    /** The longest --timeout: the transaction it bounds must stay under the brokers' default transaction.max.timeout.ms. */
+    static final int MAX_TIMEOUT_SECONDS = 600;
 
     @Spec
     CommandSpec spec;
@@ -99,7 +106,7 @@ public final class IngestLmEvalCommand implements java.util.concurrent.Callable<
     @Option(names = "--dry-run", description = "Read, map and print, but publish nothing.")
     boolean dryRun;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30", description = "How long to wait for the cluster (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30", description = "How long to wait for the cluster, at most 600 (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
     @Override
@@ -149,10 +156,16 @@ public final class IngestLmEvalCommand implements java.util.concurrent.Callable<
     }
 
     private HarnessIngest.Checkpoint checkpoint() {
+        // the rules lethe publish applies, so the aggregator never refuses a shard for its names after the plan
+        // announced its element (a refusal of a run it does not know yet would not stop that wait)
         for (Map.Entry<String, String> id : Map.of("--campaign", campaign, "--model", model, "--family", family, "--suite", suite).entrySet()) {
-            if (id.getValue().isBlank() || id.getValue().contains("/")) {
-                throw new UsageException(id.getKey() + " must be non-blank without '/', got '" + id.getValue() + "'");
+            String problem = CheckpointNames.problem(id.getValue());
+            if (problem != null) {
+                throw new UsageException(id.getKey() + " " + problem);
             }
+        }
+        if (task != null && (task.isBlank() || task.length() > CheckpointNames.MAX_CHARS)) {
+            throw new UsageException("--task must be non-blank and at most " + CheckpointNames.MAX_CHARS + " characters");
         }
         if (stage < 0) {
             throw new UsageException("--stage must be >= 0, got " + stage);
@@ -160,8 +173,8 @@ public final class IngestLmEvalCommand implements java.util.concurrent.Callable<
         if (shardSize < 1) {
             throw new UsageException("--shard-size must be >= 1, got " + shardSize);
         }
-        if (timeoutSeconds < 1) {
-            throw new UsageException("--timeout must be >= 1 second, got " + timeoutSeconds);
+        if (timeoutSeconds < 1 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
+            throw new UsageException("--timeout must be 1 to " + MAX_TIMEOUT_SECONDS + " seconds, got " + timeoutSeconds);
         }
         Instant created;
         try {
@@ -179,43 +192,54 @@ public final class IngestLmEvalCommand implements java.util.concurrent.Callable<
      */
     private void publish(ClusterConfig config, CheckpointPlan plan, List<ShardResult> results) {
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
-        Topics topics = config.topics();
-        requireCoPartitionedPlans(config, timeout);
-        String transactionalId = config.topicPrefix() + "ingest-" + plan.getCheckpointId();
-        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.transactionalProducer(config, transactionalId, timeout.plusSeconds(30));
-                Serializer<CheckpointPlan> plans = AvroSerdes.forTopic(topics.checkpointPlans(), config).serializer();
-                Serializer<ShardResult> shards = AvroSerdes.forTopic(topics.shardResults(), config).serializer()) {
+        PlanPartitions.require(config, timeout);
+        List<ProducerRecord<byte[], byte[]>> records = serialized(config, plan, results);
+        Map<String, Object> props = new HashMap<>(CheckpointPublisher.producerProperties(config, timeout));
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "lethe-ingest-lm-eval");
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.topicPrefix() + "ingest-" + plan.getCheckpointId());
+        // the transaction must outlive the sends and the commit it waits for (each bounded by --timeout), and stay
+        // under the brokers' transaction.max.timeout.ms (15 minutes by default; --timeout is at most 10)
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) timeout.plusSeconds(30).toMillis());
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        boolean committing = false;
+        try {
             producer.initTransactions();
             producer.beginTransaction();
-            producer.send(record(topics.checkpointPlans(), RecordKeys.checkpointPlan(plan), plans.serialize(topics.checkpointPlans().name(), plan)));
-            for (ShardResult r : results) {
-                producer.send(record(topics.shardResults(), RecordKeys.shardResult(r), shards.serialize(topics.shardResults().name(), r)));
-            }
+            records.forEach(producer::send);
+            committing = true;
             producer.commitTransaction();
         } catch (KafkaException e) {
-            throw new IllegalStateException("the cluster did not accept the checkpoint's plan and shard results (nothing of them"
-                    + " is visible; run the ingest again): " + e.getMessage(), e);
+            String visible = committing && e instanceof TimeoutException
+                    ? "they may or may not be visible; running the ingest again is safe, the aggregator ignores what it already has"
+                    : "none of them is visible; run the ingest again";
+            throw new IllegalStateException("the cluster did not take the checkpoint's plan and " + results.size() + " shard results ("
+                    + visible + "): " + e.getMessage(), e);
+        } finally {
+            producer.close(timeout); // aborts an open transaction; bounded, as the cluster may be gone
         }
+    }
+
+    /**
+     * The plan and the results as records, serialized before the transaction begins: a schema registry that refuses
+     * or is down fails the ingest before anything is sent, with its own message.
+     */
+    private static List<ProducerRecord<byte[], byte[]>> serialized(ClusterConfig config, CheckpointPlan plan, List<ShardResult> results) {
+        Topics topics = config.topics();
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (Serializer<CheckpointPlan> plans = AvroSerdes.forTopic(topics.checkpointPlans(), config).serializer();
+                Serializer<ShardResult> shards = AvroSerdes.forTopic(topics.shardResults(), config).serializer()) {
+            records.add(record(topics.checkpointPlans(), RecordKeys.checkpointPlan(plan), plans.serialize(topics.checkpointPlans().name(), plan)));
+            for (ShardResult r : results) {
+                records.add(record(topics.shardResults(), RecordKeys.shardResult(r), shards.serialize(topics.shardResults().name(), r)));
+            }
+        } catch (SerializationException e) {
+            throw new IllegalStateException("cannot serialize the plan and the results with the schema registry at "
+                    + config.schemaRegistryUrl() + " (nothing was published): " + e.getMessage(), e);
+        }
+        return records;
     }
 
     private static ProducerRecord<byte[], byte[]> record(Topic<?> topic, String key, byte[] value) {
         return new ProducerRecord<>(topic.name(), key.getBytes(StandardCharsets.UTF_8), value);
-    }
-
-    /** Refuses before publishing anything when the plan would land in another aggregator task than the results. */
-    private static void requireCoPartitionedPlans(ClusterConfig config, Duration timeout) {
-        PlanPartitions partitions;
-        try (Admin admin = Admin.create(config.clientProperties())) {
-            partitions = PlanPartitions.describe(admin, config.topics(), timeout);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException(PlanPartitions.unreadable(config.topics()) + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading the topics' partitions", e);
-        }
-        String problem = partitions.problem(config.topics());
-        if (problem != null) {
-            throw new IllegalStateException(problem);
-        }
     }
 }

@@ -101,6 +101,10 @@ class IngestLmEvalCommandIT {
 
             Map<Integer, Integer> covered = awaitModelRecords(cluster, 3);
             assertThat(covered).containsExactly(Map.entry(0, 3), Map.entry(1, 3), Map.entry(2, 3));
+            // no MODEL record was ever published over part of a checkpoint
+            assertThat(CLUSTER.<ForgettingMetric>readAll(cluster.topics().forgetting(), 0, Duration.ofSeconds(5)).stream()
+                    .map(ConsumerRecord::value).filter(m -> m.getScope() == MetricScope.MODEL))
+                    .extracting(ForgettingMetric::getElementsCovered).containsOnly(3);
         }
     }
 

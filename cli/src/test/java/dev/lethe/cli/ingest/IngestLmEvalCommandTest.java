@@ -43,5 +43,15 @@ class IngestLmEvalCommandTest {
         assertThat(noDir.err()).contains("--samples");
         assertThat(shard.exit()).isEqualTo(2);
         assertThat(shard.err()).contains("--shard-size");
+        // the transaction --timeout bounds must stay under the brokers' transaction.max.timeout.ms
+        CliRun timeout = CliRun.of("ingest", "lm-eval", "--samples", out.toString(), "--campaign", "c", "--family", "f", "--model", "m",
+                "--stage", "0", "--timeout", "601");
+        assertThat(timeout.exit()).isEqualTo(2);
+        assertThat(timeout.err()).contains("--timeout must be 1 to 600 seconds");
+        // a name the aggregator would refuse after the plan announced its element
+        CliRun longName = CliRun.of("ingest", "lm-eval", "--samples", out.toString(), "--campaign", "c", "--family", "f",
+                "--model", "m".repeat(1001), "--stage", "0");
+        assertThat(longName.exit()).isEqualTo(2);
+        assertThat(longName.err()).contains("--model must be at most 1000 characters");
     }
 }

@@ -23,11 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -114,7 +111,9 @@ public final class Planner implements Runnable, AutoCloseable {
              KafkaProducer<byte[], byte[]> producer = KafkaClients.transactionalProducer(config.cluster(),
                      config.plannerTransactionalId(), config.transactionTimeout())) {
             consumer = c;
-            requireCoPartitionedPlans();
+            // a plan must land in the partition of its run's results, or the aggregator task reading it waits for scores
+            // that never reach it
+            PlanPartitions.require(config.cluster(), Duration.ofSeconds(60));
             producer.initTransactions();
             taskPartitions = Math.max(1, producer.partitionsFor(tasksTopic.name()).size());
             replayIdentities(events);
@@ -280,24 +279,6 @@ public final class Planner implements Runnable, AutoCloseable {
             }
             identities.commit();
             LOG.info("planner {} knows {} checkpoint ids ({} events replayed)", config.plannerId(), identities.size(), replayed);
-        }
-    }
-
-    /** Fails unless lethe.checkpoint-plans exists with as many partitions as lethe.shard-results ({@link PlanPartitions}). */
-    private void requireCoPartitionedPlans() {
-        Topics topics = config.cluster().topics();
-        PlanPartitions partitions;
-        try (Admin admin = Admin.create(config.cluster().clientProperties())) {
-            partitions = PlanPartitions.describe(admin, topics, Duration.ofSeconds(60));
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException(PlanPartitions.unreadable(topics) + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted reading the partitions of " + plansTopic.name(), e);
-        }
-        String problem = partitions.problem(topics);
-        if (problem != null) {
-            throw new IllegalStateException(problem);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.lethe.schemas.topics;
 
+import dev.lethe.schemas.config.ClusterConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,40 @@ public record PlanPartitions(int plans, int results) {
         Map<String, TopicDescription> described = admin.describeTopics(List.of(plansTopic, resultsTopic)).allTopicNames()
                 .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         return new PlanPartitions(described.get(plansTopic).partitions().size(), described.get(resultsTopic).partitions().size());
+    }
+
+    /**
+     * Describes the two topics and refuses a mismatch, for a part that retries an unreachable cluster itself.
+     *
+     * @throws IllegalStateException when the counts differ (saying how to mend it)
+     * @throws ExecutionException    when a topic is missing or the cluster refuses the request
+     * @throws TimeoutException      when the cluster does not answer within {@code timeout}
+     */
+    public static PlanPartitions require(Admin admin, Topics topics, Duration timeout)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        PlanPartitions partitions = describe(admin, topics, timeout);
+        String problem = partitions.problem(topics);
+        if (problem != null) {
+            throw new IllegalStateException(problem);
+        }
+        return partitions;
+    }
+
+    /**
+     * {@link #require} with an admin client of its own, for a part that starts only once the cluster answers.
+     *
+     * @throws IllegalStateException when the counts differ, a topic is missing or the cluster does not answer in time
+     */
+    public static PlanPartitions require(ClusterConfig cluster, Duration timeout) {
+        Topics topics = cluster.topics();
+        try (Admin admin = Admin.create(cluster.clientProperties())) {
+            return require(admin, topics, timeout);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(unreadable(topics) + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted reading the partitions of " + topics.checkpointPlans().name(), e);
+        }
     }
 
     /** Null when the counts match, else why that is wrong and how to mend it. */

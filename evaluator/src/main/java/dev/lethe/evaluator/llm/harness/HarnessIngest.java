@@ -7,6 +7,7 @@ import dev.lethe.schemas.PlannedElement;
 import dev.lethe.schemas.ShardResult;
 import dev.lethe.schemas.ShardStatus;
 import dev.lethe.schemas.bits.ItemBits;
+import dev.lethe.schemas.names.CheckpointNames;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -72,6 +73,7 @@ public final class HarnessIngest {
                 continue;
             }
             for (TaskMapping.Target target : targets) {
+                requireShortNames(target);
                 Element element = elements.computeIfAbsent(target.element(), k -> new Element(target));
                 if (!element.target.category().equals(target.category()) || !element.target.metric().equals(target.metric())) {
                     throw new IllegalArgumentException("element " + target.element() + " gets task " + task.getKey() + " as "
@@ -97,6 +99,19 @@ public final class HarnessIngest {
                 .setFamily(checkpoint.family()).setModel(checkpoint.model()).setStage(checkpoint.stage()).setSuite(checkpoint.suite())
                 .setSuiteVersion(version).setElements(planned).build();
         return new Outcome(results, plan, skipped, summaries, version);
+    }
+
+    /**
+     * The aggregator refuses a shard whose names pass {@link CheckpointNames#MAX_CHARS}; refused there after the plan
+     * announced its element, the element would be awaited for good.
+     */
+    private static void requireShortNames(TaskMapping.Target target) {
+        for (String name : List.of(target.element(), target.category(), target.metric() + "," + target.filter())) {
+            if (name.length() > CheckpointNames.MAX_CHARS) {
+                throw new IllegalArgumentException("the mapping's name '" + CheckpointNames.printable(name) + "' is "
+                        + name.length() + " characters; at most " + CheckpointNames.MAX_CHARS + " are allowed");
+            }
+        }
     }
 
     private static String version(Map<String, Element> elements, int shardSize) {
