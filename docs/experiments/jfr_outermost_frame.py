@@ -9,6 +9,8 @@ dev.lethe frame on its stack (Kafka Streams' own frames when there is none), and
 import collections, json, os, shutil, subprocess, sys
 f,th=sys.argv[1],sys.argv[2]
 J=os.path.join(os.environ['JAVA_HOME'],'bin','jfr') if os.environ.get('JAVA_HOME') else shutil.which('jfr')
+if not J or not os.path.exists(J):
+    sys.exit('no jfr tool: set JAVA_HOME to a JDK or put its bin on PATH')
 ev=json.loads(subprocess.run([J,'print','--json','--stack-depth','200','--events','jdk.ExecutionSample',f],capture_output=True,text=True).stdout)['recording']['events']
 tot=0;c=collections.Counter()
 for e in ev:
@@ -27,6 +29,8 @@ for e in ev:
         else: outer='[streams] other'
     sub='store' if any(n.startswith('MeteredKeyValueStore') for n in names) else ('send' if any('RecordCollectorImpl.send' in n for n in names) else 'own')
     c[(outer,sub)]+=1
+if tot==0:
+    sys.exit('no execution samples of a thread named *'+th+'*')
 agg=collections.Counter()
 for (o,s),v in c.items(): agg[o]+=v
 for o,v in agg.most_common(20):

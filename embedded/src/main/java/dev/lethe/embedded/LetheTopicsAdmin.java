@@ -45,7 +45,7 @@ public final class LetheTopicsAdmin {
 
     private static List<String> createAll(ClusterConfig config, Topics topics, Optional<Short> replicationFactor) {
         try (Admin admin = Admin.create(config.clientProperties())) {
-            return createAll(admin, withCoPartitionedPlans(admin, topics), replicationFactor);
+            return createAll(admin, withPlansAndResultsCoPartitioned(admin, topics), replicationFactor);
         }
     }
 
@@ -54,7 +54,7 @@ public final class LetheTopicsAdmin {
      * the other one already on the cluster: the aggregator and the planner refuse to start unless the two match, and a
      * topic sized by hand (or grown) would otherwise meet a twin with the layout's count.
      */
-    private static List<Topic<?>> withCoPartitionedPlans(Admin admin, Topics topics) {
+    private static List<Topic<?>> withPlansAndResultsCoPartitioned(Admin admin, Topics topics) {
         Optional<Integer> results = partitionsOf(admin, topics.shardResults().name());
         Optional<Integer> plans = partitionsOf(admin, topics.checkpointPlans().name());
         if (results.isPresent() && plans.isEmpty()) {

@@ -37,8 +37,8 @@ final class ShardResultPartitions {
                     return PlanPartitions.require(admin, topics, ATTEMPT).results();
                 } catch (ExecutionException | TimeoutException e) {
                     if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException(PlanPartitions.unreadable(topics) + " on " + cluster.bootstrapServers()
-                                + ": " + e.getMessage(), e);
+                        throw new IllegalStateException(PlanPartitions.unreadable(topics) + ": " + e.getMessage() + " (cluster "
+                                + cluster.bootstrapServers() + ")", e);
                     }
                     LOG.warn("waiting for the partitions of {} and {}: {}", topics.shardResults().name(),
                             topics.checkpointPlans().name(), e.getMessage());

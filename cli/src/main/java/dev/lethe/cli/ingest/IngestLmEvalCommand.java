@@ -197,8 +197,9 @@ public final class IngestLmEvalCommand implements java.util.concurrent.Callable<
         Map<String, Object> props = new HashMap<>(CheckpointPublisher.producerProperties(config, timeout));
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "lethe-ingest-lm-eval");
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.topicPrefix() + "ingest-" + plan.getCheckpointId());
-        // the transaction must outlive the sends and the commit it waits for (each bounded by --timeout), and stay
-        // under the brokers' transaction.max.timeout.ms (15 minutes by default; --timeout is at most 10)
+        // long enough for a cluster that answers within --timeout, and under the brokers' transaction.max.timeout.ms
+        // (15 minutes by default; --timeout is at most 10). A cluster slower than that lets it expire: the coordinator
+        // aborts it, and nothing of it is visible
         props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) timeout.plusSeconds(30).toMillis());
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
         boolean committing = false;

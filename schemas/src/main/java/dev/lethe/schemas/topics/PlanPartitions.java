@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 
 /**
@@ -28,12 +29,15 @@ public record PlanPartitions(int plans, int results) {
      * @throws ExecutionException when a topic is missing or the cluster refuses the request
      * @throws TimeoutException   when the cluster does not answer within {@code timeout}
      */
-    public static PlanPartitions describe(Admin admin, Topics topics, Duration timeout)
+    private static PlanPartitions describe(Admin admin, Topics topics, Duration timeout)
             throws ExecutionException, TimeoutException, InterruptedException {
         String plansTopic = topics.checkpointPlans().name();
         String resultsTopic = topics.shardResults().name();
-        Map<String, TopicDescription> described = admin.describeTopics(List.of(plansTopic, resultsTopic)).allTopicNames()
-                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        // bounded on the broker's side too: the admin client would otherwise keep the call for default.api.timeout.ms
+        // (60 s), and its close would wait for it
+        Map<String, TopicDescription> described = admin.describeTopics(List.of(plansTopic, resultsTopic),
+                new DescribeTopicsOptions().timeoutMs((int) Math.min(Integer.MAX_VALUE, timeout.toMillis())))
+                .allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         return new PlanPartitions(described.get(plansTopic).partitions().size(), described.get(resultsTopic).partitions().size());
     }
 
@@ -79,7 +83,7 @@ public record PlanPartitions(int plans, int results) {
                 + " either holds data)";
     }
 
-    /** Why {@link #describe} failed, for a message that says what to do. */
+    /** The start of the message when the two topics cannot be read, saying what to do. */
     public static String unreadable(Topics topics) {
         return "cannot read the partitions of " + topics.checkpointPlans().name() + " and " + topics.shardResults().name()
                 + " (create the topics first, e.g. lethe aggregate --create-topics)";

@@ -229,6 +229,19 @@ class HarnessIngestTest {
     }
 
     @Test
+    void shouldRefuseAMappedNameTheAggregatorWouldRefuseWhenIngesting() throws Exception {
+        Files.writeString(tmp.resolve("samples_boolq_2026-12-04T03-00-00.123456.jsonl"),
+                "{\"doc_id\": 0, \"filter\": \"none\", \"metrics\": [\"acc\"], \"acc\": 1.0}\n");
+        Path mapping = tmp.resolve("mapping.json");
+        String longName = "e".repeat(1001);
+        Files.writeString(mapping, "{\"tasks\": {\"boolq\": {\"element\": \"" + longName + "\", \"category\": \"reasoning\", \"metric\": \"acc\"}}}");
+
+        // refused by the aggregator after the plan announced the element, it would be awaited for good
+        assertThatThrownBy(() -> HarnessIngest.ingest(HarnessRun.read(tmp), TaskMapping.fromFile(mapping, Map.of()), CHECKPOINT))
+                .hasMessageContaining("1001 characters; at most 1000");
+    }
+
+    @Test
     void shouldRefuseAMetricThatIsNotPerItemCorrectnessOrMissingWhenIngesting() throws Exception {
         Files.writeString(tmp.resolve("samples_boolq_2026-12-04T03-00-00.123456.jsonl"),
                 "{\"doc_id\": 0, \"filter\": \"none\", \"metrics\": [\"acc\"], \"acc\": 0.5}\n");
